@@ -1,0 +1,204 @@
+//! Smart Gift requests and results.
+
+use std::time::SystemTime;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use crate::money::Amount;
+
+/// A site number. Smart Gift documents it as a string; tills often hold it as an integer.
+/// Either way it is sent as a JSON string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteId {
+    Number(i64),
+    Text(String),
+}
+
+impl From<i64> for SiteId {
+    fn from(n: i64) -> SiteId {
+        SiteId::Number(n)
+    }
+}
+
+impl From<i32> for SiteId {
+    fn from(n: i32) -> SiteId {
+        SiteId::Number(n.into())
+    }
+}
+
+impl From<&str> for SiteId {
+    fn from(s: &str) -> SiteId {
+        SiteId::Text(s.to_owned())
+    }
+}
+
+impl From<String> for SiteId {
+    fn from(s: String) -> SiteId {
+        SiteId::Text(s)
+    }
+}
+
+/// One voucher meta condition for `check` (`{"key": "used_in", "operator": "in", "value": [..]}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetaCondition {
+    pub key: String,
+    /// Only `"in"` is documented; other operators are passed through unchanged.
+    pub operator: String,
+    pub value: Vec<String>,
+}
+
+/// `POST /redeem/check`: what a voucher is worth at a site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckRequest {
+    pub voucher_no: String,
+    pub site_id: SiteId,
+    /// Restricts which experiences come back (e.g. `food_and_beverage`).
+    pub classifications: Vec<String>,
+    /// Conditions on the voucher's meta records; all must match.
+    pub meta_conditions: Vec<MetaCondition>,
+}
+
+impl CheckRequest {
+    pub fn new(voucher_no: impl Into<String>, site_id: impl Into<SiteId>) -> CheckRequest {
+        CheckRequest {
+            voucher_no: voucher_no.into(),
+            site_id: site_id.into(),
+            classifications: Vec::new(),
+            meta_conditions: Vec::new(),
+        }
+    }
+}
+
+/// `POST /redeem/hold`: reserve the whole voucher for about five minutes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoldRequest {
+    pub voucher_no: String,
+}
+
+/// `POST /redeem`: take money off a monetary voucher, or use experiences.
+///
+/// Exactly one of `value` and `experiences` must be given. Experiences are the
+/// `bit_value`s from `check`; the wire `value` is their sum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedeemRequest {
+    pub voucher_no: String,
+    pub site_id: SiteId,
+    pub value: Option<Amount>,
+    pub experiences: Option<Vec<i64>>,
+    /// The token from `hold`, sent only when given.
+    pub hold_token: Option<String>,
+}
+
+impl RedeemRequest {
+    /// A monetary redeem of `value` (`"10.00"` or a `Decimal`).
+    pub fn money(
+        voucher_no: impl Into<String>,
+        site_id: impl Into<SiteId>,
+        value: impl Into<Amount>,
+    ) -> RedeemRequest {
+        RedeemRequest {
+            voucher_no: voucher_no.into(),
+            site_id: site_id.into(),
+            value: Some(value.into()),
+            experiences: None,
+            hold_token: None,
+        }
+    }
+
+    /// An experience redeem of the given `bit_value`s.
+    pub fn experiences(
+        voucher_no: impl Into<String>,
+        site_id: impl Into<SiteId>,
+        bits: Vec<i64>,
+    ) -> RedeemRequest {
+        RedeemRequest {
+            voucher_no: voucher_no.into(),
+            site_id: site_id.into(),
+            value: None,
+            experiences: Some(bits),
+            hold_token: None,
+        }
+    }
+}
+
+/// `POST /redeem/release`: give up a hold before it expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseRequest {
+    pub voucher_no: String,
+    pub hold_token: String,
+}
+
+/// `POST /redeem/reverse`: undo redemptions, each in full.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReverseRequest {
+    pub voucher_no: String,
+    pub site_id: SiteId,
+    /// Ids returned by `redeem`.
+    pub redemptions: Vec<i64>,
+}
+
+/// One experience on an experience voucher, as `check` lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Experience {
+    /// The experience's bit in the voucher's mask: pass it to `redeem`.
+    pub bit_value: Option<u64>,
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub raw: Value,
+}
+
+/// The answer to `check`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SmartGiftVoucher {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub voucher_no: Option<String>,
+    /// Monetary: money left. Experience: the sum of all unused experiences' bit values.
+    pub remaining_value: Option<Decimal>,
+    /// The wire `type`: `monetary` or `experience` (others kept as sent).
+    pub voucher_type: Option<String>,
+    pub sold_out: Option<bool>,
+    /// The experiences redeemable at this site.
+    pub experiences: Vec<Experience>,
+    /// Undocumented shape; kept as sent.
+    pub available_to_redeem: Option<Value>,
+    /// The `data` object of the answer.
+    pub raw: Value,
+}
+
+/// The answer to `hold`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hold {
+    pub message: String,
+    /// Pass it to `release` (and optionally `redeem`).
+    pub hold_token: String,
+    /// When the answer arrived; the hold lasts about five minutes from then.
+    pub received_at: SystemTime,
+    pub raw: Value,
+}
+
+/// The answer to `redeem`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redemption {
+    pub message: String,
+    /// Keep these: `reverse` needs them.
+    pub redemptions: Vec<u64>,
+    /// The `data` object of the answer.
+    pub raw: Value,
+}
+
+/// The answer to `release`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Released {
+    pub message: String,
+    pub raw: Value,
+}
+
+/// The answer to `reverse`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reversed {
+    pub message: String,
+    pub raw: Value,
+}

@@ -1,0 +1,652 @@
+//! HTTP transport: one ureq agent per client, tuned so that the core sees every answer
+//! and never does anything twice on its own.
+//!
+//! The rules (DESIGN.md §3), and why:
+//! - `http_status_as_error(false)`: a 4xx/5xx body carries the provider's message.
+//! - No redirects: following one would send the auth headers to another host.
+//! - A 1 MiB body cap: a till has no use for more, and must not run out of memory.
+//! - One deadline for the whole call, attempts included.
+//! - Retries only when the request provably never left (DNS, connect, TLS) or the
+//!   provider said "come back later" (429, or 503 with `Retry-After`). A write that was
+//!   sent and got no complete answer is `outcome_unknown`, never re-sent: the provider
+//!   may have acted. "Sent" is measured, not guessed: the connector below marks the first
+//!   byte handed to the socket, and a failure after that counts as sent.
+
+use std::cell::Cell;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use ureq::Agent;
+use ureq::http::{self, Uri};
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+};
+
+use crate::error::{Error, ErrorKind, Provider, Result};
+use crate::validate;
+
+/// The largest answer body read; a larger one is never a documented answer.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Transport settings shared by both clients. `Default` gives the documented defaults.
+#[derive(Clone)]
+pub struct ClientOptions {
+    /// Time allowed to open a connection (DNS, TCP, TLS). Default 5 s.
+    pub connect_timeout: Duration,
+    /// One deadline for a whole call, retries and waits included. Default 30 s.
+    pub timeout: Duration,
+    /// Extra attempts allowed when a request provably did not reach the provider or the
+    /// provider asked for a retry (429, 503 with Retry-After). Default 2.
+    pub max_retries: u32,
+    /// A PEM file of extra CA certificates, trusted besides the webpki roots (for tills
+    /// behind an inspecting proxy).
+    pub ca_bundle: Option<PathBuf>,
+    /// A proxy URL (`http://`, `socks5://`). When unset, `HTTPS_PROXY`/`ALL_PROXY`/
+    /// `NO_PROXY` from the environment apply, except for loopback base URLs.
+    pub proxy: Option<String>,
+    /// Allow plain `http://` to hosts other than loopback. Off by default: a key sent in
+    /// clear text is a key given away.
+    pub allow_insecure_http: bool,
+    /// Pooled connections idle longer than this are not reused, so a connection the
+    /// provider has quietly dropped does not turn a redeem into `outcome_unknown`.
+    pub max_idle_age: Duration,
+    /// The binding in the User-Agent, e.g. `"python"`; default `"rust"`.
+    pub binding: String,
+    /// The binding's language version in the User-Agent, e.g. `"3.11.7"`; may be empty.
+    pub language_version: String,
+}
+
+impl Default for ClientOptions {
+    fn default() -> ClientOptions {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            max_retries: 2,
+            ca_bundle: None,
+            proxy: None,
+            allow_insecure_http: false,
+            max_idle_age: Duration::from_secs(30),
+            binding: "rust".to_owned(),
+            language_version: String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("ca_bundle", &self.ca_bundle)
+            // A proxy URL may carry credentials.
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_idle_age", &self.max_idle_age)
+            .field("binding", &self.binding)
+            .finish()
+    }
+}
+
+/// The User-Agent every request carries.
+pub fn user_agent(binding: &str, language_version: &str) -> String {
+    let version = crate::VERSION;
+    if language_version.is_empty() {
+        format!("voucherkit/{version} ({binding})")
+    } else {
+        format!("voucherkit/{version} ({binding}; {language_version})")
+    }
+}
+
+/// HTTP methods the providers use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Put,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+        }
+    }
+}
+
+/// Whether a call changes state at the provider: it decides what a lost answer means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// A read: a lost answer is `network`, retrying is safe.
+    Read,
+    /// A write: a lost answer is `outcome_unknown`.
+    Write,
+}
+
+/// A request ready for the wire.
+pub(crate) struct Outgoing {
+    pub method: Method,
+    /// Path (and query) after the base URL, starting with `/`.
+    pub path: String,
+    pub headers: Vec<(&'static str, String)>,
+    /// Content type and bytes.
+    pub body: Option<(&'static str, Vec<u8>)>,
+    pub effect: Effect,
+}
+
+/// An answer, read in full (or found too large to read).
+#[derive(Debug)]
+pub(crate) struct Incoming {
+    pub status: u16,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The body was larger than [`MAX_BODY_BYTES`]; `body` is empty.
+    pub oversize: bool,
+}
+
+impl Incoming {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `Retry-After` in seconds (delta-seconds or an HTTP date).
+    pub fn retry_after(&self) -> Option<u64> {
+        let value = self.header("retry-after")?.trim();
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(secs);
+        }
+        let when = httpdate::parse_http_date(value).ok()?;
+        Some(
+            when.duration_since(SystemTime::now())
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        )
+    }
+
+    /// The provider asked for the same request later: 429, or 503 with `Retry-After`.
+    fn asks_for_retry(&self) -> bool {
+        self.status == 429 || (self.status == 503 && self.retry_after().is_some())
+    }
+}
+
+/// A parsed, checked base URL (`https://host[:port][/prefix]`, no trailing slash).
+#[derive(Clone, Debug)]
+pub(crate) struct BaseUrl {
+    text: String,
+    loopback: bool,
+}
+
+impl BaseUrl {
+    pub fn parse(raw: &str, allow_insecure_http: bool) -> Result<BaseUrl> {
+        let field = "base_url";
+        validate::header_value(raw, field)?;
+        let uri: Uri = raw
+            .parse()
+            .map_err(|_| Error::invalid(field, format!("base_url is not a valid URL: {raw:?}")))?;
+        let scheme = uri.scheme_str().unwrap_or("");
+        if scheme != "http" && scheme != "https" {
+            return Err(Error::invalid(
+                field,
+                format!("base_url must start with https:// (or http:// for loopback), got {raw:?}"),
+            ));
+        }
+        let host = uri.host().unwrap_or("");
+        if host.is_empty() {
+            return Err(Error::invalid(
+                field,
+                format!("base_url has no host: {raw:?}"),
+            ));
+        }
+        if uri.query().is_some() || raw.contains('#') {
+            return Err(Error::invalid(
+                field,
+                format!("base_url must not carry a query or fragment: {raw:?}"),
+            ));
+        }
+        if raw.contains('@') {
+            return Err(Error::invalid(
+                field,
+                "base_url must not carry credentials; use the client's key settings",
+            ));
+        }
+        let loopback = is_loopback(host);
+        if scheme == "http" && !loopback && !allow_insecure_http {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "base_url uses plain http:// to a non-loopback host ({host}); use https:// \
+                     (or set allow_insecure_http to accept sending keys in clear text)"
+                ),
+            ));
+        }
+        Ok(BaseUrl {
+            text: raw.trim_end_matches('/').to_owned(),
+            loopback,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false)
+}
+
+thread_local! {
+    // Set when a byte of the current request is handed to the socket. ureq drives a
+    // call entirely on the calling thread, so a thread-local is exact.
+    static SENT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Wraps every connection so that the first write of a request is recorded.
+#[derive(Debug)]
+struct MarkSent;
+
+impl Connector<Box<dyn Transport>> for MarkSent {
+    type Out = MarkedTransport;
+
+    fn connect(
+        &self,
+        _: &ConnectionDetails,
+        chained: Option<Box<dyn Transport>>,
+    ) -> std::result::Result<Option<MarkedTransport>, ureq::Error> {
+        Ok(chained.map(MarkedTransport))
+    }
+}
+
+#[derive(Debug)]
+struct MarkedTransport(Box<dyn Transport>);
+
+impl Transport for MarkedTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(
+        &mut self,
+        amount: usize,
+        timeout: NextTimeout,
+    ) -> std::result::Result<(), ureq::Error> {
+        // Marked before writing: a failure half-way through a write counts as sent.
+        SENT.with(|s| s.set(true));
+        self.0.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+        self.0.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
+    }
+}
+
+/// One provider's HTTP client: an agent, a base URL and the call rules.
+pub(crate) struct HttpClient {
+    agent: Agent,
+    base: BaseUrl,
+    options: ClientOptions,
+    provider: Provider,
+    user_agent: String,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("base_url", &self.base.as_str())
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl HttpClient {
+    pub fn new(provider: Provider, base_url: &str, options: &ClientOptions) -> Result<HttpClient> {
+        let fail = |e: Error| e.with_provider(provider);
+        let base = BaseUrl::parse(base_url, options.allow_insecure_http).map_err(fail)?;
+        if options.timeout.is_zero() {
+            return Err(fail(Error::invalid(
+                "timeout",
+                "timeout must be greater than zero",
+            )));
+        }
+        if options.connect_timeout.is_zero() {
+            return Err(fail(Error::invalid(
+                "connect_timeout",
+                "connect_timeout must be greater than zero",
+            )));
+        }
+        let user_agent = user_agent(
+            validate::header_value(&options.binding, "binding").map_err(fail)?,
+            &options.language_version,
+        );
+        validate::header_value(&user_agent, "language_version").map_err(fail)?;
+
+        let tls = tls_config(options).map_err(fail)?;
+        let proxy = match &options.proxy {
+            Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
+                fail(Error::invalid(
+                    "proxy",
+                    format!("proxy is not a usable proxy URL: {e}"),
+                ))
+            })?),
+            // Environment proxies are for reaching the internet; the sandbox is local.
+            None if base.loopback => None,
+            None => ureq::Proxy::try_from_env(),
+        };
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(options.connect_timeout))
+            .timeout_global(Some(options.timeout))
+            .max_idle_age(options.max_idle_age)
+            .proxy(proxy)
+            .tls_config(tls)
+            .build();
+        let connector = DefaultConnector::new().chain(MarkSent);
+        let agent = Agent::with_parts(config, connector, DefaultResolver::default());
+        Ok(HttpClient {
+            agent,
+            base,
+            options: options.clone(),
+            provider,
+            user_agent,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// Sends `out`, retrying only where that is provably safe, within one deadline.
+    ///
+    /// `Ok` is any answer (any status): the provider modules decide what it means.
+    /// `Err` is a transport failure, already classified as `network` or `outcome_unknown`.
+    pub fn send(&self, out: &Outgoing) -> Result<Incoming> {
+        let started = Instant::now();
+        let deadline = started + self.options.timeout;
+        let mut attempt = 0u32;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            SENT.with(|s| s.set(false));
+            let result = self.attempt(out, remaining);
+            let sent = SENT.with(|s| s.get());
+            let retry_wait = match &result {
+                Ok(answer) if answer.asks_for_retry() => {
+                    Some(answer.retry_after().map(Duration::from_secs))
+                }
+                Err(_) if !sent => Some(None),
+                _ => None,
+            };
+            if let Some(wait) = retry_wait
+                && attempt < self.options.max_retries
+            {
+                let wait = wait.unwrap_or_else(|| backoff(attempt));
+                if Instant::now() + wait < deadline {
+                    log::debug!(
+                        "{} {} {}: retrying in {:?} (attempt {})",
+                        self.provider,
+                        out.method.as_str(),
+                        out.path,
+                        wait,
+                        attempt + 2
+                    );
+                    std::thread::sleep(wait);
+                    attempt += 1;
+                    continue;
+                }
+            }
+            self.log(out, &result, started.elapsed());
+            return result.map_err(|e| self.classify(e, sent, out.effect));
+        }
+    }
+
+    fn log(
+        &self,
+        out: &Outgoing,
+        result: &std::result::Result<Incoming, ureq::Error>,
+        took: Duration,
+    ) {
+        match result {
+            Ok(answer) => log::info!(
+                "{} {} {} -> {} in {:?}",
+                self.provider,
+                out.method.as_str(),
+                out.path,
+                answer.status,
+                took
+            ),
+            Err(e) => log::info!(
+                "{} {} {} -> failed in {:?}: {}",
+                self.provider,
+                out.method.as_str(),
+                out.path,
+                took,
+                e
+            ),
+        }
+    }
+
+    fn attempt(
+        &self,
+        out: &Outgoing,
+        remaining: Duration,
+    ) -> std::result::Result<Incoming, ureq::Error> {
+        if remaining.is_zero() {
+            return Err(ureq::Error::Timeout(ureq::Timeout::Global));
+        }
+        let url = format!("{}{}", self.base.as_str(), out.path);
+        let mut builder = http::Request::builder()
+            .method(out.method.as_str())
+            .uri(url)
+            .header("user-agent", &self.user_agent);
+        for (name, value) in &out.headers {
+            builder = builder.header(*name, value);
+        }
+        let body = match &out.body {
+            Some((content_type, bytes)) => {
+                builder = builder.header("content-type", *content_type);
+                bytes.as_slice()
+            }
+            None => &[],
+        };
+        let request = builder.body(body)?;
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_global(Some(remaining))
+            .timeout_connect(Some(self.options.connect_timeout.min(remaining)))
+            .build();
+        let mut response = self.agent.run(request)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let read = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY_BYTES as u64)
+            .read_to_vec();
+        let (body, oversize) = match read {
+            Ok(body) => (body, false),
+            Err(ureq::Error::BodyExceedsLimit(_)) => (Vec::new(), true),
+            Err(e) => return Err(e),
+        };
+        Ok(Incoming {
+            status,
+            headers,
+            body,
+            oversize,
+        })
+    }
+
+    fn classify(&self, e: ureq::Error, sent: bool, effect: Effect) -> Error {
+        let err = if !sent {
+            let what = match &e {
+                ureq::Error::HostNotFound => {
+                    "could not resolve the provider's host name".to_owned()
+                }
+                ureq::Error::Timeout(_) => "timed out before the request could be sent".to_owned(),
+                ureq::Error::ConnectionFailed => "could not connect to the provider".to_owned(),
+                ureq::Error::Io(io) => format!("could not connect to the provider: {io}"),
+                ureq::Error::Tls(msg) => format!("TLS handshake with the provider failed: {msg}"),
+                other => format!("could not reach the provider: {other}"),
+            };
+            Error::new(
+                ErrorKind::Network,
+                format!(
+                    "{what} ({}); nothing was sent, so retrying is safe",
+                    self.base.as_str()
+                ),
+            )
+        } else {
+            let what = match &e {
+                ureq::Error::Timeout(_) => "no answer came before the timeout".to_owned(),
+                ureq::Error::Io(io) => format!("the connection failed: {io}"),
+                other => format!("the answer could not be read: {other}"),
+            };
+            match effect {
+                Effect::Write => Error::new(
+                    ErrorKind::OutcomeUnknown,
+                    format!(
+                        "the request was sent but {what}; it may have been carried out: \
+                         check the voucher before trying again"
+                    ),
+                ),
+                Effect::Read => Error::new(
+                    ErrorKind::Network,
+                    format!(
+                        "the request was sent but {what}; it changes nothing, so retrying is safe"
+                    ),
+                ),
+            }
+        };
+        err.with_provider(self.provider)
+    }
+}
+
+/// Wait before retry `attempt` (0-based) when the provider named no time: 200 ms, 400 ms, …
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(200u64.saturating_mul(1u64 << attempt.min(10)))
+}
+
+fn tls_config(options: &ClientOptions) -> Result<TlsConfig> {
+    let Some(path) = &options.ca_bundle else {
+        return Ok(TlsConfig::builder().root_certs(RootCerts::WebPki).build());
+    };
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::invalid(
+            "ca_bundle",
+            format!("ca_bundle {} could not be read: {e}", path.display()),
+        )
+    })?;
+    let mut extra = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => extra.push(cert),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::invalid(
+                    "ca_bundle",
+                    format!("ca_bundle {} is not valid PEM: {e}", path.display()),
+                ));
+            }
+        }
+    }
+    if extra.is_empty() {
+        return Err(Error::invalid(
+            "ca_bundle",
+            format!("ca_bundle {} holds no certificate", path.display()),
+        ));
+    }
+    // Extra CAs are added to the webpki roots, never instead of them.
+    let mut roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+        .collect();
+    roots.extend(extra);
+    Ok(TlsConfig::builder()
+        .root_certs(RootCerts::new_with_certs(&roots))
+        .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert!(BaseUrl::parse("https://api.smart-gift.co.uk", false).is_ok());
+        assert!(BaseUrl::parse("http://127.0.0.1:8080", false).is_ok());
+        assert!(BaseUrl::parse("http://localhost:1/", false).is_ok());
+        assert!(BaseUrl::parse("http://[::1]:1", false).is_ok());
+        assert_eq!(
+            BaseUrl::parse("https://h.example/x/", false)
+                .unwrap()
+                .as_str(),
+            "https://h.example/x"
+        );
+        for bad in [
+            "http://example.com",
+            "ftp://h",
+            "h.example",
+            "",
+            "https://",
+            "https://u:p@h",
+        ] {
+            let e = BaseUrl::parse(bad, false).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("base_url"), "{bad}");
+        }
+        assert!(BaseUrl::parse("http://example.com", true).is_ok());
+    }
+
+    #[test]
+    fn user_agent_names_binding() {
+        assert_eq!(
+            user_agent("python", "3.11.7"),
+            format!("voucherkit/{} (python; 3.11.7)", crate::VERSION)
+        );
+        assert_eq!(
+            user_agent("rust", ""),
+            format!("voucherkit/{} (rust)", crate::VERSION)
+        );
+    }
+
+    #[test]
+    fn backoff_grows() {
+        assert_eq!(backoff(0), Duration::from_millis(200));
+        assert_eq!(backoff(1), Duration::from_millis(400));
+    }
+}
