@@ -126,7 +126,9 @@ impl RecordedRequest {
 ///
 /// The server frames the body itself: it always writes `Content-Length`
 /// (any `Content-Length` or `Transfer-Encoding` in `headers` is dropped) and
-/// adds `Content-Type: application/json` when `headers` has none.
+/// adds `Content-Type: application/json` when `headers` has none (except on
+/// 1xx, 204 and 304 answers, which have no body and no `Content-Length`).
+/// A `Connection: close` header makes the server close after the answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
     /// Status code, e.g. 200.
@@ -441,7 +443,12 @@ fn serve(id: u64, reader: &mut BufReader<Conn>, shared: &Shared) -> Ending {
             Ok(None) | Err(ReadError::Io) => return Ending::Drop,
             Err(ReadError::Refuse(status, message)) => {
                 let answer = Answer::json(status, &serde_json::json!({ "sandbox_error": message }));
-                let _ = write_answer(reader.get_mut(), &answer, &answer.body, false, true);
+                let framing = Framing {
+                    close: true,
+                    http10: false,
+                    head_only: false,
+                };
+                let _ = write_answer(reader.get_mut(), &answer, &answer.body, framing);
                 return Ending::Linger;
             }
         };
@@ -457,8 +464,12 @@ fn serve(id: u64, reader: &mut BufReader<Conn>, shared: &Shared) -> Ending {
         if shared.is_stopping() {
             return Ending::Drop;
         }
-        // The handler may ask to close after this answer.
-        let close = !request.keep_alive || header_has_token(&answer.headers, "connection", "close");
+        let framing = Framing {
+            // The handler may ask to close after this answer.
+            close: !request.keep_alive || header_has_token(&answer.headers, "connection", "close"),
+            http10: request.http10,
+            head_only: request.head,
+        };
         let conn = reader.get_mut();
 
         let padded;
@@ -475,7 +486,7 @@ fn serve(id: u64, reader: &mut BufReader<Conn>, shared: &Shared) -> Ending {
                 return Ending::Drop;
             }
             Some(Fault::Reset) => {
-                let head = answer_head(&answer, Some(answer.body.len()), close, request.http10);
+                let head = answer_head(&answer, Some(answer.body.len()), framing);
                 // The status line and about half of the headers.
                 let status_line = head.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
                 let cut = status_line + (head.len() - status_line) / 2;
@@ -487,7 +498,7 @@ fn serve(id: u64, reader: &mut BufReader<Conn>, shared: &Shared) -> Ending {
                 return Ending::Reset;
             }
             Some(Fault::Truncate) => {
-                let head = answer_head(&answer, Some(answer.body.len()), true, request.http10);
+                let head = answer_head(&answer, Some(answer.body.len()), framing);
                 let half = &answer.body[..answer.body.len() / 2];
                 let _ = conn.write_all(&[head.as_slice(), half].concat());
                 return Ending::Linger;
@@ -499,15 +510,10 @@ fn serve(id: u64, reader: &mut BufReader<Conn>, shared: &Shared) -> Ending {
             }
         };
 
-        let sent = if request.head {
-            write_answer(conn, &answer, &[], close, request.http10)
-        } else {
-            write_answer(conn, &answer, body, close, request.http10)
-        };
-        if sent.is_err() {
+        if write_answer(conn, &answer, body, framing).is_err() {
             return Ending::Drop;
         }
-        if close {
+        if framing.close {
             return Ending::Linger;
         }
     }
@@ -559,21 +565,22 @@ fn padding(size: usize) -> Vec<u8> {
     body
 }
 
-/// Writes the head and the body in one go (one syscall for small answers).
-fn write_answer(
-    conn: &mut Conn,
-    answer: &Answer,
-    body: &[u8],
+/// How an answer is framed on this connection.
+#[derive(Clone, Copy)]
+struct Framing {
+    /// Close after this answer (and say so with `Connection: close`).
     close: bool,
+    /// The request was HTTP/1.0, so keep-alive must be announced.
     http10: bool,
-) -> io::Result<()> {
-    let len = if body_allowed(answer.status) {
-        Some(body.len())
-    } else {
-        None
-    };
-    let mut bytes = answer_head(answer, len, close, http10);
-    if len.is_some() {
+    /// A HEAD request: the body's length is announced but not sent.
+    head_only: bool,
+}
+
+/// Writes the head and the body in one go (one syscall for small answers).
+fn write_answer(conn: &mut Conn, answer: &Answer, body: &[u8], framing: Framing) -> io::Result<()> {
+    let len = body_allowed(answer.status).then_some(body.len());
+    let mut bytes = answer_head(answer, len, framing);
+    if len.is_some() && !framing.head_only {
         bytes.extend_from_slice(body);
     }
     conn.write_all(&bytes)?;
@@ -586,12 +593,7 @@ fn body_allowed(status: u16) -> bool {
 }
 
 /// Status line and headers, ending with the blank line.
-fn answer_head(
-    answer: &Answer,
-    content_length: Option<usize>,
-    close: bool,
-    http10: bool,
-) -> Vec<u8> {
+fn answer_head(answer: &Answer, content_length: Option<usize>, framing: Framing) -> Vec<u8> {
     let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
     let mut has_type = false;
     let mut has_connection = false;
@@ -615,9 +617,9 @@ fn answer_head(
         head.push_str(&format!("Content-Length: {len}\r\n"));
     }
     if !has_connection {
-        if close {
+        if framing.close {
             head.push_str("Connection: close\r\n");
-        } else if http10 {
+        } else if framing.http10 {
             head.push_str("Connection: keep-alive\r\n");
         }
     }
@@ -821,7 +823,8 @@ fn read_request(id: u64, reader: &mut BufReader<Conn>) -> Result<Option<Incoming
     let body = match length {
         _ if chunked => read_chunked(reader)?,
         Some(n) => {
-            let mut body = Vec::with_capacity(n as usize);
+            // The declared length is the client's claim: grow as bytes arrive.
+            let mut body = Vec::with_capacity(n.min(1 << 20) as usize);
             reader.by_ref().take(n).read_to_end(&mut body)?;
             if body.len() as u64 != n {
                 return Err(ReadError::Io); // The client went away mid-body.

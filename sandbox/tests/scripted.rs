@@ -302,6 +302,7 @@ fn malformed_requests_get_400_and_are_not_recorded() {
     client.send(b"NOT A VALID REQUEST LINE\r\n\r\n");
     let response = client.answer();
     assert_eq!(response.head.status, 400);
+    assert_eq!(response.head.header("Connection"), Some("close"));
     assert!(response.json()["sandbox_error"].is_string());
     assert_eq!(client.rest().unwrap(), b"");
     assert!(server.requests().is_empty());
@@ -629,4 +630,48 @@ fn concurrent_connections_each_get_one_answer() {
     let ids: std::collections::BTreeSet<u64> =
         server.requests().iter().map(|r| r.connection_id).collect();
     assert_eq!(ids.len(), 4);
+}
+
+#[test]
+fn head_requests_get_the_length_but_no_body() {
+    let server = ScriptedServer::start().unwrap();
+    server.push_all([text(200, "twelve bytes"), text(200, "after")]);
+    let mut client = Client::connect(&server);
+    client.send(b"HEAD /h HTTP/1.1\r\nHost: sandbox\r\n\r\n");
+    assert_eq!(client.head().unwrap().content_length(), Some(12));
+    client.get("/next"); // No body bytes were sent, so this answer comes next.
+    assert_eq!(client.answer().body, b"after");
+}
+
+#[test]
+fn any_handler_plugs_into_the_server() {
+    use std::sync::Arc;
+    use voucherkit_sandbox::http::Server;
+
+    let handler = |req: &RecordedRequest| {
+        if req.path == "/panic" {
+            panic!("deliberate test panic");
+        }
+        Answer::json(
+            200,
+            &json!({ "method": req.method, "id": req.connection_id }),
+        )
+    };
+    let server = Server::start(Arc::new(handler)).unwrap();
+    assert_eq!(server.url(), format!("http://127.0.0.1:{}", server.port()));
+
+    let stream = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut client = Client {
+        reader: BufReader::new(stream),
+    };
+    client.send(b"DELETE /x HTTP/1.1\r\nHost: h\r\n\r\n");
+    assert_eq!(client.answer().json(), json!({"method": "DELETE", "id": 1}));
+    // A panicking handler costs one 500, not the connection or the server.
+    client.get("/panic");
+    assert_eq!(client.answer().head.status, 500);
+    client.get("/y");
+    assert_eq!(client.answer().json(), json!({"method": "GET", "id": 1}));
 }
