@@ -189,6 +189,28 @@ impl Error {
         self
     }
 
+    /// The error as the JSON object every binding and the CLI print:
+    /// `{"kind", "message", "field", "field_errors", "http_status", "provider",
+    /// "provider_code", "retryable", "retry_after"}` (absent values are `null`).
+    pub fn to_json(&self) -> serde_json::Value {
+        let field_errors: serde_json::Map<String, serde_json::Value> = self
+            .field_errors
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
+            .collect();
+        serde_json::json!({
+            "kind": self.kind.as_str(),
+            "message": self.message,
+            "field": self.field,
+            "field_errors": field_errors,
+            "http_status": self.http_status,
+            "provider": self.provider.map(Provider::as_str),
+            "provider_code": self.provider_code,
+            "retryable": self.retryable,
+            "retry_after": self.retry_after,
+        })
+    }
+
     /// The kind's name, as in [`ErrorKind::as_str`].
     pub fn kind_str(&self) -> &'static str {
         self.kind.as_str()

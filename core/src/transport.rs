@@ -396,6 +396,10 @@ impl HttpClient {
             SENT.with(|s| s.set(false));
             let result = self.attempt(out, remaining);
             let sent = SENT.with(|s| s.get());
+            let (result, status) = match result {
+                Ok(answer) => (Ok(answer), None),
+                Err((e, status)) => (Err(e), status),
+            };
             let retry_wait = match &result {
                 Ok(answer) if answer.asks_for_retry() => {
                     Some(answer.retry_after().map(Duration::from_secs))
@@ -422,7 +426,13 @@ impl HttpClient {
                 }
             }
             self.log(out, &result, started.elapsed());
-            return result.map_err(|e| self.classify(e, sent, out.effect));
+            return result.map_err(|e| {
+                let err = self.classify(e, sent, out.effect);
+                match status {
+                    Some(s) => err.with_status(s),
+                    None => err,
+                }
+            });
         }
     }
 
@@ -452,13 +462,14 @@ impl HttpClient {
         }
     }
 
+    /// One attempt. A failure while reading the body carries the status already received.
     fn attempt(
         &self,
         out: &Outgoing,
         remaining: Duration,
-    ) -> std::result::Result<Incoming, ureq::Error> {
+    ) -> std::result::Result<Incoming, (ureq::Error, Option<u16>)> {
         if remaining.is_zero() {
-            return Err(ureq::Error::Timeout(ureq::Timeout::Global));
+            return Err((ureq::Error::Timeout(ureq::Timeout::Global), None));
         }
         let url = format!("{}{}", self.base.as_str(), out.path);
         let mut builder = http::Request::builder()
@@ -475,14 +486,14 @@ impl HttpClient {
             }
             None => &[],
         };
-        let request = builder.body(body)?;
+        let request = builder.body(body).map_err(|e| (e.into(), None))?;
         let request = self
             .agent
             .configure_request(request)
             .timeout_global(Some(remaining))
             .timeout_connect(Some(self.options.connect_timeout.min(remaining)))
             .build();
-        let mut response = self.agent.run(request)?;
+        let mut response = self.agent.run(request).map_err(|e| (e, None))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -502,7 +513,7 @@ impl HttpClient {
         let (body, oversize) = match read {
             Ok(body) => (body, false),
             Err(ureq::Error::BodyExceedsLimit(_)) => (Vec::new(), true),
-            Err(e) => return Err(e),
+            Err(e) => return Err((e, Some(status))),
         };
         Ok(Incoming {
             status,

@@ -117,7 +117,9 @@ pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect)
 fn from_field_errors(answer: &Incoming, errors: &serde_json::Map<String, Value>) -> Error {
     let fields = field_errors(errors);
     let first_of = |(field, messages): &(String, Vec<String>)| {
-        messages.first().map(|m| (field.clone(), m.clone()))
+        messages
+            .first()
+            .map(|m| (field.clone(), m.trim().to_owned()))
     };
     let matched = fields
         .iter()

@@ -135,13 +135,13 @@ impl SmartGift {
                     .map(|&b| {
                         u64::try_from(b).map_err(|_| {
                             invalid(Error::invalid(
-                                "value",
+                                "experiences",
                                 format!("experience bit_value {b} is not a power of two"),
                             ))
                         })
                     })
                     .collect::<Result<_>>()?;
-                Value::from(money::experiences_value(&bits, "value").map_err(invalid)?)
+                Value::from(money::experiences_value(&bits, "experiences").map_err(invalid)?)
             }
             (Some(_), Some(_)) => {
                 return Err(invalid(Error::invalid(

@@ -3,6 +3,7 @@
 use std::time::SystemTime;
 
 use rust_decimal::Decimal;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::money::Amount;
@@ -139,7 +140,7 @@ pub struct ReverseRequest {
 }
 
 /// One experience on an experience voucher, as `check` lists it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Experience {
     /// The experience's bit in the voucher's mask: pass it to `redeem`.
     pub bit_value: Option<u64>,
@@ -149,7 +150,7 @@ pub struct Experience {
 }
 
 /// The answer to `check`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SmartGiftVoucher {
     pub id: Option<i64>,
     pub name: Option<String>,
@@ -169,18 +170,19 @@ pub struct SmartGiftVoucher {
 }
 
 /// The answer to `hold`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Hold {
     pub message: String,
     /// Pass it to `release` (and optionally `redeem`).
     pub hold_token: String,
     /// When the answer arrived; the hold lasts about five minutes from then.
+    #[serde(skip)]
     pub received_at: SystemTime,
     pub raw: Value,
 }
 
 /// The answer to `redeem`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Redemption {
     pub message: String,
     /// Keep these: `reverse` needs them.
@@ -190,14 +192,14 @@ pub struct Redemption {
 }
 
 /// The answer to `release`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Released {
     pub message: String,
     pub raw: Value,
 }
 
 /// The answer to `reverse`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Reversed {
     pub message: String,
     pub raw: Value,

@@ -1,6 +1,7 @@
 //! Spaaza requests and results.
 
 use rust_decimal::Decimal;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::money::{Amount, decimal_from_json};
@@ -115,7 +116,7 @@ pub struct GetVouchersRequest {
 }
 
 /// A warning riding on an ok answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SpaazaWarning {
     pub code: Option<i64>,
     pub name: Option<String>,
@@ -124,7 +125,7 @@ pub struct SpaazaWarning {
 }
 
 /// A Spaaza voucher, as every voucher operation returns it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SpaazaVoucher {
     pub voucher_key: Option<String>,
     pub voucher_id: Option<i64>,
@@ -155,7 +156,7 @@ pub struct SpaazaVoucher {
 }
 
 /// The answer to `get_vouchers`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VoucherList {
     pub results_count_total: Option<i64>,
     pub vouchers: Vec<SpaazaVoucher>,
