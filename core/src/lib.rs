@@ -40,7 +40,7 @@ pub use money::Amount;
 pub use rust_decimal::Decimal;
 pub use secret::Secret;
 pub use serde_json::Value;
-pub use transport::ClientOptions;
+pub use transport::{ClientOptions, RequestLog, RequestLogger};
 
 /// This crate's version, as sent in the User-Agent.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

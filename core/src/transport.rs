@@ -57,7 +57,30 @@ pub struct ClientOptions {
     pub binding: String,
     /// The binding's language version in the User-Agent, e.g. `"3.11.7"`; may be empty.
     pub language_version: String,
+    /// Called after every attempt with its method, path, status and duration (never a
+    /// body, a query string or a secret). Every attempt is also logged through the `log`
+    /// facade at debug level.
+    pub logger: Option<RequestLogger>,
 }
+
+/// One HTTP attempt, as a [`RequestLogger`] sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestLog {
+    pub provider: Provider,
+    pub method: &'static str,
+    /// The path without its query string (queries can carry customer identifiers).
+    pub path: String,
+    /// The answer's status; `None` when no answer came.
+    pub status: Option<u16>,
+    pub duration: Duration,
+    /// 1 for the first attempt of a call, 2 for its first retry, …
+    pub attempt: u32,
+    /// What went wrong at the transport level, if anything.
+    pub failure: Option<String>,
+}
+
+/// A per-client request logger: how the Python, Node and C bindings see each request.
+pub type RequestLogger = std::sync::Arc<dyn Fn(&RequestLog) + Send + Sync>;
 
 impl Default for ClientOptions {
     fn default() -> ClientOptions {
@@ -71,6 +94,7 @@ impl Default for ClientOptions {
             max_idle_age: Duration::from_secs(30),
             binding: "rust".to_owned(),
             language_version: String::new(),
+            logger: None,
         }
     }
 }
@@ -87,6 +111,7 @@ impl fmt::Debug for ClientOptions {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_idle_age", &self.max_idle_age)
             .field("binding", &self.binding)
+            .field("logger", &self.logger.as_ref().map(|_| "<set>"))
             .finish()
     }
 }
@@ -388,13 +413,14 @@ impl HttpClient {
     /// `Ok` is any answer (any status): the provider modules decide what it means.
     /// `Err` is a transport failure, already classified as `network` or `outcome_unknown`.
     pub fn send(&self, out: &Outgoing) -> Result<Incoming> {
-        let started = Instant::now();
-        let deadline = started + self.options.timeout;
+        let deadline = Instant::now() + self.options.timeout;
         let mut attempt = 0u32;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             SENT.with(|s| s.set(false));
+            let attempt_started = Instant::now();
             let result = self.attempt(out, remaining);
+            self.log(out, &result, attempt_started.elapsed(), attempt + 1);
             let sent = SENT.with(|s| s.get());
             let (result, status) = match result {
                 Ok(answer) => (Ok(answer), None),
@@ -416,7 +442,7 @@ impl HttpClient {
                         "{} {} {}: retrying in {:?} (attempt {})",
                         self.provider,
                         out.method.as_str(),
-                        out.path,
+                        out.path.split('?').next().unwrap_or_default(),
                         wait,
                         attempt + 2
                     );
@@ -425,7 +451,6 @@ impl HttpClient {
                     continue;
                 }
             }
-            self.log(out, &result, started.elapsed());
             return result.map_err(|e| {
                 let err = self.classify(e, sent, out.effect);
                 match status {
@@ -439,26 +464,26 @@ impl HttpClient {
     fn log(
         &self,
         out: &Outgoing,
-        result: &std::result::Result<Incoming, ureq::Error>,
-        took: Duration,
+        result: &std::result::Result<Incoming, (ureq::Error, Option<u16>)>,
+        duration: Duration,
+        attempt: u32,
     ) {
-        match result {
-            Ok(answer) => log::info!(
-                "{} {} {} -> {} in {:?}",
-                self.provider,
-                out.method.as_str(),
-                out.path,
-                answer.status,
-                took
-            ),
-            Err(e) => log::info!(
-                "{} {} {} -> failed in {:?}: {}",
-                self.provider,
-                out.method.as_str(),
-                out.path,
-                took,
-                e
-            ),
+        let (status, failure) = match result {
+            Ok(answer) => (Some(answer.status), None),
+            Err((e, status)) => (*status, Some(e.to_string())),
+        };
+        let entry = RequestLog {
+            provider: self.provider,
+            method: out.method.as_str(),
+            path: out.path.split('?').next().unwrap_or_default().to_owned(),
+            status,
+            duration,
+            attempt,
+            failure,
+        };
+        log::debug!("{entry:?}");
+        if let Some(logger) = &self.options.logger {
+            logger(&entry);
         }
     }
 
