@@ -74,11 +74,119 @@ fn main() {
             }
         }
     }
+    // The corpus must be able to fail: every case, changed in one expectation (kind,
+    // message, a result field, a wire field), must be caught by this runner.
+    let mut uncaught = Vec::new();
+    let mut mutated = 0usize;
+    for (n, file) in case_files().iter().enumerate() {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let name = case["name"].as_str().unwrap_or("?").to_owned();
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        if let Some((what, changed)) = mutate(&case, n)
+            && run_case(&server, &changed).is_ok()
+        {
+            uncaught.push(format!("{name}: {what}"));
+        }
+        mutated += 1;
+    }
     server.stop();
+    if uncaught.is_empty() {
+        println!("conformance self-check: {mutated} mutated cases, every one caught");
+    } else {
+        failed += uncaught.len();
+        println!("conformance self-check FAILED: changed cases still passed:");
+        for u in &uncaught {
+            println!("    {u}");
+        }
+    }
     println!("conformance: {passed} passed, {failed} failed");
     if failed > 0 || passed == 0 {
         std::process::exit(1);
     }
+}
+
+/// One changed copy of `case` that a correct runner must reject; the change rotates with
+/// `n` over what the case expects.
+fn mutate(case: &Value, n: usize) -> Option<(String, Value)> {
+    let mut options: Vec<(String, Value)> = Vec::new();
+    let mut push = |what: &str, f: &dyn Fn(&mut Value)| {
+        let mut c = case.clone();
+        f(&mut c);
+        options.push((what.to_owned(), c));
+    };
+    let expect = &case["expect"];
+    if let Some(kind) = expect["error"]["kind"].as_str() {
+        let other = if kind == "provider_error" {
+            "network"
+        } else {
+            "provider_error"
+        };
+        push("error kind", &|c| {
+            c["expect"]["error"]["kind"] = other.into()
+        });
+    }
+    if expect["error"]["message"].is_string() {
+        push("error message", &|c| {
+            let m = c["expect"]["error"]["message"].as_str().unwrap().to_owned();
+            c["expect"]["error"]["message"] = format!("{m}!").into();
+        });
+    }
+    if expect["error"]["field"].is_string() {
+        push("error field", &|c| {
+            c["expect"]["error"]["field"] = "nope".into()
+        });
+    }
+    if let Some(result) = expect["result"].as_object()
+        && let Some((key, value)) = result.iter().find(|(_, v)| !v.is_object() && !v.is_array())
+    {
+        let changed = match value {
+            Value::String(s) => Value::from(format!("{s}!")),
+            Value::Bool(b) => Value::from(!b),
+            Value::Number(_) => Value::from(987_654_321),
+            _ => Value::from("x"),
+        };
+        let key = key.clone();
+        push("result field", &|c| {
+            c["expect"]["result"][&key] = changed.clone()
+        });
+    }
+    match case["expect_requests"].as_array() {
+        Some(reqs) if reqs.is_empty() => {
+            push("requests on the wire", &|c| {
+                c["expect_requests"] = json!([{"method": "POST", "path": "/x"}]);
+            });
+        }
+        Some(reqs) => {
+            push("method", &|c| {
+                c["expect_requests"][0]["method"] = "PATCH".into()
+            });
+            for key in ["json", "form", "query"] {
+                if let Some((field, _)) = reqs[0][key].as_object().and_then(|m| m.iter().next()) {
+                    let field = field.clone();
+                    push(&format!("{key} field {field}"), &|c| {
+                        c["expect_requests"][0][key][&field] = "changed!".into();
+                    });
+                }
+            }
+            if reqs[0]["body_text"].is_string() {
+                push("body text", &|c| {
+                    let t = c["expect_requests"][0]["body_text"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned();
+                    c["expect_requests"][0]["body_text"] = format!("{t} ").into();
+                });
+            }
+        }
+        None => {}
+    }
+    if options.is_empty() {
+        return None;
+    }
+    let i = n % options.len();
+    Some(options.swap_remove(i))
 }
 
 fn run_case(server: &ScriptedServer, case: &Value) -> Result<(), String> {
@@ -558,6 +666,5 @@ fn check_requests(want: &Value, got: &[RecordedRequest]) -> Result<(), String> {
             )?;
         }
     }
-    let _ = json!(null);
     Ok(())
 }

@@ -73,11 +73,22 @@ impl SpaazaConfig {
 }
 
 /// A Spaaza client. Cheap to share: `Send + Sync`, one connection pool inside.
-#[derive(Debug)]
 pub struct Spaaza {
     http: HttpClient,
     auth: SpaazaAuth,
+    /// Prepared once; holds the session key or bearer token, so never printed.
     headers: Vec<(&'static str, String)>,
+}
+
+impl std::fmt::Debug for Spaaza {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("Spaaza")
+            .field("http", &self.http)
+            .field("auth", &self.auth)
+            .field("headers", &names)
+            .finish()
+    }
 }
 
 const PROVIDER: Provider = Provider::Spaaza;

@@ -1,0 +1,31 @@
+# voucherkit — one Rust core, every binding. `make demo` and `make test` work on a
+# fresh machine once `.ci/run`'s installs are done (they are idempotent: run it once).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+# One target dir for every crate and every binding build, so dependencies compile once.
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+
+RUST_PACKAGES := -p voucherkit-core -p voucherkit-sandbox
+
+.PHONY: test lint corpus test-rust conformance
+
+test: lint corpus test-rust
+	@echo "make test: all suites passed"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy $(RUST_PACKAGES) --all-targets -- -D warnings
+
+test-rust:
+	$(CARGO) test $(RUST_PACKAGES)
+
+# The corpus is data: check its format (and, where shared/ is beside the clone, that the
+# seed bodies are verbatim excerpts of the providers' pages).
+SEEDS := $(wildcard ../shared/seeds)
+corpus:
+	python3 tests/conformance/check_corpus.py $(if $(SEEDS),--seeds $(SEEDS))
+
+# The cross-language corpus through the Rust core alone (also part of test-rust).
+conformance: corpus
+	$(CARGO) test -p voucherkit-core --test conformance
