@@ -10,7 +10,11 @@ RUST_PACKAGES := -p voucherkit-core -p voucherkit-sandbox
 
 .PHONY: test lint corpus test-rust conformance
 
-test: lint corpus test-rust
+# Each binding adds its own suite from mk/<binding>.mk: `TEST_TARGETS += test-python`.
+TEST_TARGETS :=
+include $(sort $(wildcard mk/*.mk))
+
+test: lint corpus test-rust $(TEST_TARGETS)
 	@echo "make test: all suites passed"
 
 lint:
