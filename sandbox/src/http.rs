@@ -240,7 +240,14 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Binds `127.0.0.1:0` and starts accepting connections on a background thread.
     pub fn start(handler: Arc<dyn Handler>) -> io::Result<Server> {
-        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        Server::start_on(0, handler)
+    }
+
+    /// Like [`Server::start`], on `127.0.0.1:port` (`0` picks a free port).
+    /// A fixed port is for people who point a till at the sandbox by hand;
+    /// tests should use `0` so they can run in parallel.
+    pub fn start_on(port: u16, handler: Arc<dyn Handler>) -> io::Result<Server> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
         let wake = listener.try_clone()?;
         let shared = Arc::new(Shared {

@@ -65,8 +65,14 @@
 //! each request on the connection's thread. The scripted mode is one
 //! handler; a stateful emulator is another.
 
+pub mod emulator;
 pub mod http;
 pub mod scripted;
 
+pub use emulator::{
+    Chain, ChainAdmin, ChainUser, ChainVoucher, ChainVoucherStatus, Company, DataSet, FaultRule,
+    GiftExperience, GiftVoucher, GiftVoucherType, Hold, Redemption, Sandbox, SandboxOptions,
+    SmartGiftData, SpaazaData,
+};
 pub use http::{Answer, Fault, RecordedRequest};
 pub use scripted::ScriptedServer;
