@@ -20,7 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 use ureq::Agent;
 use ureq::http::{self, Uri};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
 };
@@ -280,7 +280,7 @@ thread_local! {
     static SENT: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Wraps every connection so that the first write of a request is recorded.
+/// Wraps every connection (outermost, above TLS) in a [`MarkedTransport`].
 #[derive(Debug)]
 struct MarkSent;
 
@@ -292,38 +292,137 @@ impl Connector<Box<dyn Transport>> for MarkSent {
         _: &ConnectionDetails,
         chained: Option<Box<dyn Transport>>,
     ) -> std::result::Result<Option<MarkedTransport>, ureq::Error> {
-        Ok(chained.map(MarkedTransport))
+        Ok(chained.map(|inner| MarkedTransport {
+            inner,
+            pending: Vec::new(),
+        }))
     }
 }
 
+/// A connection that knows when a request leaves, and sends it in one piece.
+///
+/// - ureq hands over the request head and body in separate writes; with `TCP_NODELAY`
+///   that is two packets and two wake-ups at the server. Writes are held back ("corked")
+///   until ureq first waits for the answer, then sent as one write: an HTTP/1.1 client
+///   always has the whole request out before it reads.
+/// - The first byte handed to the socket sets [`SENT`]; a failure after that counts as
+///   sent (even half-way through the write).
+/// - Timeouts are rounded up to [`TIMEOUT_STEP`], so the socket's timeout stays the same
+///   from one I/O to the next instead of costing a `setsockopt` each time; the deadline
+///   may be overrun by less than one step.
 #[derive(Debug)]
-struct MarkedTransport(Box<dyn Transport>);
+struct MarkedTransport {
+    inner: Box<dyn Transport>,
+    pending: Vec<u8>,
+}
+
+const TIMEOUT_STEP: std::time::Duration = std::time::Duration::from_millis(50);
+
+fn coarse(mut timeout: NextTimeout) -> NextTimeout {
+    if let ureq::unversioned::transport::time::Duration::Exact(d) = timeout.after {
+        let step = TIMEOUT_STEP.as_nanos();
+        let rounded = d.as_nanos().div_ceil(step) * step;
+        timeout.after = ureq::unversioned::transport::time::Duration::Exact(
+            std::time::Duration::from_nanos(rounded as u64),
+        );
+    }
+    timeout
+}
+
+impl MarkedTransport {
+    fn flush(&mut self, timeout: NextTimeout) -> std::result::Result<(), ureq::Error> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        SENT.with(|s| s.set(true));
+        let pending = std::mem::take(&mut self.pending);
+        for chunk in pending.chunks(self.inner.buffers().output().len().max(1)) {
+            self.inner.buffers().output()[..chunk.len()].copy_from_slice(chunk);
+            self.inner.transmit_output(chunk.len(), timeout)?;
+        }
+        self.pending = pending;
+        self.pending.clear();
+        Ok(())
+    }
+}
 
 impl Transport for MarkedTransport {
     fn buffers(&mut self) -> &mut dyn Buffers {
-        self.0.buffers()
+        self.inner.buffers()
     }
 
     fn transmit_output(
         &mut self,
         amount: usize,
-        timeout: NextTimeout,
+        _timeout: NextTimeout,
     ) -> std::result::Result<(), ureq::Error> {
-        // Marked before writing: a failure half-way through a write counts as sent.
-        SENT.with(|s| s.set(true));
-        self.0.transmit_output(amount, timeout)
+        let output = &self.inner.buffers().output()[..amount];
+        self.pending.extend_from_slice(output);
+        Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
-        self.0.await_input(timeout)
+        let timeout = coarse(timeout);
+        self.flush(timeout)?;
+        self.inner.await_input(timeout)
     }
 
     fn is_open(&mut self) -> bool {
-        self.0.is_open()
+        self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
-        self.0.is_tls()
+        self.inner.is_tls()
+    }
+}
+
+/// How long a resolved host name is reused. ureq resolves before every request, even one
+/// that then reuses a pooled connection, and with a timeout it does so on a new thread:
+/// caching (and skipping IP literals) keeps that off the per-call path.
+const DNS_TTL: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Default)]
+struct CachingResolver {
+    inner: DefaultResolver,
+    cache: std::sync::Mutex<Vec<(String, Instant, ResolvedSocketAddrs)>>,
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        let host = uri
+            .host()
+            .unwrap_or("")
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+            Some("https") => 443,
+            _ => 80,
+        });
+        if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+            let mut out = self.empty();
+            out.push(std::net::SocketAddr::new(ip, port));
+            return Ok(out);
+        }
+        let key = format!("{host}:{port}");
+        let now = Instant::now();
+        if let Ok(cache) = self.cache.lock()
+            && let Some((_, _, addrs)) = cache
+                .iter()
+                .find(|(k, at, _)| *k == key && now.duration_since(*at) < DNS_TTL)
+        {
+            return Ok(addrs.clone());
+        }
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.retain(|(k, at, _)| *k != key && now.duration_since(*at) < DNS_TTL);
+            cache.push((key, now, addrs.clone()));
+        }
+        Ok(addrs)
     }
 }
 
@@ -390,7 +489,7 @@ impl HttpClient {
             .tls_config(tls)
             .build();
         let connector = DefaultConnector::new().chain(MarkSent);
-        let agent = Agent::with_parts(config, connector, DefaultResolver::default());
+        let agent = Agent::with_parts(config, connector, CachingResolver::default());
         Ok(HttpClient {
             agent,
             base,
