@@ -6,6 +6,41 @@
 //! parallel) that a voucherkit client — or any HTTP client in any language —
 //! can be pointed at.
 //!
+//! It has two modes on one server core ([`http::Server`]):
+//!
+//! - the **stateful emulator** ([`Sandbox`]): both providers with real
+//!   state, for till scenarios, demos and users' own tests;
+//! - **scripted mode** ([`ScriptedServer`]): serve queued answers verbatim,
+//!   for the conformance corpus.
+//!
+//! # The stateful emulator
+//!
+//! [`Sandbox`] answers like Smart Gift (under `/smartgift`) and Spaaza
+//! (under `/spaaza`) from a [`DataSet`] — the demo one, or your own JSON
+//! file (format: `sandbox/DATA.md`). Balances go down, holds and locks
+//! block other tills and expire with an injectable clock, Spaaza vouchers
+//! move from generated to claimed to redeemed, and every error a provider
+//! documents arises from that state with the provider's exact body.
+//!
+//! ```
+//! use std::time::Duration;
+//! use voucherkit_sandbox::{Fault, FaultRule, Sandbox};
+//!
+//! let sandbox = Sandbox::start()?;
+//! println!("Smart Gift at {} with key {}", sandbox.smartgift_url(), sandbox.smartgift_key());
+//! println!("Spaaza at {} as admin {}", sandbox.spaaza_url(), sandbox.spaaza_session_user_id());
+//!
+//! // Holds last five minutes of the sandbox's clock, not yours.
+//! sandbox.advance_clock(Duration::from_secs(301));
+//! // The next redeem happens, but its answer never arrives: the till must reconcile.
+//! sandbox.inject(FaultRule::fault("/smartgift/redeem", Fault::Stall).processed().times(1));
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! Tests in other languages drive a running sandbox through `/__sandbox/`
+//! control paths (faults, clock, reset, request log, state); see
+//! [`emulator`].
+//!
 //! # Scripted mode
 //!
 //! [`ScriptedServer`] serves the [`Answer`]s you queue, in order, and records

@@ -53,7 +53,7 @@
 //! | `GET /__sandbox/data` | the current state as a [`DataSet`] (loadable again) |
 //! | `GET /__sandbox/health` | `200 {"ok": true}` |
 
-pub mod clock;
+mod clock;
 pub mod data;
 pub mod faults;
 pub mod smartgift;
