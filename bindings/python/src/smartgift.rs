@@ -1,0 +1,504 @@
+//! `voucherkit.SmartGift` and its result classes.
+
+use std::path::PathBuf;
+use std::time::UNIX_EPOCH;
+
+use pyo3::BoundObject;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use voucherkit_core::smartgift::{
+    CheckRequest, Experience, HoldRequest, MetaCondition, RedeemRequest, Redemption,
+    ReleaseRequest, Released, ReverseRequest, Reversed, SiteId, SmartGift, SmartGiftConfig,
+    SmartGiftVoucher,
+};
+use voucherkit_core::smartgift::Hold;
+use voucherkit_core::{ClientOptions, Provider, Secret};
+
+use crate::convert::{self, json_to_py};
+use crate::{errors, guard, logging};
+
+const PROVIDER: Provider = Provider::SmartGift;
+
+/// The transport settings every client takes, from the constructor's keywords.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn client_options(
+    py: Python<'_>,
+    provider: Provider,
+    connect_timeout: f64,
+    timeout: f64,
+    max_retries: i64,
+    ca_bundle: Option<PathBuf>,
+    proxy: Option<String>,
+    allow_insecure_http: bool,
+) -> PyResult<ClientOptions> {
+    let version = py.version_info();
+    Ok(ClientOptions {
+        connect_timeout: convert::seconds(py, connect_timeout, "connect_timeout", provider)?,
+        timeout: convert::seconds(py, timeout, "timeout", provider)?,
+        max_retries: convert::count(py, max_retries, "max_retries", provider)?,
+        ca_bundle,
+        proxy,
+        allow_insecure_http,
+        binding: "python".to_owned(),
+        language_version: format!("{}.{}.{}", version.major, version.minor, version.patch),
+        logger: Some(logging::request_logger(py)?),
+        ..ClientOptions::default()
+    })
+}
+
+/// `site_id` as Python gives it: an int or a str (sent as a JSON string either way).
+#[derive(FromPyObject)]
+pub(crate) enum SiteArg {
+    Number(i64),
+    Text(String),
+}
+
+impl From<SiteArg> for SiteId {
+    fn from(s: SiteArg) -> SiteId {
+        match s {
+            SiteArg::Number(n) => SiteId::Number(n),
+            SiteArg::Text(t) => SiteId::Text(t),
+        }
+    }
+}
+
+fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondition> {
+    let bad = |why: &str| {
+        errors::invalid(
+            py,
+            PROVIDER,
+            "meta_conditions",
+            format!("each meta_conditions item must be a dict {{key, operator, value: [str]}}: {why}"),
+        )
+    };
+    let dict = item.cast::<PyDict>().map_err(|_| bad("not a dict"))?;
+    let text = |k: &str| -> PyResult<String> {
+        dict.get_item(k)?
+            .ok_or_else(|| bad(&format!("{k} is missing")))?
+            .extract::<String>()
+            .map_err(|_| bad(&format!("{k} must be a str")))
+    };
+    let value = dict
+        .get_item("value")?
+        .ok_or_else(|| bad("value is missing"))?
+        .extract::<Vec<String>>()
+        .map_err(|_| bad("value must be a list of str"))?;
+    if let Some(extra) = dict
+        .keys()
+        .iter()
+        .filter_map(|k| k.extract::<String>().ok())
+        .find(|k| !matches!(k.as_str(), "key" | "operator" | "value"))
+    {
+        return Err(bad(&format!("unknown key {extra:?}")));
+    }
+    Ok(MetaCondition {
+        key: text("key")?,
+        operator: text("operator")?,
+        value,
+    })
+}
+
+/// A Smart Gift client. Thread-safe: share one per till process.
+#[pyclass(name = "SmartGift", module = "voucherkit", frozen)]
+pub struct PySmartGift {
+    inner: SmartGift,
+    api_key: Secret,
+}
+
+#[pymethods]
+impl PySmartGift {
+    #[new]
+    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        api_key: String,
+        base_url: Option<String>,
+        connect_timeout: f64,
+        timeout: f64,
+        max_retries: i64,
+        ca_bundle: Option<PathBuf>,
+        proxy: Option<String>,
+        allow_insecure_http: bool,
+    ) -> PyResult<PySmartGift> {
+        guard(py, || {
+            let options = client_options(
+                py,
+                PROVIDER,
+                connect_timeout,
+                timeout,
+                max_retries,
+                ca_bundle,
+                proxy,
+                allow_insecure_http,
+            )?;
+            let api_key = Secret::new(api_key);
+            let inner = SmartGift::new(SmartGiftConfig {
+                api_key: api_key.clone(),
+                base_url,
+                options,
+            })
+            .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PySmartGift { inner, api_key })
+        })
+    }
+
+    /// The base URL requests go to.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    /// The User-Agent every request carries.
+    #[getter]
+    fn user_agent(&self) -> &str {
+        self.inner.user_agent()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SmartGift(base_url='{}', api_key='{}')",
+            self.inner.base_url(),
+            self.api_key.redacted()
+        )
+    }
+
+    /// What a voucher is worth at a site. A read: safe to retry after any failure.
+    #[pyo3(signature = (*, voucher_no, site_id, classifications=None, meta_conditions=None))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        voucher_no: String,
+        site_id: SiteArg,
+        classifications: Option<Vec<String>>,
+        meta_conditions: Option<Vec<Bound<'_, PyAny>>>,
+    ) -> PyResult<PySmartGiftVoucher> {
+        guard(py, || {
+            let meta = meta_conditions
+                .unwrap_or_default()
+                .iter()
+                .map(|m| meta_condition(py, m))
+                .collect::<PyResult<Vec<_>>>()?;
+            let req = CheckRequest {
+                voucher_no,
+                site_id: site_id.into(),
+                classifications: classifications.unwrap_or_default(),
+                meta_conditions: meta,
+            };
+            let v = py
+                .detach(|| self.inner.check(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PySmartGiftVoucher(v))
+        })
+    }
+
+    /// Reserves the whole voucher for about five minutes.
+    #[pyo3(signature = (*, voucher_no))]
+    fn hold(&self, py: Python<'_>, voucher_no: String) -> PyResult<PyHold> {
+        guard(py, || {
+            let req = HoldRequest { voucher_no };
+            let h = py
+                .detach(|| self.inner.hold(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PyHold(h))
+        })
+    }
+
+    /// Redeems money (`value`) or experiences (their `bit_value`s).
+    #[pyo3(signature = (*, voucher_no, site_id, value=None, experiences=None, hold_token=None))]
+    fn redeem(
+        &self,
+        py: Python<'_>,
+        voucher_no: String,
+        site_id: SiteArg,
+        value: Option<Bound<'_, PyAny>>,
+        experiences: Option<Vec<i64>>,
+        hold_token: Option<String>,
+    ) -> PyResult<PyRedemption> {
+        guard(py, || {
+            let value = value
+                .map(|v| convert::amount(py, &v, "value", PROVIDER))
+                .transpose()?;
+            let req = RedeemRequest {
+                voucher_no,
+                site_id: site_id.into(),
+                value,
+                experiences,
+                hold_token,
+            };
+            let r = py
+                .detach(|| self.inner.redeem(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PyRedemption(r))
+        })
+    }
+
+    /// Gives up a hold before it runs out.
+    #[pyo3(signature = (*, voucher_no, hold_token))]
+    fn release(&self, py: Python<'_>, voucher_no: String, hold_token: String) -> PyResult<PyReleased> {
+        guard(py, || {
+            let req = ReleaseRequest {
+                voucher_no,
+                hold_token,
+            };
+            let r = py
+                .detach(|| self.inner.release(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PyReleased(r))
+        })
+    }
+
+    /// Undoes redemptions (each id in full).
+    #[pyo3(signature = (*, voucher_no, site_id, redemptions))]
+    fn reverse(
+        &self,
+        py: Python<'_>,
+        voucher_no: String,
+        site_id: SiteArg,
+        redemptions: Vec<i64>,
+    ) -> PyResult<PyReversed> {
+        guard(py, || {
+            let req = ReverseRequest {
+                voucher_no,
+                site_id: site_id.into(),
+                redemptions,
+            };
+            let r = py
+                .detach(|| self.inner.reverse(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PyReversed(r))
+        })
+    }
+}
+
+/// `repr()` of a Python value, for the result classes' reprs.
+pub(crate) fn py_repr<'py>(py: Python<'py>, v: impl IntoPyObject<'py>) -> PyResult<String> {
+    let obj = v
+        .into_pyobject(py)
+        .map_err(Into::<PyErr>::into)?
+        .into_bound()
+        .into_any();
+    obj.repr()?.extract::<String>()
+}
+
+/// The answer to `check`.
+#[pyclass(name = "SmartGiftVoucher", module = "voucherkit", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PySmartGiftVoucher(SmartGiftVoucher);
+
+#[pymethods]
+impl PySmartGiftVoucher {
+    #[getter]
+    fn id(&self) -> Option<i64> {
+        self.0.id
+    }
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    #[getter]
+    fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    #[getter]
+    fn voucher_no(&self) -> Option<&str> {
+        self.0.voucher_no.as_deref()
+    }
+    /// Monetary: money left. Experience: the sum of the unused experiences' bit values.
+    #[getter]
+    fn remaining_value<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(py, || convert::opt_decimal(py, &self.0.remaining_value))
+    }
+    /// The wire `type`: `monetary` or `experience`.
+    #[getter]
+    fn voucher_type(&self) -> Option<&str> {
+        self.0.voucher_type.as_deref()
+    }
+    #[getter]
+    fn sold_out(&self) -> Option<bool> {
+        self.0.sold_out
+    }
+    #[getter]
+    fn experiences(&self, py: Python<'_>) -> PyResult<Vec<PyExperience>> {
+        guard(py, || Ok(self.0.experiences.iter().cloned().map(PyExperience).collect()))
+    }
+    #[getter]
+    fn available_to_redeem<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(py, || convert::opt_json_to_py(py, &self.0.available_to_redeem))
+    }
+    /// The answer's `data` object (a new dict on every access).
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || json_to_py(py, &self.0.raw))
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "SmartGiftVoucher(voucher_no={}, voucher_type={}, remaining_value={}, sold_out={}, experiences={})",
+                py_repr(py, self.0.voucher_no.as_deref())?,
+                py_repr(py, self.0.voucher_type.as_deref())?,
+                py_repr(py, convert::opt_decimal(py, &self.0.remaining_value)?)?,
+                py_repr(py, self.0.sold_out)?,
+                self.0.experiences.len()
+            ))
+        })
+    }
+}
+
+/// One experience of an experience voucher, as `check` lists it.
+#[pyclass(name = "Experience", module = "voucherkit", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PyExperience(Experience);
+
+#[pymethods]
+impl PyExperience {
+    /// Pass it to `redeem(experiences=[...])`.
+    #[getter]
+    fn bit_value(&self) -> Option<u64> {
+        self.0.bit_value
+    }
+    #[getter]
+    fn id(&self) -> Option<i64> {
+        self.0.id
+    }
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || json_to_py(py, &self.0.raw))
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "Experience(bit_value={}, id={}, name={})",
+                py_repr(py, self.0.bit_value)?,
+                py_repr(py, self.0.id)?,
+                py_repr(py, self.0.name.as_deref())?
+            ))
+        })
+    }
+}
+
+/// The answer to `hold`.
+#[pyclass(name = "Hold", module = "voucherkit", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PyHold(Hold);
+
+#[pymethods]
+impl PyHold {
+    #[getter]
+    fn message(&self) -> &str {
+        &self.0.message
+    }
+    /// Pass it to `release` (and optionally `redeem`).
+    #[getter]
+    fn hold_token(&self) -> &str {
+        &self.0.hold_token
+    }
+    /// When the answer arrived, in seconds since the epoch (like `time.time()`); the hold
+    /// lasts about five minutes from then.
+    #[getter]
+    fn received_at(&self) -> f64 {
+        self.0
+            .received_at
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
+    }
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || json_to_py(py, &self.0.raw))
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "Hold(message={}, hold_token={})",
+                py_repr(py, self.0.message.as_str())?,
+                py_repr(py, self.0.hold_token.as_str())?
+            ))
+        })
+    }
+}
+
+/// The answer to `redeem`.
+#[pyclass(name = "Redemption", module = "voucherkit", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PyRedemption(Redemption);
+
+#[pymethods]
+impl PyRedemption {
+    #[getter]
+    fn message(&self) -> &str {
+        &self.0.message
+    }
+    /// Keep these: `reverse` needs them.
+    #[getter]
+    fn redemptions(&self) -> Vec<u64> {
+        self.0.redemptions.clone()
+    }
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || json_to_py(py, &self.0.raw))
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "Redemption(message={}, redemptions={:?})",
+                py_repr(py, self.0.message.as_str())?,
+                self.0.redemptions
+            ))
+        })
+    }
+}
+
+/// The answer to `release`.
+#[pyclass(name = "Released", module = "voucherkit", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PyReleased(Released);
+
+#[pymethods]
+impl PyReleased {
+    #[getter]
+    fn message(&self) -> &str {
+        &self.0.message
+    }
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || json_to_py(py, &self.0.raw))
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "Released(message={})",
+                py_repr(py, self.0.message.as_str())?
+            ))
+        })
+    }
+}
+
+/// The answer to `reverse`.
+#[pyclass(name = "Reversed", module = "voucherkit", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PyReversed(Reversed);
+
+#[pymethods]
+impl PyReversed {
+    #[getter]
+    fn message(&self) -> &str {
+        &self.0.message
+    }
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || json_to_py(py, &self.0.raw))
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "Reversed(message={})",
+                py_repr(py, self.0.message.as_str())?
+            ))
+        })
+    }
+}

@@ -1,0 +1,540 @@
+//! `voucherkit.Spaaza` and its result classes.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::PyIndexError;
+use pyo3::prelude::*;
+use voucherkit_core::spaaza::{
+    ClaimRequest, GetVouchersRequest, LockVoucherRequest, RedeemVoucherRequest, Spaaza,
+    SpaazaAuth, SpaazaConfig, SpaazaVoucher, SpaazaWarning, UnlockVoucherRequest, VoucherList,
+};
+use voucherkit_core::{Provider, Secret};
+
+use crate::convert::{self, json_to_py};
+use crate::smartgift::{client_options, py_repr};
+use crate::{errors, guard};
+
+const PROVIDER: Provider = Provider::Spaaza;
+
+/// A Spaaza client. Thread-safe: share one per till process.
+#[pyclass(name = "Spaaza", module = "voucherkit", frozen)]
+pub struct PySpaaza {
+    inner: Spaaza,
+    auth: SpaazaAuth,
+    session_user_id: Option<i64>,
+    session_key: Option<Secret>,
+    bearer_token: Option<Secret>,
+}
+
+#[pymethods]
+impl PySpaaza {
+    #[new]
+    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        session_user_id: Option<i64>,
+        session_key: Option<String>,
+        base_url: Option<String>,
+        api_version: String,
+        auth: String,
+        app_hostname: Option<String>,
+        bearer_token: Option<String>,
+        connect_timeout: f64,
+        timeout: f64,
+        max_retries: i64,
+        ca_bundle: Option<PathBuf>,
+        proxy: Option<String>,
+        allow_insecure_http: bool,
+    ) -> PyResult<PySpaaza> {
+        guard(py, || {
+            let mode = SpaazaAuth::from_name(&auth).ok_or_else(|| {
+                errors::invalid(
+                    py,
+                    PROVIDER,
+                    "auth",
+                    format!("auth must be \"admin\", \"user\" or \"privileged\", got {auth:?}"),
+                )
+            })?;
+            let options = client_options(
+                py,
+                PROVIDER,
+                connect_timeout,
+                timeout,
+                max_retries,
+                ca_bundle,
+                proxy,
+                allow_insecure_http,
+            )?;
+            let session_key = session_key.map(Secret::new);
+            let bearer_token = bearer_token.map(Secret::new);
+            let inner = Spaaza::new(SpaazaConfig {
+                auth: mode,
+                session_user_id,
+                session_key: session_key.clone(),
+                app_hostname,
+                bearer_token: bearer_token.clone(),
+                api_version,
+                base_url,
+                options,
+            })
+            .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PySpaaza {
+                inner,
+                auth: mode,
+                session_user_id,
+                session_key,
+                bearer_token,
+            })
+        })
+    }
+
+    /// The base URL requests go to.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    /// The User-Agent every request carries.
+    #[getter]
+    fn user_agent(&self) -> &str {
+        self.inner.user_agent()
+    }
+
+    /// `"admin"`, `"user"` or `"privileged"`.
+    #[getter]
+    fn auth(&self) -> &'static str {
+        self.auth.as_str()
+    }
+
+    fn __repr__(&self) -> String {
+        let mut parts = vec![
+            format!("base_url='{}'", self.inner.base_url()),
+            format!("auth='{}'", self.auth.as_str()),
+        ];
+        if let Some(id) = self.session_user_id {
+            parts.push(format!("session_user_id={id}"));
+        }
+        if let Some(key) = &self.session_key {
+            parts.push(format!("session_key='{}'", key.redacted()));
+        }
+        if let Some(token) = &self.bearer_token {
+            parts.push(format!("bearer_token='{}'", token.redacted()));
+        }
+        format!("Spaaza({})", parts.join(", "))
+    }
+
+    /// Redeems a voucher: all of it, or `amount` (the rest comes back as
+    /// `regenerated_voucher`).
+    #[pyo3(signature = (*, chain_id, voucher_key=None, voucher_id=None, user_id=None, amount=None))]
+    fn redeem_voucher(
+        &self,
+        py: Python<'_>,
+        chain_id: i64,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+        user_id: Option<i64>,
+        amount: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PySpaazaVoucher> {
+        guard(py, || {
+            let amount = amount
+                .map(|a| convert::amount(py, &a, "amount", PROVIDER))
+                .transpose()?;
+            let req = RedeemVoucherRequest {
+                chain_id,
+                voucher_key,
+                voucher_id,
+                user_id,
+                amount,
+            };
+            let v = py
+                .detach(|| self.inner.redeem_voucher(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PySpaazaVoucher(v))
+        })
+    }
+
+    /// Unlocks a locked voucher (given both, only the key is sent).
+    #[pyo3(signature = (*, voucher_key=None, voucher_id=None))]
+    fn unlock_voucher(
+        &self,
+        py: Python<'_>,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+    ) -> PyResult<PySpaazaVoucher> {
+        guard(py, || {
+            let req = UnlockVoucherRequest {
+                voucher_key,
+                voucher_id,
+            };
+            let v = py
+                .detach(|| self.inner.unlock_voucher(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PySpaazaVoucher(v))
+        })
+    }
+
+    /// Takes a claimed voucher back from its end-user.
+    #[pyo3(signature = (*, chain_id=None, voucher_key=None, voucher_id=None, third_party_id=None, user_id=None, member_number=None, username=None, authentication_point_identifier=None, auxiliary_identifier=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn unclaim_voucher(
+        &self,
+        py: Python<'_>,
+        chain_id: Option<i64>,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+        third_party_id: Option<i64>,
+        user_id: Option<i64>,
+        member_number: Option<String>,
+        username: Option<String>,
+        authentication_point_identifier: Option<String>,
+        auxiliary_identifier: Option<String>,
+    ) -> PyResult<PySpaazaVoucher> {
+        guard(py, || {
+            let req = ClaimRequest {
+                chain_id,
+                voucher_key,
+                voucher_id,
+                third_party_id,
+                user_id,
+                member_number,
+                username,
+                authentication_point_identifier,
+                auxiliary_identifier,
+            };
+            let v = py
+                .detach(|| self.inner.unclaim_voucher(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PySpaazaVoucher(v))
+        })
+    }
+
+    /// Gives a voucher to an end-user.
+    #[pyo3(signature = (*, chain_id=None, voucher_key=None, voucher_id=None, third_party_id=None, user_id=None, member_number=None, username=None, authentication_point_identifier=None, auxiliary_identifier=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn claim_voucher(
+        &self,
+        py: Python<'_>,
+        chain_id: Option<i64>,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+        third_party_id: Option<i64>,
+        user_id: Option<i64>,
+        member_number: Option<String>,
+        username: Option<String>,
+        authentication_point_identifier: Option<String>,
+        auxiliary_identifier: Option<String>,
+    ) -> PyResult<PySpaazaVoucher> {
+        guard(py, || {
+            let req = ClaimRequest {
+                chain_id,
+                voucher_key,
+                voucher_id,
+                third_party_id,
+                user_id,
+                member_number,
+                username,
+                authentication_point_identifier,
+                auxiliary_identifier,
+            };
+            let v = py
+                .detach(|| self.inner.claim_voucher(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PySpaazaVoucher(v))
+        })
+    }
+
+    /// Locks a basket voucher to `retailer_basket_code` for `voucher_lock_period` seconds.
+    #[pyo3(signature = (*, retailer_basket_code, voucher_key=None, voucher_id=None, voucher_lock_period=300, voucher_locking_code=None))]
+    fn lock_voucher(
+        &self,
+        py: Python<'_>,
+        retailer_basket_code: String,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+        voucher_lock_period: i64,
+        voucher_locking_code: Option<String>,
+    ) -> PyResult<PySpaazaVoucher> {
+        guard(py, || {
+            let req = LockVoucherRequest {
+                voucher_key,
+                voucher_id,
+                retailer_basket_code,
+                voucher_lock_period: Some(voucher_lock_period),
+                voucher_locking_code,
+            };
+            let v = py
+                .detach(|| self.inner.lock_voucher(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PySpaazaVoucher(v))
+        })
+    }
+
+    /// Reads a chain's vouchers (e.g. to reconcile after `OutcomeUnknownError`). A read:
+    /// safe to retry after any failure.
+    #[pyo3(signature = (*, chain_id, voucher_id=None, user_id=None, username=None, member_number=None, authentication_point_identifier=None, campaign_id=None, show_all_statuses=false, show_redeemed=false, show_expired=false, exclude_regenerated=false, number_results=None, results_offset=None, min_created_datetime=None, max_created_datetime=None, min_expiry_datetime=None, max_expiry_datetime=None, min_redeemed_datetime=None, max_redeemed_datetime=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn get_vouchers(
+        &self,
+        py: Python<'_>,
+        chain_id: i64,
+        voucher_id: Option<i64>,
+        user_id: Option<i64>,
+        username: Option<String>,
+        member_number: Option<String>,
+        authentication_point_identifier: Option<String>,
+        campaign_id: Option<i64>,
+        show_all_statuses: bool,
+        show_redeemed: bool,
+        show_expired: bool,
+        exclude_regenerated: bool,
+        number_results: Option<i64>,
+        results_offset: Option<i64>,
+        min_created_datetime: Option<String>,
+        max_created_datetime: Option<String>,
+        min_expiry_datetime: Option<String>,
+        max_expiry_datetime: Option<String>,
+        min_redeemed_datetime: Option<String>,
+        max_redeemed_datetime: Option<String>,
+    ) -> PyResult<PyVoucherList> {
+        guard(py, || {
+            let req = GetVouchersRequest {
+                chain_id,
+                voucher_id,
+                user_id,
+                username,
+                member_number,
+                authentication_point_identifier,
+                campaign_id,
+                show_all_statuses,
+                show_redeemed,
+                show_expired,
+                exclude_regenerated,
+                number_results,
+                results_offset,
+                min_created_datetime,
+                max_created_datetime,
+                min_expiry_datetime,
+                max_expiry_datetime,
+                min_redeemed_datetime,
+                max_redeemed_datetime,
+            };
+            let list = py
+                .detach(|| self.inner.get_vouchers(&req))
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(PyVoucherList(list))
+        })
+    }
+}
+
+/// A Spaaza voucher, as every voucher operation returns it.
+#[pyclass(name = "SpaazaVoucher", module = "voucherkit", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PySpaazaVoucher(SpaazaVoucher);
+
+#[pymethods]
+impl PySpaazaVoucher {
+    #[getter]
+    fn voucher_key(&self) -> Option<&str> {
+        self.0.voucher_key.as_deref()
+    }
+    #[getter]
+    fn voucher_id(&self) -> Option<i64> {
+        self.0.voucher_id
+    }
+    /// `generated`, `claimed` or `redeemed`.
+    #[getter]
+    fn voucher_status(&self) -> Option<&str> {
+        self.0.voucher_status.as_deref()
+    }
+    #[getter]
+    fn voucher_type(&self) -> Option<&str> {
+        self.0.voucher_type.as_deref()
+    }
+    #[getter]
+    fn voucher_locked(&self) -> Option<bool> {
+        self.0.voucher_locked
+    }
+    #[getter]
+    fn voucher_locked_until(&self) -> Option<&str> {
+        self.0.voucher_locked_until.as_deref()
+    }
+    #[getter]
+    fn voucher_locking_code(&self) -> Option<&str> {
+        self.0.voucher_locking_code.as_deref()
+    }
+    #[getter]
+    fn voucher_retailer_basket_code_exclusive(&self) -> Option<&str> {
+        self.0.voucher_retailer_basket_code_exclusive.as_deref()
+    }
+    #[getter]
+    fn voucher_amount_original<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(py, || convert::opt_decimal(py, &self.0.voucher_amount_original))
+    }
+    #[getter]
+    fn voucher_amount_redeemed<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(py, || convert::opt_decimal(py, &self.0.voucher_amount_redeemed))
+    }
+    #[getter]
+    fn voucher_amount<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(py, || convert::opt_decimal(py, &self.0.voucher_amount))
+    }
+    #[getter]
+    fn voucher_currency_id(&self) -> Option<i64> {
+        self.0.voucher_currency_id
+    }
+    #[getter]
+    fn voucher_currency_symbol(&self) -> Option<&str> {
+        self.0.voucher_currency_symbol.as_deref()
+    }
+    #[getter]
+    fn voucher_expiry_datetime_utc(&self) -> Option<&str> {
+        self.0.voucher_expiry_datetime_utc.as_deref()
+    }
+    #[getter]
+    fn voucher_redeemed_datetime(&self) -> Option<&str> {
+        self.0.voucher_redeemed_datetime.as_deref()
+    }
+    #[getter]
+    fn user_id(&self) -> Option<i64> {
+        self.0.user_id
+    }
+    #[getter]
+    fn voucher_third_party_id(&self) -> Option<i64> {
+        self.0.voucher_third_party_id
+    }
+    #[getter]
+    fn campaign_id(&self) -> Option<i64> {
+        self.0.campaign_id
+    }
+    /// After a partial redeem: the new voucher holding the remainder.
+    #[getter]
+    fn regenerated_voucher(&self, py: Python<'_>) -> PyResult<Option<PySpaazaVoucher>> {
+        guard(py, || {
+            Ok(self
+                .0
+                .regenerated_voucher
+                .as_deref()
+                .cloned()
+                .map(PySpaazaVoucher))
+        })
+    }
+    #[getter]
+    fn warnings(&self, py: Python<'_>) -> PyResult<Vec<PySpaazaWarning>> {
+        guard(py, || Ok(self.0.warnings.iter().cloned().map(PySpaazaWarning).collect()))
+    }
+    /// The voucher object as sent (a new dict on every access).
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || json_to_py(py, &self.0.raw))
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || voucher_repr(py, &self.0))
+    }
+}
+
+fn voucher_repr(py: Python<'_>, v: &SpaazaVoucher) -> PyResult<String> {
+    let mut s = format!(
+        "SpaazaVoucher(voucher_id={}, voucher_key={}, voucher_status={}, voucher_amount={}",
+        py_repr(py, v.voucher_id)?,
+        py_repr(py, v.voucher_key.as_deref())?,
+        py_repr(py, v.voucher_status.as_deref())?,
+        py_repr(py, convert::opt_decimal(py, &v.voucher_amount)?)?,
+    );
+    if v.voucher_locked == Some(true) {
+        s.push_str(", voucher_locked=True");
+    }
+    if let Some(r) = &v.regenerated_voucher {
+        s.push_str(&format!(", regenerated_voucher={}", voucher_repr(py, r)?));
+    }
+    if !v.warnings.is_empty() {
+        s.push_str(&format!(", warnings={}", v.warnings.len()));
+    }
+    s.push(')');
+    Ok(s)
+}
+
+/// A warning riding on an ok Spaaza answer.
+#[pyclass(name = "SpaazaWarning", module = "voucherkit", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PySpaazaWarning(SpaazaWarning);
+
+#[pymethods]
+impl PySpaazaWarning {
+    #[getter]
+    fn code(&self) -> Option<i64> {
+        self.0.code
+    }
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    #[getter]
+    fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    #[getter]
+    fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "SpaazaWarning(code={}, name={}, description={}, message={})",
+                py_repr(py, self.0.code)?,
+                py_repr(py, self.0.name.as_deref())?,
+                py_repr(py, self.0.description.as_deref())?,
+                py_repr(py, self.0.message.as_deref())?
+            ))
+        })
+    }
+}
+
+/// The answer to `get_vouchers`: the vouchers (also by iteration and `len()`) and the
+/// total the query matched.
+#[pyclass(name = "VoucherList", module = "voucherkit", frozen, eq, sequence)]
+#[derive(PartialEq)]
+pub struct PyVoucherList(VoucherList);
+
+#[pymethods]
+impl PyVoucherList {
+    #[getter]
+    fn results_count_total(&self) -> Option<i64> {
+        self.0.results_count_total
+    }
+    #[getter]
+    fn vouchers(&self, py: Python<'_>) -> PyResult<Vec<PySpaazaVoucher>> {
+        guard(py, || Ok(self.0.vouchers.iter().cloned().map(PySpaazaVoucher).collect()))
+    }
+    #[getter]
+    fn warnings(&self, py: Python<'_>) -> PyResult<Vec<PySpaazaWarning>> {
+        guard(py, || Ok(self.0.warnings.iter().cloned().map(PySpaazaWarning).collect()))
+    }
+    /// The `results` object as sent (a new dict on every access).
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || json_to_py(py, &self.0.raw))
+    }
+    fn __len__(&self) -> usize {
+        self.0.vouchers.len()
+    }
+    fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<PySpaazaVoucher> {
+        guard(py, || {
+            let n = self.0.vouchers.len() as isize;
+            let i = if index < 0 { index + n } else { index };
+            if i < 0 || i >= n {
+                return Err(PyIndexError::new_err("VoucherList index out of range"));
+            }
+            Ok(PySpaazaVoucher(self.0.vouchers[i as usize].clone()))
+        })
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || {
+            Ok(format!(
+                "VoucherList(results_count_total={}, vouchers={})",
+                py_repr(py, self.0.results_count_total)?,
+                self.0.vouchers.len()
+            ))
+        })
+    }
+}

@@ -1,0 +1,85 @@
+"""voucherkit: redeem gift vouchers with Smart Gift and Spaaza from a Python till.
+
+Money is ``decimal.Decimal`` (``int`` and ``str`` are accepted; ``float`` is refused,
+since 0.1 is not 0.1). Every failure raises a :class:`VoucherError` subclass named after
+its kind. Every call blocks with the GIL released, and a client may be shared by threads.
+
+    >>> import voucherkit
+    >>> with voucherkit.testing.Sandbox() as sb:                     # doctest: +SKIP
+    ...     sg = voucherkit.SmartGift(api_key=sb.smartgift_key, base_url=sb.smartgift_url)
+
+Requests are logged to the ``logging`` logger ``"voucherkit"`` (method, path, status,
+duration; never a body or a secret) at DEBUG, and attempts that got no answer at WARNING.
+"""
+
+from voucherkit import testing
+from voucherkit._native import (
+    Experience,
+    Hold,
+    Redemption,
+    Released,
+    Reversed,
+    SmartGift,
+    SmartGiftVoucher,
+    Spaaza,
+    SpaazaVoucher,
+    SpaazaWarning,
+    VoucherList,
+    __version__,
+)
+from voucherkit.errors import (
+    AuthenticationError,
+    InternalError,
+    InvalidAmountError,
+    InvalidRequestError,
+    InvalidResponseError,
+    InvalidSiteError,
+    NetworkError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    ProviderError,
+    RateLimitedError,
+    VoucherAlreadyRedeemedError,
+    VoucherError,
+    VoucherExpiredError,
+    VoucherLockedError,
+    VoucherNotFoundError,
+    VoucherNotHeldError,
+    VoucherNotOwnedError,
+    error_class,
+)
+
+__all__ = [
+    "AuthenticationError",
+    "Experience",
+    "Hold",
+    "InternalError",
+    "InvalidAmountError",
+    "InvalidRequestError",
+    "InvalidResponseError",
+    "InvalidSiteError",
+    "NetworkError",
+    "OutcomeUnknownError",
+    "PermissionDeniedError",
+    "ProviderError",
+    "RateLimitedError",
+    "Redemption",
+    "Released",
+    "Reversed",
+    "SmartGift",
+    "SmartGiftVoucher",
+    "Spaaza",
+    "SpaazaVoucher",
+    "SpaazaWarning",
+    "VoucherAlreadyRedeemedError",
+    "VoucherError",
+    "VoucherExpiredError",
+    "VoucherList",
+    "VoucherLockedError",
+    "VoucherNotFoundError",
+    "VoucherNotHeldError",
+    "VoucherNotOwnedError",
+    "__version__",
+    "error_class",
+    "testing",
+]
