@@ -1,0 +1,141 @@
+//! Transport settings shared by both clients, and the request-log callback.
+
+use std::ffi::{c_char, c_void};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use voucherkit_core::{ClientOptions, Error, RequestLog};
+
+use crate::ffi::{c_string, opt_str};
+
+/// One HTTP attempt, as the logging callback sees it: method, path, status, duration;
+/// never a body, a query string or a secret. Valid only during the callback.
+#[repr(C)]
+pub struct vk_request_log {
+    /// `"smartgift"` or `"spaaza"`.
+    pub provider: *const c_char,
+    /// `"GET"`, `"POST"` or `"PUT"`.
+    pub method: *const c_char,
+    /// The path without its query string, e.g. `"/redeem"`.
+    pub path: *const c_char,
+    /// The answer's HTTP status; NULL when no answer came.
+    pub status: *const u16,
+    /// How long the attempt took, in microseconds.
+    pub duration_us: u64,
+    /// 1 for a call's first attempt, 2 for its first retry, …
+    pub attempt: u32,
+    /// What went wrong at the transport level; NULL when nothing did.
+    pub failure: *const c_char,
+}
+
+/// Called after every HTTP attempt with the `log_userdata` given in the options. It runs
+/// on the thread that made the call (clients are shared by threads, so it may run on
+/// several at once) and must not call back into the same client.
+pub type vk_log_callback =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, log: *const vk_request_log)>;
+
+/// Transport settings, part of each provider's config. Fill with the defaults from
+/// vk_smartgift_config_default() / vk_spaaza_config_default(), then change what you need.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct vk_client_options {
+    /// Time allowed to open a connection (DNS, TCP, TLS), in ms. Default 5000.
+    pub connect_timeout_ms: u64,
+    /// One deadline for a whole call, retries and waits included, in ms. Default 30000.
+    pub timeout_ms: u64,
+    /// Extra attempts where a request provably did not reach the provider, or the provider
+    /// asked for a retry (429, 503 with Retry-After). Default 2.
+    pub max_retries: u32,
+    /// A PEM file of extra CA certificates, trusted besides the built-in roots; NULL none.
+    pub ca_bundle_path: *const c_char,
+    /// A proxy URL (`http://`, `socks5://`); NULL: `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`
+    /// from the environment (never for loopback base URLs).
+    pub proxy: *const c_char,
+    /// Allow plain `http://` to hosts other than loopback. Default false.
+    pub allow_insecure_http: bool,
+    /// Pooled connections idle longer than this (ms) are not reused. Default 30000.
+    pub max_idle_age_ms: u64,
+    /// Called after every HTTP attempt; NULL for none.
+    pub log_callback: vk_log_callback,
+    /// Passed to `log_callback` as is.
+    pub log_userdata: *mut c_void,
+}
+
+impl vk_client_options {
+    pub(crate) fn defaults() -> vk_client_options {
+        let d = ClientOptions::default();
+        vk_client_options {
+            connect_timeout_ms: d.connect_timeout.as_millis() as u64,
+            timeout_ms: d.timeout.as_millis() as u64,
+            max_retries: d.max_retries,
+            ca_bundle_path: std::ptr::null(),
+            proxy: std::ptr::null(),
+            allow_insecure_http: d.allow_insecure_http,
+            max_idle_age_ms: d.max_idle_age.as_millis() as u64,
+            log_callback: None,
+            log_userdata: std::ptr::null_mut(),
+        }
+    }
+
+    /// The core's options.
+    pub(crate) unsafe fn to_core(self) -> Result<ClientOptions, Error> {
+        // SAFETY: the caller promises NULL or NUL-terminated strings.
+        let ca = unsafe { opt_str(self.ca_bundle_path, "ca_bundle_path") }?;
+        let proxy = unsafe { opt_str(self.proxy, "proxy") }?;
+        Ok(ClientOptions {
+            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+            timeout: Duration::from_millis(self.timeout_ms),
+            max_retries: self.max_retries,
+            ca_bundle: ca.map(PathBuf::from),
+            proxy: proxy.map(str::to_owned),
+            allow_insecure_http: self.allow_insecure_http,
+            max_idle_age: Duration::from_millis(self.max_idle_age_ms),
+            binding: "c".to_owned(),
+            language_version: String::new(),
+            logger: self.log_callback.map(|cb| logger(cb, self.log_userdata)),
+        })
+    }
+}
+
+/// The caller's userdata pointer. The C side owns what it points to and promises (by
+/// sharing a client between threads) that the callback may use it from any thread.
+struct UserData(*mut c_void);
+
+impl UserData {
+    fn get(&self) -> *mut c_void {
+        self.0
+    }
+}
+// SAFETY: see above; the library never dereferences it, only passes it back.
+unsafe impl Send for UserData {}
+// SAFETY: as above.
+unsafe impl Sync for UserData {}
+
+fn logger(
+    cb: unsafe extern "C" fn(*mut c_void, *const vk_request_log),
+    userdata: *mut c_void,
+) -> voucherkit_core::RequestLogger {
+    let userdata = UserData(userdata);
+    Arc::new(move |log: &RequestLog| {
+        let provider = c_string(log.provider.as_str());
+        let method = c_string(log.method);
+        let path = c_string(&log.path);
+        let failure = log.failure.as_deref().map(c_string);
+        let status = log.status;
+        let entry = vk_request_log {
+            provider: provider.as_ptr(),
+            method: method.as_ptr(),
+            path: path.as_ptr(),
+            status: status
+                .as_ref()
+                .map_or(std::ptr::null(), |s| s as *const u16),
+            duration_us: log.duration.as_micros().min(u64::MAX as u128) as u64,
+            attempt: log.attempt,
+            failure: failure.as_ref().map_or(std::ptr::null(), |f| f.as_ptr()),
+        };
+        // SAFETY: a C function pointer given by the caller; every pointer in `entry`
+        // lives until it returns.
+        unsafe { cb(userdata.get(), &entry) };
+    })
+}

@@ -1,0 +1,804 @@
+/*
+ * C tests of libvoucherkit through its C ABI (include/voucherkit.h), against the
+ * sandbox's scripted server on 127.0.0.1: every operation of both providers, every
+ * error kind, the error accessors, the logging callback, a client shared by threads,
+ * and misuse (NULLs, invalid UTF-8, out-of-range enums, free of NULL).
+ *
+ * Usage: test_c <path to tests/conformance>   (body_file answers are read from there)
+ * Prints each check that fails and a closing line `test_c: N passed, N failed`.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "voucherkit.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (cond) {                                                        \
+            passed++;                                                      \
+        } else {                                                           \
+            failed++;                                                      \
+            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                  \
+    } while (0)
+
+static int str_eq(const char *a, const char *b) {
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+#define CHECK_STR(got, want)                                                       \
+    do {                                                                           \
+        const char *g_ = (got);                                                    \
+        if (str_eq(g_, (want))) {                                                  \
+            passed++;                                                              \
+        } else {                                                                   \
+            failed++;                                                              \
+            fprintf(stderr, "%s:%d: FAILED: %s is \"%s\", expected \"%s\"\n",     \
+                    __FILE__, __LINE__, #got, g_ ? g_ : "(null)", (want));         \
+        }                                                                          \
+    } while (0)
+
+#define CHECK_STATUS(got, want)                                                    \
+    do {                                                                           \
+        vk_status g_ = (got);                                                      \
+        if (g_ == (vk_status)(want)) {                                             \
+            passed++;                                                              \
+        } else {                                                                   \
+            failed++;                                                              \
+            fprintf(stderr, "%s:%d: FAILED: %s gave %s, expected %s\n", __FILE__, \
+                    __LINE__, #got, vk_error_kind_str(g_),                         \
+                    vk_error_kind_str((vk_status)(want)));                         \
+        }                                                                          \
+    } while (0)
+
+static vk_scripted_server *server;
+
+static void push(const char *answer_json) {
+    vk_error *err = NULL;
+    vk_status st = vk_scripted_server_push_json(server, answer_json, &err);
+    if (st != VK_OK) {
+        fprintf(stderr, "push failed: %s\n", vk_error_message(err));
+        vk_error_free(err);
+        exit(2);
+    }
+}
+
+/* The recorded requests as JSON text (caller frees with vk_text_free). */
+static vk_text *requests(void) {
+    vk_text *t = NULL;
+    CHECK_STATUS(vk_scripted_server_requests_json(server, &t, NULL), VK_OK);
+    return t;
+}
+
+static int requests_contain(const char *needle) {
+    vk_text *t = requests();
+    int found = t != NULL && strstr(vk_text_str(t), needle) != NULL;
+    if (!found) fprintf(stderr, "requests lack %s: %s\n", needle, t ? vk_text_str(t) : "");
+    vk_text_free(t);
+    return found;
+}
+
+/* A request body contains `needle`: bodies are JSON strings in the log, so quotes are
+ * escaped there. */
+static int body_contains(const char *needle) {
+    char escaped[1024];
+    size_t n = 0;
+    for (const char *p = needle; *p && n + 2 < sizeof escaped; p++) {
+        if (*p == '"') escaped[n++] = '\\';
+        escaped[n++] = *p;
+    }
+    escaped[n] = 0;
+    return requests_contain(escaped);
+}
+
+static int requests_lack(const char *needle) {
+    vk_text *t = requests();
+    int absent = t != NULL && strstr(vk_text_str(t), needle) == NULL;
+    vk_text_free(t);
+    return absent;
+}
+
+static vk_smartgift *smartgift_client(void) {
+    vk_smartgift_config cfg = vk_smartgift_config_default();
+    cfg.api_key = "sk_test_c_0001";
+    cfg.base_url = vk_scripted_server_url(server);
+    cfg.options.timeout_ms = 5000;
+    vk_smartgift *sg = NULL;
+    vk_error *err = NULL;
+    vk_status st = vk_smartgift_new(&cfg, &sg, &err);
+    if (st != VK_OK) {
+        fprintf(stderr, "vk_smartgift_new: %s\n", vk_error_message(err));
+        exit(2);
+    }
+    return sg;
+}
+
+static vk_spaaza *spaaza_client(void) {
+    vk_spaaza_config cfg = vk_spaaza_config_default();
+    cfg.session_user_id = 1;
+    cfg.session_key = "sess_c_0001";
+    cfg.base_url = vk_scripted_server_url(server);
+    vk_spaaza *sp = NULL;
+    vk_error *err = NULL;
+    vk_status st = vk_spaaza_new(&cfg, &sp, &err);
+    if (st != VK_OK) {
+        fprintf(stderr, "vk_spaaza_new: %s\n", vk_error_message(err));
+        exit(2);
+    }
+    return sp;
+}
+
+/* ---- version and statuses ---- */
+
+static void test_version(void) {
+    char want[64];
+    snprintf(want, sizeof want, "%d.%d.%d", VOUCHERKIT_VERSION_MAJOR, VOUCHERKIT_VERSION_MINOR,
+             VOUCHERKIT_VERSION_PATCH);
+    CHECK_STR(vk_version(), want);
+    CHECK_STR(vk_version(), VOUCHERKIT_VERSION_STRING);
+}
+
+static const char *const KIND_NAMES[] = {
+    "ok", "invalid_request", "authentication", "permission_denied", "voucher_not_found",
+    "voucher_not_owned", "voucher_expired", "voucher_already_redeemed", "voucher_not_held",
+    "voucher_locked", "invalid_site", "invalid_amount", "rate_limited", "provider_error",
+    "network", "outcome_unknown", "invalid_response", "internal",
+};
+
+static void test_statuses(void) {
+    const vk_status values[] = {
+        VK_OK, VK_INVALID_REQUEST, VK_AUTHENTICATION, VK_PERMISSION_DENIED,
+        VK_VOUCHER_NOT_FOUND, VK_VOUCHER_NOT_OWNED, VK_VOUCHER_EXPIRED,
+        VK_VOUCHER_ALREADY_REDEEMED, VK_VOUCHER_NOT_HELD, VK_VOUCHER_LOCKED,
+        VK_INVALID_SITE, VK_INVALID_AMOUNT, VK_RATE_LIMITED, VK_PROVIDER_ERROR, VK_NETWORK,
+        VK_OUTCOME_UNKNOWN, VK_INVALID_RESPONSE, VK_INTERNAL,
+    };
+    for (unsigned i = 0; i < sizeof values / sizeof values[0]; i++) {
+        CHECK(values[i] == i); /* explicit, stable values: VK_OK = 0 ... VK_INTERNAL = 17 */
+        CHECK_STR(vk_error_kind_str(values[i]), KIND_NAMES[i]);
+    }
+    CHECK_STR(vk_error_kind_str(18), "unknown");
+    CHECK_STR(vk_error_kind_str(0xFFFFFFFFu), "unknown");
+}
+
+/* ---- Smart Gift operations ---- */
+
+static void test_smartgift_operations(void) {
+    vk_smartgift *sg = smartgift_client();
+    vk_error *err = NULL;
+
+    /* check, with filters and experiences */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body\":{\"data\":{\"id\":11401,\"name\":\"Spa day\",\"description\":\"d\","
+         "\"voucher_no\":\"SG-1\",\"remaining_value\":10.50,\"type\":\"experience\",\"sold_out\":false,"
+         "\"experiences\":[{\"id\":7,\"name\":\"Massage\",\"bit_value\":2},{\"id\":8,\"name\":\"Sauna\",\"bit_value\":8}],"
+         "\"available_to_redeem\":{\"x\":1},\"future_field\":\"kept\"}}}");
+    const char *classes[] = {"food_and_beverage"};
+    const char *vals[] = {"12", "13"};
+    vk_meta_condition cond = {"used_in", "in", vals, 2};
+    vk_smartgift_voucher *v = NULL;
+    CHECK_STATUS(vk_smartgift_check(sg, "SG-1", "12", classes, 1, &cond, 1, &v, &err), VK_OK);
+    if (v != NULL) {
+        int64_t id = 0;
+        CHECK(vk_smartgift_voucher_id(v, &id) && id == 11401);
+        CHECK_STR(vk_smartgift_voucher_name(v), "Spa day");
+        CHECK_STR(vk_smartgift_voucher_description(v), "d");
+        CHECK_STR(vk_smartgift_voucher_voucher_no(v), "SG-1");
+        CHECK_STR(vk_smartgift_voucher_remaining_value(v), "10.50"); /* the provider's digits */
+        CHECK_STR(vk_smartgift_voucher_voucher_type(v), "experience");
+        bool sold = true;
+        CHECK(vk_smartgift_voucher_sold_out(v, &sold) && !sold);
+        CHECK(vk_smartgift_voucher_experience_count(v) == 2);
+        const vk_smartgift_experience *e = vk_smartgift_voucher_experience_at(v, 1);
+        uint64_t bit = 0;
+        CHECK(e != NULL && vk_smartgift_experience_bit_value(e, &bit) && bit == 8);
+        CHECK(vk_smartgift_experience_id(e, &id) && id == 8);
+        CHECK_STR(vk_smartgift_experience_name(e), "Sauna");
+        CHECK(strstr(vk_smartgift_experience_raw_json(e), "\"Sauna\"") != NULL);
+        CHECK(vk_smartgift_voucher_experience_at(v, 2) == NULL);
+        CHECK_STR(vk_smartgift_voucher_available_to_redeem_json(v), "{\"x\":1}");
+        CHECK(strstr(vk_smartgift_voucher_raw_json(v), "\"future_field\":\"kept\"") != NULL);
+        /* the same pointer on every read: owned by the handle */
+        CHECK(vk_smartgift_voucher_name(v) == vk_smartgift_voucher_name(v));
+    }
+    vk_smartgift_voucher_free(v);
+    CHECK(body_contains("\"filters\":{\"classifications\":[\"food_and_beverage\"],"
+                           "\"meta_conditions\":[{\"key\":\"used_in\",\"operator\":\"in\",\"value\":[\"12\",\"13\"]}]}"));
+    CHECK(requests_contain("/redeem/check"));
+
+    /* check: absent fields read as absent */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body\":{\"data\":{\"voucher_no\":\"SG-2\"}}}");
+    v = NULL;
+    CHECK_STATUS(vk_smartgift_check(sg, "SG-2", "12", NULL, 0, NULL, 0, &v, NULL), VK_OK);
+    if (v != NULL) {
+        int64_t id = 42;
+        bool sold = true;
+        CHECK(!vk_smartgift_voucher_id(v, &id) && id == 42);
+        CHECK(vk_smartgift_voucher_name(v) == NULL);
+        CHECK(vk_smartgift_voucher_remaining_value(v) == NULL);
+        CHECK(!vk_smartgift_voucher_sold_out(v, &sold) && sold);
+        CHECK(vk_smartgift_voucher_available_to_redeem_json(v) == NULL);
+        CHECK(vk_smartgift_voucher_experience_count(v) == 0);
+    }
+    vk_smartgift_voucher_free(v);
+    CHECK(requests_lack("filters"));
+
+    /* hold */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/smartgift-hold-success.json\"}");
+    vk_smartgift_held *h = NULL;
+    CHECK_STATUS(vk_smartgift_hold(sg, "SG-1", &h, &err), VK_OK);
+    CHECK_STR(vk_smartgift_held_message(h), "Voucher hold successful");
+    CHECK_STR(vk_smartgift_held_hold_token(h), "hold_token_jY0VMM8zd5GLkk3jDpEjTOLr");
+    CHECK(strstr(vk_smartgift_held_raw_json(h), "hold_token") != NULL);
+    CHECK(body_contains("{\"voucher_no\":\"SG-1\"}"));
+
+    /* redeem money, with the hold token */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/smartgift-redeem-success.json\"}");
+    vk_smartgift_redemption *r = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "SG-1", "12", "10.00", NULL, 0, vk_smartgift_held_hold_token(h),
+                                     &r, &err), VK_OK);
+    CHECK_STR(vk_smartgift_redemption_message(r), "The voucher has been redeemed.");
+    CHECK(vk_smartgift_redemption_count(r) == 3);
+    uint64_t rid = 0;
+    CHECK(vk_smartgift_redemption_at(r, 2, &rid) && rid == 23);
+    CHECK(!vk_smartgift_redemption_at(r, 3, &rid) && rid == 23);
+    CHECK(strstr(vk_smartgift_redemption_raw_json(r), "\"redemptions\":[21,22,23]") != NULL);
+    CHECK(body_contains("{\"voucher_no\":\"SG-1\",\"site_id\":\"12\",\"value\":10.00,"
+                           "\"hold_token\":\"hold_token_jY0VMM8zd5GLkk3jDpEjTOLr\"}"));
+    vk_smartgift_redemption_free(r);
+    vk_smartgift_held_free(h);
+
+    /* redeem experiences: value = the sum of the bit values */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/smartgift-redeem-success.json\"}");
+    const int64_t bits[] = {2, 8};
+    r = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "SG-1", "12", NULL, bits, 2, NULL, &r, &err), VK_OK);
+    CHECK(body_contains("{\"voucher_no\":\"SG-1\",\"site_id\":\"12\",\"value\":10}"));
+    vk_smartgift_redemption_free(r);
+
+    /* release */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/smartgift-release-success.json\"}");
+    vk_smartgift_released *rel = NULL;
+    CHECK_STATUS(vk_smartgift_release(sg, "SG-1", "hold_token_x", &rel, &err), VK_OK);
+    CHECK_STR(vk_smartgift_released_message(rel), "Voucher hold released");
+    CHECK(strstr(vk_smartgift_released_raw_json(rel), "Voucher hold released") != NULL);
+    CHECK(requests_contain("/redeem/release"));
+    vk_smartgift_released_free(rel);
+
+    /* reverse */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/smartgift-reverse-success.json\"}");
+    const int64_t ids[] = {21, 22};
+    vk_smartgift_reversed *rev = NULL;
+    CHECK_STATUS(vk_smartgift_reverse(sg, "SG-1", "12", ids, 2, &rev, &err), VK_OK);
+    CHECK_STR(vk_smartgift_reversed_message(rev), "Redemption reversal complete");
+    CHECK(strstr(vk_smartgift_reversed_raw_json(rev), "reversal") != NULL);
+    CHECK(body_contains("\"redemptions\":[21,22]"));
+    vk_smartgift_reversed_free(rev);
+
+    CHECK(err == NULL); /* never written on success */
+    vk_smartgift_free(sg);
+}
+
+/* ---- Spaaza operations ---- */
+
+static void test_spaaza_operations(void) {
+    vk_spaaza *sp = spaaza_client();
+    vk_error *err = NULL;
+    vk_spaaza_voucher *v = NULL;
+
+    /* redeem-voucher, partly: the regenerated voucher and warnings */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_text\":\"{\\\"result\\\":{\\\"code\\\":1,\\\"status\\\":\\\"ok\\\"},"
+         "\\\"warnings\\\":[{\\\"code\\\":5,\\\"name\\\":\\\"low_balance\\\",\\\"description\\\":\\\"nearly spent\\\"}],"
+         "\\\"results\\\":{\\\"voucher_key\\\":\\\"k1\\\",\\\"voucher_id\\\":101,\\\"voucher_status\\\":\\\"redeemed\\\","
+         "\\\"voucher_type\\\":\\\"basket\\\",\\\"voucher_locked\\\":false,\\\"voucher_amount\\\":2.00,"
+         "\\\"voucher_amount_original\\\":10,\\\"voucher_amount_redeemed\\\":2.00,\\\"voucher_currency_id\\\":1,"
+         "\\\"voucher_currency_symbol\\\":\\\"\\u20ac\\\",\\\"voucher_expiry_datetime_utc\\\":\\\"2030-01-01 00:00:00\\\","
+         "\\\"voucher_redeemed_datetime\\\":\\\"2024-05-01 10:00:00\\\",\\\"user_id\\\":7,\\\"voucher_third_party_id\\\":9,"
+         "\\\"campaign_id\\\":3,\\\"regenerated_voucher\\\":{\\\"voucher_key\\\":\\\"k2\\\",\\\"voucher_id\\\":102,"
+         "\\\"voucher_status\\\":\\\"generated\\\",\\\"voucher_amount\\\":8.00}}}\"}");
+    CHECK_STATUS(vk_spaaza_redeem_voucher(sp, 2, "k1", NULL, NULL, "2.00", &v, &err), VK_OK);
+    if (v != NULL) {
+        int64_t n = 0;
+        bool locked = true;
+        CHECK_STR(vk_spaaza_voucher_voucher_key(v), "k1");
+        CHECK(vk_spaaza_voucher_voucher_id(v, &n) && n == 101);
+        CHECK_STR(vk_spaaza_voucher_voucher_status(v), "redeemed");
+        CHECK_STR(vk_spaaza_voucher_voucher_type(v), "basket");
+        CHECK(vk_spaaza_voucher_voucher_locked(v, &locked) && !locked);
+        CHECK_STR(vk_spaaza_voucher_voucher_amount(v), "2.00");
+        CHECK_STR(vk_spaaza_voucher_voucher_amount_original(v), "10");
+        CHECK_STR(vk_spaaza_voucher_voucher_amount_redeemed(v), "2.00");
+        CHECK(vk_spaaza_voucher_voucher_currency_id(v, &n) && n == 1);
+        CHECK_STR(vk_spaaza_voucher_voucher_currency_symbol(v), "\xe2\x82\xac");
+        CHECK_STR(vk_spaaza_voucher_voucher_expiry_datetime_utc(v), "2030-01-01 00:00:00");
+        CHECK_STR(vk_spaaza_voucher_voucher_redeemed_datetime(v), "2024-05-01 10:00:00");
+        CHECK(vk_spaaza_voucher_user_id(v, &n) && n == 7);
+        CHECK(vk_spaaza_voucher_voucher_third_party_id(v, &n) && n == 9);
+        CHECK(vk_spaaza_voucher_campaign_id(v, &n) && n == 3);
+        CHECK(vk_spaaza_voucher_voucher_locked_until(v) == NULL);
+        CHECK(vk_spaaza_voucher_voucher_locking_code(v) == NULL);
+        CHECK(vk_spaaza_voucher_voucher_retailer_basket_code_exclusive(v) == NULL);
+        CHECK(vk_spaaza_voucher_warning_count(v) == 1);
+        const vk_spaaza_warning *w = vk_spaaza_voucher_warning_at(v, 0);
+        CHECK(w != NULL && vk_spaaza_warning_code(w, &n) && n == 5);
+        CHECK_STR(vk_spaaza_warning_name(w), "low_balance");
+        CHECK_STR(vk_spaaza_warning_description(w), "nearly spent");
+        CHECK(vk_spaaza_warning_message(w) == NULL);
+        CHECK(vk_spaaza_voucher_warning_at(v, 1) == NULL);
+        const vk_spaaza_voucher *regen = vk_spaaza_voucher_regenerated_voucher(v);
+        CHECK(regen != NULL);
+        CHECK_STR(vk_spaaza_voucher_voucher_key(regen), "k2");
+        CHECK(vk_spaaza_voucher_voucher_id(regen, &n) && n == 102);
+        CHECK_STR(vk_spaaza_voucher_voucher_status(regen), "generated");
+        CHECK_STR(vk_spaaza_voucher_voucher_amount(regen), "8.00");
+        CHECK(vk_spaaza_voucher_regenerated_voucher(regen) == NULL);
+        CHECK(strstr(vk_spaaza_voucher_raw_json(v), "\"regenerated_voucher\"") != NULL);
+    }
+    vk_spaaza_voucher_free(v);
+    CHECK(requests_contain("\"body_text\":\"voucher_key=k1&chain_id=2&amount=2.00\""));
+    CHECK(requests_contain("/auth/redeem-voucher"));
+
+    /* redeem-voucher by id with a user */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-redeem-voucher-success.json\"}");
+    int64_t voucher_id = 101, user_id = 7;
+    v = NULL;
+    CHECK_STATUS(vk_spaaza_redeem_voucher(sp, 2, NULL, &voucher_id, &user_id, NULL, &v, &err), VK_OK);
+    CHECK(v != NULL && vk_spaaza_voucher_warning_count(v) == 0);
+    vk_spaaza_voucher_free(v);
+    CHECK(requests_contain("\"body_text\":\"voucher_id=101&chain_id=2&user_id=7\""));
+
+    /* unlock: both identifiers given, only the key is sent */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-unlock-voucher-success.json\"}");
+    v = NULL;
+    CHECK_STATUS(vk_spaaza_unlock_voucher(sp, "kk", &voucher_id, &v, &err), VK_OK);
+    CHECK(v != NULL && vk_spaaza_voucher_voucher_key(v) != NULL);
+    vk_spaaza_voucher_free(v);
+    CHECK(requests_contain("\"body_text\":\"voucher_key=kk\""));
+
+    /* unclaim and claim */
+    int64_t chain = 2;
+    vk_spaaza_claim_request claim;
+    memset(&claim, 0, sizeof claim);
+    claim.chain_id = &chain;
+    claim.voucher_key = "kk";
+    claim.member_number = "M-1";
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-unclaim-voucher-success.json\"}");
+    v = NULL;
+    CHECK_STATUS(vk_spaaza_unclaim_voucher(sp, &claim, &v, &err), VK_OK);
+    CHECK(v != NULL);
+    vk_spaaza_voucher_free(v);
+    CHECK(requests_contain("/unclaim-voucher"));
+    CHECK(requests_contain("member_number=M-1"));
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-claim-voucher-success.json\"}");
+    v = NULL;
+    CHECK_STATUS(vk_spaaza_claim_voucher(sp, &claim, &v, &err), VK_OK);
+    CHECK(v != NULL);
+    vk_spaaza_voucher_free(v);
+    CHECK(requests_contain("\"path\":\"/claim-voucher\""));
+
+    /* lock: PUT, default period 300 */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-lock-voucher-success.json\"}");
+    v = NULL;
+    CHECK_STATUS(vk_spaaza_lock_voucher(sp, "kk", NULL, "RCPT1", NULL, "lock4001", &v, &err), VK_OK);
+    CHECK_STR(vk_spaaza_voucher_voucher_locking_code(v), "lock4001");
+    CHECK_STR(vk_spaaza_voucher_voucher_locked_until(v), "2018-10-16 15:54:01");
+    CHECK_STR(vk_spaaza_voucher_voucher_retailer_basket_code_exclusive(v), "RCPT401075452002");
+    CHECK(vk_spaaza_voucher_voucher_amount_redeemed(v) == NULL); /* null on the wire */
+    vk_spaaza_voucher_free(v);
+    CHECK(requests_contain("\"method\":\"PUT\""));
+    CHECK(requests_contain("voucher_lock_period=300"));
+
+    /* get-vouchers */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-get-vouchers.json\"}");
+    vk_spaaza_get_vouchers_request q;
+    memset(&q, 0, sizeof q);
+    q.chain_id = 2;
+    q.voucher_id = &voucher_id;
+    q.show_all_statuses = true;
+    vk_spaaza_voucher_list *list = NULL;
+    CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, &err), VK_OK);
+    if (list != NULL) {
+        int64_t n = 0;
+        CHECK(vk_spaaza_voucher_list_results_count_total(list, &n) && n == 1);
+        CHECK(vk_spaaza_voucher_list_count(list) == 1);
+        const vk_spaaza_voucher *item = vk_spaaza_voucher_list_at(list, 0);
+        CHECK(item != NULL && vk_spaaza_voucher_voucher_id(item, &n) && n == 45566623);
+        CHECK_STR(vk_spaaza_voucher_voucher_type(item), "basket");
+        CHECK(strstr(vk_spaaza_voucher_raw_json(item), "jane@example.com") != NULL);
+        CHECK(vk_spaaza_voucher_list_at(list, 1) == NULL);
+        CHECK(vk_spaaza_voucher_list_warning_count(list) == 0);
+        CHECK(vk_spaaza_voucher_list_warning_at(list, 0) == NULL);
+        CHECK(strstr(vk_spaaza_voucher_list_raw_json(list), "results_count_total") != NULL);
+    }
+    vk_spaaza_voucher_list_free(list);
+    CHECK(requests_contain("\"path\":\"/get-vouchers?chain_id=2&voucher_id=101&show_all_statuses=true\""));
+
+    CHECK(err == NULL);
+    vk_spaaza_free(sp);
+}
+
+/* ---- every error kind ---- */
+
+struct error_case {
+    vk_status kind;
+    const char *answer; /* NULL: nothing is served */
+};
+
+static vk_status redeem_with(const char *base_url, vk_error **err) {
+    vk_smartgift_config cfg = vk_smartgift_config_default();
+    cfg.api_key = "sk_test_c_0001";
+    cfg.base_url = base_url;
+    cfg.options.timeout_ms = 3000;
+    cfg.options.connect_timeout_ms = 1000;
+    vk_smartgift *sg = NULL;
+    vk_status st = vk_smartgift_new(&cfg, &sg, err);
+    if (st != VK_OK) return st;
+    vk_smartgift_redemption *r = NULL;
+    st = vk_smartgift_redeem(sg, "SG-1", "12", "10.00", NULL, 0, NULL, &r, err);
+    vk_smartgift_redemption_free(r);
+    vk_smartgift_free(sg);
+    return st;
+}
+
+static void test_every_error_kind(void) {
+    const struct error_case cases[] = {
+        {VK_AUTHENTICATION, "{\"status\":401,\"body\":{\"message\":\"Unauthenticated.\"}}"},
+        {VK_PERMISSION_DENIED, "{\"status\":403,\"body\":{\"message\":\"This action is unauthorized.\"}}"},
+        {VK_VOUCHER_NOT_FOUND, "{\"status\":422,\"body_file\":\"bodies/smartgift-redeem-error-voucher-invalid.json\"}"},
+        {VK_VOUCHER_NOT_OWNED, "{\"status\":422,\"body_file\":\"bodies/smartgift-redeem-error-not-owned.json\"}"},
+        {VK_VOUCHER_EXPIRED, "{\"status\":422,\"body_file\":\"bodies/smartgift-redeem-error-expired.json\"}"},
+        {VK_VOUCHER_ALREADY_REDEEMED, "{\"status\":422,\"body_file\":\"bodies/smartgift-redeem-error-already-redeemed.json\"}"},
+        {VK_VOUCHER_NOT_HELD, "{\"status\":422,\"body_file\":\"bodies/smartgift-release-error-not-held.json\"}"},
+        {VK_VOUCHER_LOCKED, "{\"status\":422,\"body_file\":\"bodies/smartgift-hold-error-already-held.json\"}"},
+        {VK_INVALID_SITE, "{\"status\":422,\"body_file\":\"bodies/smartgift-redeem-error-site-invalid.json\"}"},
+        {VK_INVALID_AMOUNT, "{\"status\":422,\"body_file\":\"bodies/smartgift-redeem-error-insufficient-balance.json\"}"},
+        {VK_RATE_LIMITED, "{\"status\":429,\"headers\":{\"Retry-After\":\"30\"},\"body\":{\"message\":\"Too Many Attempts.\"}}"},
+        {VK_PROVIDER_ERROR, "{\"status\":422,\"body\":{\"message\":\"Something else\",\"errors\":{\"other\":[\"Something else\"]}}}"},
+        {VK_OUTCOME_UNKNOWN, "{\"status\":502,\"body_text\":\"<html>Bad Gateway</html>\",\"content_type\":\"text/html\"}"},
+        {VK_INVALID_RESPONSE, "{\"status\":422,\"body_text\":\"<html>Unprocessable</html>\",\"content_type\":\"text/html\"}"},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vk_scripted_server_reset(server);
+        push(cases[i].answer);
+        vk_error *err = NULL;
+        vk_status st = redeem_with(vk_scripted_server_url(server), &err);
+        CHECK_STATUS(st, cases[i].kind);
+        CHECK(err != NULL && vk_error_kind(err) == st);
+        CHECK_STR(vk_error_provider(err), "smartgift");
+        vk_error_free(err);
+    }
+
+    /* invalid_request: refused before sending, naming the field */
+    vk_scripted_server_reset(server);
+    vk_error *err = NULL;
+    vk_smartgift *sg = smartgift_client();
+    vk_smartgift_redemption *r = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "SG-1", "12", "10.005", NULL, 0, NULL, &r, &err), VK_INVALID_REQUEST);
+    CHECK(r == NULL);
+    CHECK_STR(vk_error_field(err), "value");
+    CHECK(!vk_error_retryable(err));
+    uint16_t status = 0;
+    CHECK(!vk_error_http_status(err, &status));
+    vk_error_free(err);
+    CHECK(requests_lack("/redeem"));
+
+    /* network: nothing listens on port 1 */
+    err = NULL;
+    CHECK_STATUS(redeem_with("http://127.0.0.1:1", &err), VK_NETWORK);
+    CHECK(vk_error_retryable(err));
+    CHECK(!vk_error_http_status(err, &status));
+    vk_error_free(err);
+
+    /* internal: a panic inside the library never reaches C */
+    err = NULL;
+    CHECK_STATUS(vk_debug_panic(&err), VK_INTERNAL);
+    CHECK(vk_error_kind(err) == VK_INTERNAL);
+    CHECK(strstr(vk_error_message(err), "vk_debug_panic") != NULL);
+    vk_error_free(err);
+    CHECK_STATUS(vk_debug_panic(NULL), VK_INTERNAL);
+    vk_smartgift_free(sg);
+}
+
+static void test_error_accessors(void) {
+    vk_smartgift *sg = smartgift_client();
+    vk_error *err = NULL;
+
+    /* Smart Gift: field errors, http status */
+    vk_scripted_server_reset(server);
+    push("{\"status\":422,\"body\":{\"message\":\"The given data was invalid.\",\"errors\":{"
+         "\"voucher_no\":[\"Sorry, that voucher number is invalid.\",\"second\"],\"site_id\":[\"bad site\"]}}}");
+    vk_smartgift_held *h = NULL;
+    CHECK_STATUS(vk_smartgift_hold(sg, "SG-1", &h, &err), VK_VOUCHER_NOT_FOUND);
+    CHECK(h == NULL);
+    CHECK_STR(vk_error_message(err), "Sorry, that voucher number is invalid.");
+    CHECK_STR(vk_error_field(err), "voucher_no");
+    uint16_t status = 0;
+    CHECK(vk_error_http_status(err, &status) && status == 422);
+    CHECK(vk_error_provider_code(err) == NULL);
+    CHECK(vk_error_field_error_count(err) == 2);
+    CHECK_STR(vk_error_field_error_name(err, 0), "voucher_no");
+    CHECK(vk_error_field_error_message_count(err, 0) == 2);
+    CHECK_STR(vk_error_field_error_message(err, 0, 1), "second");
+    CHECK_STR(vk_error_field_error_name(err, 1), "site_id");
+    CHECK_STR(vk_error_field_error_message(err, 1, 0), "bad site");
+    CHECK(vk_error_field_error_name(err, 2) == NULL);
+    CHECK(vk_error_field_error_message_count(err, 2) == 0);
+    CHECK(vk_error_field_error_message(err, 0, 2) == NULL);
+    CHECK(strstr(vk_error_to_json(err), "\"kind\":\"voucher_not_found\"") != NULL);
+    uint64_t after = 0;
+    CHECK(!vk_error_retry_after(err, &after));
+    vk_error_free(err);
+
+    /* rate limit: retry_after; the key never appears in the error */
+    vk_scripted_server_reset(server);
+    push("{\"status\":429,\"headers\":{\"Retry-After\":\"30\"},\"body\":{\"message\":\"Too Many Attempts.\"}}");
+    err = NULL;
+    CHECK_STATUS(vk_smartgift_hold(sg, "SG-1", &h, &err), VK_RATE_LIMITED);
+    CHECK(vk_error_retry_after(err, &after) && after == 30);
+    CHECK(vk_error_retryable(err));
+    CHECK(strstr(vk_error_to_json(err), "sk_test_c_0001") == NULL);
+    vk_error_free(err);
+    vk_smartgift_free(sg);
+
+    /* Spaaza: provider code, permission denied */
+    vk_spaaza *sp = spaaza_client();
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-error-permission-denied.json\"}");
+    vk_spaaza_voucher *v = NULL;
+    err = NULL;
+    CHECK_STATUS(vk_spaaza_unlock_voucher(sp, "kk", NULL, &v, &err), VK_PERMISSION_DENIED);
+    CHECK(v == NULL);
+    CHECK_STR(vk_error_provider(err), "spaaza");
+    CHECK_STR(vk_error_provider_code(err), "permission_denied_or_non_existent");
+    CHECK_STR(vk_error_message(err), "Permission denied or the object does not exist");
+    CHECK(vk_error_field(err) == NULL);
+    vk_error_free(err);
+    vk_spaaza_free(sp);
+}
+
+/* ---- the logging callback ---- */
+
+struct log_seen {
+    int calls;
+    char method[8];
+    char path[64];
+    int status;
+};
+
+static void on_log(void *userdata, const vk_request_log *log) {
+    struct log_seen *seen = (struct log_seen *)userdata;
+    seen->calls++;
+    snprintf(seen->method, sizeof seen->method, "%s", log->method);
+    snprintf(seen->path, sizeof seen->path, "%s", log->path);
+    seen->status = log->status ? *log->status : -1;
+}
+
+static void test_logging(void) {
+    struct log_seen seen;
+    memset(&seen, 0, sizeof seen);
+    vk_spaaza_config cfg = vk_spaaza_config_default();
+    cfg.session_user_id = 1;
+    cfg.session_key = "sess_c_0001";
+    cfg.base_url = vk_scripted_server_url(server);
+    cfg.options.log_callback = on_log;
+    cfg.options.log_userdata = &seen;
+    vk_spaaza *sp = NULL;
+    CHECK_STATUS(vk_spaaza_new(&cfg, &sp, NULL), VK_OK);
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-get-vouchers.json\"}");
+    vk_spaaza_get_vouchers_request q;
+    memset(&q, 0, sizeof q);
+    q.chain_id = 2;
+    q.username = "jane@example.com";
+    vk_spaaza_voucher_list *list = NULL;
+    CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, NULL), VK_OK);
+    vk_spaaza_voucher_list_free(list);
+    CHECK(seen.calls == 1);
+    CHECK_STR(seen.method, "GET");
+    CHECK_STR(seen.path, "/get-vouchers"); /* never the query: it names the customer */
+    CHECK(seen.status == 200);
+    vk_spaaza_free(sp);
+}
+
+/* ---- one client shared by threads ---- */
+
+#define THREADS 4
+#define CALLS_PER_THREAD 10
+
+static void *redeem_loop(void *arg) {
+    const vk_smartgift *sg = (const vk_smartgift *)arg;
+    long ok = 0;
+    for (int i = 0; i < CALLS_PER_THREAD; i++) {
+        vk_smartgift_redemption *r = NULL;
+        if (vk_smartgift_redeem(sg, "SG-1", "12", "1.00", NULL, 0, NULL, &r, NULL) == VK_OK &&
+            vk_smartgift_redemption_count(r) == 3)
+            ok++;
+        vk_smartgift_redemption_free(r);
+    }
+    return (void *)ok;
+}
+
+static void test_threads(void) {
+    vk_smartgift *sg = smartgift_client();
+    vk_scripted_server_reset(server);
+    for (int i = 0; i < THREADS * CALLS_PER_THREAD; i++)
+        push("{\"status\":200,\"body_file\":\"bodies/smartgift-redeem-success.json\"}");
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++) pthread_create(&threads[i], NULL, redeem_loop, sg);
+    long total = 0;
+    for (int i = 0; i < THREADS; i++) {
+        void *ok = NULL;
+        pthread_join(threads[i], &ok);
+        total += (long)ok;
+    }
+    CHECK(total == THREADS * CALLS_PER_THREAD);
+    CHECK(vk_scripted_server_pending(server) == 0);
+    vk_smartgift_free(sg);
+}
+
+/* ---- misuse: errors, never crashes ---- */
+
+static void expect_invalid(vk_status st, vk_error *err, const char *field) {
+    CHECK_STATUS(st, VK_INVALID_REQUEST);
+    CHECK_STR(vk_error_field(err), field);
+    vk_error_free(err);
+}
+
+/* `expr` uses &err; evaluated before err is read (argument order is unspecified in C). */
+#define EXPECT_INVALID(expr, field)            \
+    do {                                       \
+        err = NULL;                            \
+        vk_status st_ = (expr);                \
+        expect_invalid(st_, err, field);       \
+    } while (0)
+
+static void test_misuse(void) {
+    vk_smartgift *sg = smartgift_client();
+    vk_spaaza *sp = spaaza_client();
+    vk_error *err = NULL;
+    vk_smartgift_held *h = NULL;
+    vk_smartgift_redemption *r = NULL;
+    vk_spaaza_voucher *v = NULL;
+    const char bad_utf8[] = {'S', 'G', (char)0xff, (char)0xfe, 0};
+    vk_scripted_server_reset(server);
+
+    /* NULL client, output, required strings, config */
+    EXPECT_INVALID(vk_smartgift_hold(NULL, "SG-1", &h, &err), "client");
+    EXPECT_INVALID(vk_smartgift_hold(sg, "SG-1", NULL, &err), "out");
+    EXPECT_INVALID(vk_smartgift_hold(sg, NULL, &h, &err), "voucher_no");
+    EXPECT_INVALID(vk_smartgift_new(NULL, NULL, &err), "config");
+    EXPECT_INVALID(vk_spaaza_new(NULL, NULL, &err), "config");
+    EXPECT_INVALID(vk_smartgift_release(sg, "SG-1", NULL, NULL, &err), "out");
+    EXPECT_INVALID(vk_smartgift_check(sg, "SG-1", NULL, NULL, 0, NULL, 0, NULL, &err), "out");
+    vk_smartgift_voucher *sv = NULL;
+    EXPECT_INVALID(vk_smartgift_check(sg, "SG-1", NULL, NULL, 0, NULL, 0, &sv, &err), "site_id");
+    EXPECT_INVALID(vk_spaaza_unclaim_voucher(sp, NULL, &v, &err), "request");
+    EXPECT_INVALID(vk_spaaza_get_vouchers(sp, NULL, NULL, &err), "request");
+    EXPECT_INVALID(vk_spaaza_lock_voucher(sp, "k", NULL, NULL, NULL, NULL, &v, &err), "retailer_basket_code");
+    EXPECT_INVALID(vk_scripted_server_push_json(NULL, "{}", &err), "server");
+    EXPECT_INVALID(vk_scripted_server_push_json(server, "{\"status\":\"x\"}", &err), "answer_json");
+    EXPECT_INVALID(vk_scripted_server_push_json(server, "not json", &err), "answer_json");
+    /* a NULL list with a length */
+    EXPECT_INVALID(vk_smartgift_reverse(sg, "SG-1", "12", NULL, 2, NULL, &err), "out");
+    vk_smartgift_reversed *rev = NULL;
+    EXPECT_INVALID(vk_smartgift_reverse(sg, "SG-1", "12", NULL, 2, &rev, &err), "redemptions");
+    EXPECT_INVALID(vk_smartgift_redeem(sg, "SG-1", "12", NULL, NULL, 3, NULL, &r, &err), "experiences");
+    /* an empty (non-NULL) list is a list: the core refuses it */
+    const int64_t none[1] = {0};
+    EXPECT_INVALID(vk_smartgift_redeem(sg, "SG-1", "12", NULL, none, 0, NULL, &r, &err), "experiences");
+    /* NULL inside a string list */
+    const char *classes[] = {"a", NULL};
+    EXPECT_INVALID(vk_smartgift_check(sg, "SG-1", "12", classes, 2, NULL, 0, &sv, &err), "classifications");
+    vk_meta_condition cond = {"k", NULL, NULL, 0};
+    EXPECT_INVALID(vk_smartgift_check(sg, "SG-1", "12", NULL, 0, &cond, 1, &sv, &err), "meta_conditions");
+
+    /* invalid UTF-8, anywhere a string goes in */
+    EXPECT_INVALID(vk_smartgift_hold(sg, bad_utf8, &h, &err), "voucher_no");
+    EXPECT_INVALID(vk_smartgift_redeem(sg, "SG-1", "12", bad_utf8, NULL, 0, NULL, &r, &err), "value");
+    EXPECT_INVALID(vk_spaaza_redeem_voucher(sp, 2, bad_utf8, NULL, NULL, NULL, &v, &err), "voucher_key");
+    vk_smartgift_config sgc = vk_smartgift_config_default();
+    sgc.api_key = bad_utf8;
+    vk_smartgift *sg2 = NULL;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg2, &err), "api_key");
+    sgc.api_key = "k";
+    sgc.options.proxy = bad_utf8;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg2, &err), "proxy");
+    CHECK(sg2 == NULL);
+
+    /* out-of-range enum values */
+    vk_spaaza_config spc = vk_spaaza_config_default();
+    spc.session_user_id = 1;
+    spc.session_key = "s";
+    spc.auth = 3;
+    vk_spaaza *sp2 = NULL;
+    EXPECT_INVALID(vk_spaaza_new(&spc, &sp2, &err), "auth");
+    spc.auth = 0xFFFFFFFFu;
+    EXPECT_INVALID(vk_spaaza_new(&spc, &sp2, &err), "auth");
+    CHECK(sp2 == NULL);
+
+    /* the core's own config checks come through as they are */
+    sgc = vk_smartgift_config_default();
+    sgc.api_key = "k";
+    sgc.base_url = "ftp://example.com";
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg2, &err), "base_url");
+    sgc.base_url = "http://example.com"; /* plain http off loopback */
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg2, &err), "base_url");
+    sgc.base_url = NULL;
+    sgc.options.timeout_ms = 0;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg2, &err), "timeout");
+    sgc.api_key = "bad\r\nkey";
+    sgc.options.timeout_ms = 1000;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg2, &err), "api_key");
+
+    /* err may be NULL: the status still tells */
+    CHECK_STATUS(vk_smartgift_hold(sg, NULL, &h, NULL), VK_INVALID_REQUEST);
+    CHECK(h == NULL && r == NULL && v == NULL && sv == NULL && rev == NULL);
+    CHECK(requests_lack("\"path\"")); /* nothing above reached the wire */
+
+    /* free of NULL, and accessors on NULL, are harmless */
+    vk_error_free(NULL);
+    vk_smartgift_free(NULL);
+    vk_spaaza_free(NULL);
+    vk_smartgift_voucher_free(NULL);
+    vk_smartgift_held_free(NULL);
+    vk_smartgift_redemption_free(NULL);
+    vk_smartgift_released_free(NULL);
+    vk_smartgift_reversed_free(NULL);
+    vk_spaaza_voucher_free(NULL);
+    vk_spaaza_voucher_list_free(NULL);
+    vk_scripted_server_free(NULL);
+    vk_text_free(NULL);
+    vk_scripted_server_reset(NULL);
+    CHECK(vk_error_kind(NULL) == VK_INTERNAL);
+    CHECK(vk_error_message(NULL) == NULL);
+    CHECK(vk_error_field_error_count(NULL) == 0);
+    CHECK(vk_smartgift_voucher_name(NULL) == NULL);
+    CHECK(vk_smartgift_redemption_count(NULL) == 0);
+    CHECK(!vk_smartgift_redemption_at(NULL, 0, NULL));
+    CHECK(vk_spaaza_voucher_regenerated_voucher(NULL) == NULL);
+    CHECK(vk_spaaza_voucher_list_at(NULL, 0) == NULL);
+    CHECK(vk_text_str(NULL) == NULL);
+    CHECK(vk_scripted_server_url(NULL) == NULL);
+
+    vk_spaaza_free(sp);
+    vk_smartgift_free(sg);
+}
+
+int main(int argc, char **argv) {
+    const char *corpus = argc > 1 ? argv[1] : "tests/conformance";
+    vk_error *err = NULL;
+    if (vk_scripted_server_start(corpus, &server, &err) != VK_OK) {
+        fprintf(stderr, "cannot start the scripted server: %s\n", vk_error_message(err));
+        return 2;
+    }
+    test_version();
+    test_statuses();
+    test_smartgift_operations();
+    test_spaaza_operations();
+    test_every_error_kind();
+    test_error_accessors();
+    test_logging();
+    test_threads();
+    test_misuse();
+    vk_scripted_server_free(server);
+    printf("test_c: %d passed, %d failed\n", passed, failed);
+    return failed == 0 && passed > 0 ? 0 : 1;
+}
