@@ -1,0 +1,122 @@
+//! voucherkit-node: the native half of the `voucherkit` npm package.
+//!
+//! The binding is thin: it reads JavaScript options into the core's request types, runs
+//! the core's synchronous call (on the libuv thread pool for the Promise methods, on the
+//! caller's thread for the `…Sync` ones), and hands back the core's result or error as
+//! JSON text. `node/index.js` (hand-written) turns that into plain objects and
+//! `VoucherError`s. No Rust panic crosses into Node: every entry point catches them and
+//! reports an `internal` error.
+
+#![deny(clippy::all)]
+
+mod convert;
+mod smartgift;
+mod spaaza;
+mod testing;
+
+use napi::bindgen_prelude::{AsyncTask, Either, Env};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Status, Task};
+use napi_derive::napi;
+use voucherkit_core::{RequestLog, RequestLogger};
+
+pub use convert::Vk;
+
+/// A core call waiting to run: reads nothing from JavaScript, returns the JSON text.
+pub struct Job {
+    run: Option<Box<dyn FnOnce() -> String + Send>>,
+}
+
+impl Job {
+    pub fn new(run: impl FnOnce() -> String + Send + 'static) -> Job {
+        Job {
+            run: Some(Box::new(run)),
+        }
+    }
+
+    /// Runs the call here, blocking (the `…Sync` methods).
+    pub fn run_here(mut self) -> String {
+        self.run.take().map(|f| f()).unwrap_or_default()
+    }
+
+    /// Runs the call on the libuv thread pool; the Promise resolves with the JSON text.
+    pub fn promise(self) -> AsyncTask<Job> {
+        AsyncTask::new(self)
+    }
+}
+
+impl Task for Job {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<String> {
+        Ok(self.run.take().map(|f| f()).unwrap_or_default())
+    }
+
+    fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+        Ok(output)
+    }
+}
+
+/// One request as the `onRequest` callback sees it (never a body or a secret).
+#[napi(object, use_nullable = true)]
+pub struct RequestLogEntry {
+    pub provider: String,
+    pub method: String,
+    pub path: String,
+    pub status: Option<u32>,
+    pub duration_ms: f64,
+    pub attempt: u32,
+    pub failure: Option<String>,
+}
+
+/// The JavaScript `onRequest` callback, callable from any thread; weak, so it never keeps
+/// the process alive.
+pub type LogCallback =
+    ThreadsafeFunction<RequestLogEntry, (), RequestLogEntry, Status, false, true>;
+
+/// The core's per-client logger, delivering each entry to the JavaScript callback.
+pub fn logger(callback: LogCallback) -> RequestLogger {
+    std::sync::Arc::new(move |log: &RequestLog| {
+        let entry = RequestLogEntry {
+            provider: log.provider.as_str().to_owned(),
+            method: log.method.to_owned(),
+            path: log.path.clone(),
+            status: log.status.map(u32::from),
+            duration_ms: log.duration.as_secs_f64() * 1000.0,
+            attempt: log.attempt,
+            failure: log.failure.clone(),
+        };
+        callback.call(entry, ThreadsafeFunctionCallMode::NonBlocking);
+    })
+}
+
+/// Node's version for the User-Agent (`voucherkit/0.1.0 (node; 20.11.1)`).
+pub fn node_version(env: &Env) -> String {
+    env.get_node_version()
+        .map(|v| format!("{}.{}.{}", v.major, v.minor, v.patch))
+        .unwrap_or_default()
+}
+
+/// The version of the Rust core inside this addon.
+#[napi]
+pub fn core_version() -> String {
+    voucherkit_core::VERSION.to_owned()
+}
+
+/// Panics inside the same guard every operation runs in, on the thread pool (`sync` =
+/// false, a Promise) or here: the tests use it to prove a panic becomes an `internal`
+/// error and never brings Node down.
+#[napi]
+pub fn debug_panic(sync: bool) -> Either<String, AsyncTask<Job>> {
+    let job = Job::new(|| {
+        convert::result_text(convert::guarded(None, || -> Vk<serde_json::Value> {
+            panic!("deliberate test panic")
+        }))
+    });
+    if sync {
+        Either::A(job.run_here())
+    } else {
+        Either::B(job.promise())
+    }
+}

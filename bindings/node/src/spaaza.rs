@@ -1,0 +1,340 @@
+//! `Spaaza`: redeem, unlock, unclaim, lock and claim vouchers, and read them.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{AsyncTask, Env, Unknown};
+use napi_derive::napi;
+use serde::Serialize;
+use voucherkit_core::spaaza::{
+    ClaimRequest, DEFAULT_API_VERSION, GetVouchersRequest, LockVoucherRequest,
+    RedeemVoucherRequest, Spaaza, SpaazaAuth, SpaazaConfig, UnlockVoucherRequest,
+};
+use voucherkit_core::{Error, Provider, Secret};
+
+use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
+use crate::{Job, LogCallback};
+
+const PROVIDER: Provider = Provider::Spaaza;
+
+const CONFIG: &[(&str, &str)] = &[
+    ("sessionUserId", "session_user_id"),
+    ("sessionKey", "session_key"),
+    ("apiVersion", "api_version"),
+    ("auth", "auth"),
+    ("appHostname", "app_hostname"),
+    ("bearerToken", "bearer_token"),
+    CLIENT_OPTIONS[0],
+    CLIENT_OPTIONS[1],
+    CLIENT_OPTIONS[2],
+    CLIENT_OPTIONS[3],
+    CLIENT_OPTIONS[4],
+    CLIENT_OPTIONS[5],
+    CLIENT_OPTIONS[6],
+    CLIENT_OPTIONS[7],
+    CLIENT_OPTIONS[8],
+];
+const REDEEM: &[(&str, &str)] = &[
+    ("chainId", "chain_id"),
+    ("voucherKey", "voucher_key"),
+    ("voucherId", "voucher_id"),
+    ("userId", "user_id"),
+    ("amount", "amount"),
+];
+const UNLOCK: &[(&str, &str)] = &[("voucherKey", "voucher_key"), ("voucherId", "voucher_id")];
+const CLAIM: &[(&str, &str)] = &[
+    ("chainId", "chain_id"),
+    ("voucherKey", "voucher_key"),
+    ("voucherId", "voucher_id"),
+    ("thirdPartyId", "third_party_id"),
+    ("userId", "user_id"),
+    ("memberNumber", "member_number"),
+    ("username", "username"),
+    (
+        "authenticationPointIdentifier",
+        "authentication_point_identifier",
+    ),
+    ("auxiliaryIdentifier", "auxiliary_identifier"),
+];
+const LOCK: &[(&str, &str)] = &[
+    ("voucherKey", "voucher_key"),
+    ("voucherId", "voucher_id"),
+    ("retailerBasketCode", "retailer_basket_code"),
+    ("voucherLockPeriod", "voucher_lock_period"),
+    ("voucherLockingCode", "voucher_locking_code"),
+];
+const GET: &[(&str, &str)] = &[
+    ("chainId", "chain_id"),
+    ("voucherId", "voucher_id"),
+    ("userId", "user_id"),
+    ("username", "username"),
+    ("memberNumber", "member_number"),
+    (
+        "authenticationPointIdentifier",
+        "authentication_point_identifier",
+    ),
+    ("campaignId", "campaign_id"),
+    ("showAllStatuses", "show_all_statuses"),
+    ("showRedeemed", "show_redeemed"),
+    ("showExpired", "show_expired"),
+    ("excludeRegenerated", "exclude_regenerated"),
+    ("numberResults", "number_results"),
+    ("resultsOffset", "results_offset"),
+    ("minCreatedDatetime", "min_created_datetime"),
+    ("maxCreatedDatetime", "max_created_datetime"),
+    ("minExpiryDatetime", "min_expiry_datetime"),
+    ("maxExpiryDatetime", "max_expiry_datetime"),
+    ("minRedeemedDatetime", "min_redeemed_datetime"),
+    ("maxRedeemedDatetime", "max_redeemed_datetime"),
+];
+
+fn opts<'env>(
+    v: Unknown<'env>,
+    what: &str,
+    known: &'static [(&'static str, &'static str)],
+) -> Vk<Opts<'env>> {
+    Opts::new(v, what, known, PROVIDER)
+}
+
+fn redeem_request(v: Unknown) -> Vk<RedeemVoucherRequest> {
+    let o = opts(v, "redeemVoucher", REDEEM)?;
+    Ok(RedeemVoucherRequest {
+        chain_id: o.int("chainId")?.unwrap_or(0),
+        voucher_key: o.str("voucherKey")?,
+        voucher_id: o.int("voucherId")?,
+        user_id: o.int("userId")?,
+        amount: o.money("amount")?,
+    })
+}
+
+fn unlock_request(v: Unknown) -> Vk<UnlockVoucherRequest> {
+    let o = opts(v, "unlockVoucher", UNLOCK)?;
+    Ok(UnlockVoucherRequest {
+        voucher_key: o.str("voucherKey")?,
+        voucher_id: o.int("voucherId")?,
+    })
+}
+
+fn claim_request(v: Unknown, what: &str) -> Vk<ClaimRequest> {
+    let o = opts(v, what, CLAIM)?;
+    Ok(ClaimRequest {
+        chain_id: o.int("chainId")?,
+        voucher_key: o.str("voucherKey")?,
+        voucher_id: o.int("voucherId")?,
+        third_party_id: o.int("thirdPartyId")?,
+        user_id: o.int("userId")?,
+        member_number: o.str("memberNumber")?,
+        username: o.str("username")?,
+        authentication_point_identifier: o.str("authenticationPointIdentifier")?,
+        auxiliary_identifier: o.str("auxiliaryIdentifier")?,
+    })
+}
+
+fn lock_request(v: Unknown) -> Vk<LockVoucherRequest> {
+    let o = opts(v, "lockVoucher", LOCK)?;
+    Ok(LockVoucherRequest {
+        voucher_key: o.str("voucherKey")?,
+        voucher_id: o.int("voucherId")?,
+        retailer_basket_code: o.string("retailerBasketCode")?,
+        voucher_lock_period: o.int("voucherLockPeriod")?,
+        voucher_locking_code: o.str("voucherLockingCode")?,
+    })
+}
+
+fn get_request(v: Unknown) -> Vk<GetVouchersRequest> {
+    let o = opts(v, "getVouchers", GET)?;
+    Ok(GetVouchersRequest {
+        chain_id: o.int("chainId")?.unwrap_or(0),
+        voucher_id: o.int("voucherId")?,
+        user_id: o.int("userId")?,
+        username: o.str("username")?,
+        member_number: o.str("memberNumber")?,
+        authentication_point_identifier: o.str("authenticationPointIdentifier")?,
+        campaign_id: o.int("campaignId")?,
+        show_all_statuses: o.bool("showAllStatuses")?.unwrap_or(false),
+        show_redeemed: o.bool("showRedeemed")?.unwrap_or(false),
+        show_expired: o.bool("showExpired")?.unwrap_or(false),
+        exclude_regenerated: o.bool("excludeRegenerated")?.unwrap_or(false),
+        number_results: o.int("numberResults")?,
+        results_offset: o.int("resultsOffset")?,
+        min_created_datetime: o.str("minCreatedDatetime")?,
+        max_created_datetime: o.str("maxCreatedDatetime")?,
+        min_expiry_datetime: o.str("minExpiryDatetime")?,
+        max_expiry_datetime: o.str("maxExpiryDatetime")?,
+        min_redeemed_datetime: o.str("minRedeemedDatetime")?,
+        max_redeemed_datetime: o.str("maxRedeemedDatetime")?,
+    })
+}
+
+/// The native Spaaza client; `index.js` wraps it.
+#[napi(js_name = "Spaaza")]
+pub struct NativeSpaaza {
+    inner: Arc<Spaaza>,
+    summary: String,
+}
+
+impl NativeSpaaza {
+    fn job<R: Send + 'static, T: Serialize + 'static>(
+        &self,
+        read: impl FnOnce() -> Vk<R>,
+        call: fn(&Spaaza, &R) -> Vk<T>,
+    ) -> Job {
+        let request = guarded(Some(PROVIDER), read);
+        let client = Arc::clone(&self.inner);
+        Job::new(move || result_text(guarded(Some(PROVIDER), || call(&client, &request?))))
+    }
+}
+
+fn config(o: &Opts, version: String) -> Vk<SpaazaConfig> {
+    let auth_name = o.str("auth")?.unwrap_or_else(|| "admin".to_owned());
+    let auth = SpaazaAuth::from_name(&auth_name).ok_or_else(|| {
+        Error::invalid(
+            "auth",
+            format!("auth must be \"admin\", \"user\" or \"privileged\", got {auth_name:?}"),
+        )
+        .with_provider(PROVIDER)
+    })?;
+    Ok(SpaazaConfig {
+        auth,
+        session_user_id: o.int("sessionUserId")?,
+        session_key: o.str("sessionKey")?.map(Secret::new),
+        app_hostname: o.str("appHostname")?,
+        bearer_token: o.str("bearerToken")?.map(Secret::new),
+        api_version: o
+            .str("apiVersion")?
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_owned()),
+        base_url: o.str("baseUrl")?,
+        options: o.client_options(version)?,
+    })
+}
+
+#[napi]
+impl NativeSpaaza {
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Unknown, on_request: Option<LogCallback>) -> napi::Result<Self> {
+        let version = crate::node_version(&env);
+        let built = guarded(Some(PROVIDER), || {
+            let o = opts(options, "new Spaaza()", CONFIG)?;
+            let mut config = config(&o, version)?;
+            config.options.logger = on_request.map(crate::logger);
+            let mut summary = serde_json::json!({
+                "baseUrl": null,
+                "auth": config.auth.as_str(),
+                "apiVersion": config.api_version,
+                "sessionUserId": config.session_user_id,
+                "sessionKey": config.session_key.as_ref().map(Secret::redacted),
+                "bearerToken": config.bearer_token.as_ref().map(Secret::redacted),
+                "appHostname": config.app_hostname,
+            });
+            let client = Spaaza::new(config)?;
+            summary["baseUrl"] = client.base_url().into();
+            Ok((client, summary.to_string()))
+        });
+        match built {
+            Ok((client, summary)) => Ok(NativeSpaaza {
+                inner: Arc::new(client),
+                summary,
+            }),
+            Err(e) => Err(napi::Error::from_reason(format!(
+                "{}{}",
+                convert::THROWN_MARK,
+                e.to_json()
+            ))),
+        }
+    }
+
+    /// The configuration with secrets redacted, for `util.inspect`.
+    #[napi(getter)]
+    pub fn summary(&self) -> String {
+        self.summary.clone()
+    }
+
+    /// The User-Agent every request carries.
+    #[napi(getter)]
+    pub fn user_agent(&self) -> String {
+        self.inner.user_agent().to_owned()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn redeem_voucher(&self, options: Unknown) -> AsyncTask<Job> {
+        self.job(|| redeem_request(options), Spaaza::redeem_voucher)
+            .promise()
+    }
+
+    #[napi]
+    pub fn redeem_voucher_sync(&self, options: Unknown) -> String {
+        self.job(|| redeem_request(options), Spaaza::redeem_voucher)
+            .run_here()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn unlock_voucher(&self, options: Unknown) -> AsyncTask<Job> {
+        self.job(|| unlock_request(options), Spaaza::unlock_voucher)
+            .promise()
+    }
+
+    #[napi]
+    pub fn unlock_voucher_sync(&self, options: Unknown) -> String {
+        self.job(|| unlock_request(options), Spaaza::unlock_voucher)
+            .run_here()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn unclaim_voucher(&self, options: Unknown) -> AsyncTask<Job> {
+        self.job(
+            || claim_request(options, "unclaimVoucher"),
+            Spaaza::unclaim_voucher,
+        )
+        .promise()
+    }
+
+    #[napi]
+    pub fn unclaim_voucher_sync(&self, options: Unknown) -> String {
+        self.job(
+            || claim_request(options, "unclaimVoucher"),
+            Spaaza::unclaim_voucher,
+        )
+        .run_here()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn claim_voucher(&self, options: Unknown) -> AsyncTask<Job> {
+        self.job(
+            || claim_request(options, "claimVoucher"),
+            Spaaza::claim_voucher,
+        )
+        .promise()
+    }
+
+    #[napi]
+    pub fn claim_voucher_sync(&self, options: Unknown) -> String {
+        self.job(
+            || claim_request(options, "claimVoucher"),
+            Spaaza::claim_voucher,
+        )
+        .run_here()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn lock_voucher(&self, options: Unknown) -> AsyncTask<Job> {
+        self.job(|| lock_request(options), Spaaza::lock_voucher)
+            .promise()
+    }
+
+    #[napi]
+    pub fn lock_voucher_sync(&self, options: Unknown) -> String {
+        self.job(|| lock_request(options), Spaaza::lock_voucher)
+            .run_here()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn get_vouchers(&self, options: Unknown) -> AsyncTask<Job> {
+        self.job(|| get_request(options), Spaaza::get_vouchers)
+            .promise()
+    }
+
+    #[napi]
+    pub fn get_vouchers_sync(&self, options: Unknown) -> String {
+        self.job(|| get_request(options), Spaaza::get_vouchers)
+            .run_here()
+    }
+}

@@ -1,0 +1,38 @@
+# Node package (issue 7): the napi-rs addon in bindings/node, the `voucherkit` npm
+# package in node/. `make test-node` installs the npm tools when node_modules is
+# missing, builds the addon from source (debug), type-checks index.d.ts with
+# `tsc --strict` and runs `node --test` (the conformance corpus among them).
+# `make bench-node` builds a release addon and writes BENCHMARKS.md's Node section.
+
+TEST_TARGETS += test-node
+
+NODE_PKG := node
+
+.PHONY: test-node lint-node build-node node-deps node-types node-tests bench-node
+
+$(NODE_PKG)/node_modules/.package-lock.json: $(NODE_PKG)/package-lock.json
+	cd $(NODE_PKG) && npm ci --no-audit --no-fund
+
+node-deps: $(NODE_PKG)/node_modules/.package-lock.json
+
+lint-node:
+	$(CARGO) fmt -p voucherkit-node -- --check
+	$(CARGO) clippy -p voucherkit-node --all-targets -- -D warnings
+
+build-node: node-deps
+	cd $(NODE_PKG) && npm run --silent build:debug
+
+node-types: node-deps
+	cd $(NODE_PKG) && npx tsc -p tests/tsconfig.json
+
+node-tests: build-node
+	cd $(NODE_PKG) && node --test --test-concurrency=1 tests/
+
+test-node: lint-node build-node node-types node-tests
+	@echo "make test-node: the Node package passed"
+
+bench-node: node-deps
+	cd $(NODE_PKG) && npx napi build --platform --release --manifest-path ../bindings/node/Cargo.toml \
+		--output-dir ../bench/node/.build --no-js --dts native.d.ts
+	VOUCHERKIT_NATIVE=$(CURDIR)/bench/node/.build/voucherkit.linux-x64-gnu.node \
+		node bench/node/run.js --write BENCHMARKS.md

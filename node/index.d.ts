@@ -1,0 +1,431 @@
+// Type declarations of the `voucherkit` package (hand-written; checked by
+// `tsc --strict --noEmit` on tests/types.ts).
+
+/** A decimal amount: a string like `"10.00"`, or a number (read as its shortest decimal text). */
+export type MoneyInput = string | number
+
+/** A decimal amount as the provider wrote it (`"2"`, `"10.5"`, `"25.50"`). */
+export type Money = string
+
+/** Any JSON value the provider sent. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+/** A JSON object the provider sent (`raw`). */
+export type JsonObject = { [key: string]: Json }
+
+/** Every error kind, identical in every voucherkit language (DESIGN.md §4). */
+export type ErrorKind =
+  | 'invalid_request'
+  | 'authentication'
+  | 'permission_denied'
+  | 'voucher_not_found'
+  | 'voucher_not_owned'
+  | 'voucher_expired'
+  | 'voucher_already_redeemed'
+  | 'voucher_not_held'
+  | 'voucher_locked'
+  | 'invalid_site'
+  | 'invalid_amount'
+  | 'rate_limited'
+  | 'provider_error'
+  | 'network'
+  | 'outcome_unknown'
+  | 'invalid_response'
+  | 'internal'
+
+export type ProviderName = 'smartgift' | 'spaaza'
+
+/** Every kind, in the core's code order. */
+export declare const ERROR_KINDS: readonly ErrorKind[]
+
+/** The version of the voucherkit Rust core inside the addon. */
+export declare const coreVersion: string
+
+/** What a VoucherError is made of (all but `kind` and `message` optional). */
+export interface VoucherErrorParts {
+  kind: ErrorKind
+  message: string
+  field?: string | null
+  fieldErrors?: Record<string, string[]>
+  httpStatus?: number | null
+  provider?: ProviderName | null
+  providerCode?: string | null
+  retryable?: boolean
+  retryAfter?: number | null
+}
+
+/** The JSON form every voucherkit language prints (wire names). */
+export interface VoucherErrorJson {
+  kind: ErrorKind
+  message: string
+  field: string | null
+  field_errors: Record<string, string[]>
+  http_status: number | null
+  provider: ProviderName | null
+  provider_code: string | null
+  retryable: boolean
+  retry_after: number | null
+}
+
+/**
+ * Every voucherkit failure. Decide on `kind`: `outcome_unknown` means the provider may
+ * have acted — check the voucher before trying again; `network` and `rate_limited` are
+ * safe to retry (`retryable`).
+ */
+export declare class VoucherError extends Error {
+  constructor(parts: VoucherErrorParts)
+  readonly name: 'VoucherError'
+  kind: ErrorKind
+  /** The same string as `kind`, as Node errors carry a `code`. */
+  code: ErrorKind
+  message: string
+  /** The first offending field by its wire name (`voucher_no`, `amount`), or null. */
+  field: string | null
+  /** Field → messages, exactly as the provider sent them. */
+  fieldErrors: Record<string, string[]>
+  /** The HTTP status, when an answer came. */
+  httpStatus: number | null
+  provider: ProviderName | null
+  /** Spaaza's error name (or numeric code as text). */
+  providerCode: string | null
+  /** True only where calling again is safe. */
+  retryable: boolean
+  /** Seconds the provider asked to wait. */
+  retryAfter: number | null
+  toJSON(): VoucherErrorJson
+}
+
+/** One HTTP attempt, as the `onRequest` callback sees it (never a body or a secret). */
+export interface RequestLog {
+  provider: ProviderName
+  method: 'GET' | 'POST' | 'PUT'
+  /** The path without its query string. */
+  path: string
+  /** The answer's status; null when no answer came. */
+  status: number | null
+  durationMs: number
+  /** 1 for the first attempt of a call, 2 for its first retry, … */
+  attempt: number
+  /** What went wrong at the transport level, if anything. */
+  failure: string | null
+}
+
+/** Transport options both clients take. */
+export interface ClientOptions {
+  /** The provider's URL; defaults to production. Plain http:// only for loopback unless `allowInsecureHttp`. */
+  baseUrl?: string
+  /** Time allowed to connect. Default 5000. */
+  connectTimeoutMs?: number
+  /** One deadline for the whole call, retries included. Default 30000. */
+  timeoutMs?: number
+  /** Extra attempts when the request provably was not sent, or on 429/503 + Retry-After. Default 2. */
+  maxRetries?: number
+  /** A PEM file of extra CA certificates to trust. */
+  caBundle?: string
+  /** A proxy URL; by default HTTPS_PROXY/ALL_PROXY/NO_PROXY apply. */
+  proxy?: string
+  /** Allow plain http:// to hosts other than loopback. */
+  allowInsecureHttp?: boolean
+  /** Pooled connections idle longer than this are not reused. Default 30000. */
+  maxIdleAgeMs?: number
+  /** Called after every HTTP attempt. */
+  onRequest?: (log: RequestLog) => void
+}
+
+// ---------------------------------------------------------------------------- Smart Gift
+
+export interface SmartGiftOptions extends ClientOptions {
+  /** The secret key sent as `Smart-Auth` (never printed). */
+  apiKey: string
+}
+
+export interface MetaCondition {
+  key: string
+  /** Only `"in"` is documented. */
+  operator: string
+  value: string[]
+}
+
+export interface CheckOptions {
+  voucherNo: string
+  /** Sent as a JSON string whatever the type. */
+  siteId: number | string
+  classifications?: string[]
+  metaConditions?: MetaCondition[]
+}
+
+export interface HoldOptions {
+  voucherNo: string
+}
+
+interface RedeemBase {
+  voucherNo: string
+  siteId: number | string
+  /** The token from `hold`, sent only when given. */
+  holdToken?: string
+}
+
+/** Money off a monetary voucher. */
+export interface RedeemMoneyOptions extends RedeemBase {
+  value: MoneyInput
+  experiences?: undefined
+}
+
+/** Experiences used, by their `bitValue`s from `check`. */
+export interface RedeemExperiencesOptions extends RedeemBase {
+  experiences: number[]
+  value?: undefined
+}
+
+export type RedeemOptions = RedeemMoneyOptions | RedeemExperiencesOptions
+
+export interface ReleaseOptions {
+  voucherNo: string
+  holdToken: string
+}
+
+export interface ReverseOptions {
+  voucherNo: string
+  siteId: number | string
+  /** Redemption ids from `redeem`. */
+  redemptions: number[]
+}
+
+export interface Experience {
+  /** Pass it to `redeem({experiences})`. */
+  bitValue: number | null
+  id: number | null
+  name: string | null
+  raw: Json
+}
+
+/** The answer to `check`. */
+export interface SmartGiftVoucher {
+  id: number | null
+  name: string | null
+  description: string | null
+  voucherNo: string | null
+  /** Monetary: money left. Experience: the sum of the unused experiences' bit values. */
+  remainingValue: Money | null
+  /** The wire `type`: `monetary` or `experience`. */
+  voucherType: string | null
+  soldOut: boolean | null
+  experiences: Experience[]
+  availableToRedeem: Json | null
+  /** The answer's `data` object. */
+  raw: JsonObject
+}
+
+/** The answer to `hold`. */
+export interface Hold {
+  message: string
+  /** Pass it to `release` (and optionally `redeem`). */
+  holdToken: string
+  raw: JsonObject
+}
+
+/** The answer to `redeem`. */
+export interface Redemption {
+  message: string
+  /** Keep these: `reverse` needs them. */
+  redemptions: number[]
+  /** The answer's `data` object. */
+  raw: JsonObject
+}
+
+/** The answer to `release`. */
+export interface Released {
+  message: string
+  raw: JsonObject
+}
+
+/** The answer to `reverse`. */
+export interface Reversed {
+  message: string
+  raw: JsonObject
+}
+
+/** Smart Gift. Promise methods run off the main thread; `…Sync` twins block. */
+export declare class SmartGift {
+  /** Checks the options (nothing is sent); throws a VoucherError (`invalid_request`) when wrong. */
+  constructor(options: SmartGiftOptions)
+  /** The User-Agent sent with every request. */
+  readonly userAgent: string
+  /** What a voucher is worth at a site. A read: safe to retry. */
+  check(options: CheckOptions): Promise<SmartGiftVoucher>
+  checkSync(options: CheckOptions): SmartGiftVoucher
+  /** Reserves the whole voucher for about five minutes. */
+  hold(options: HoldOptions): Promise<Hold>
+  holdSync(options: HoldOptions): Hold
+  /** Redeems money or experiences. On `outcome_unknown`, `check` before redeeming again. */
+  redeem(options: RedeemOptions): Promise<Redemption>
+  redeemSync(options: RedeemOptions): Redemption
+  /** Gives up a hold. */
+  release(options: ReleaseOptions): Promise<Released>
+  releaseSync(options: ReleaseOptions): Released
+  /** Undoes redemptions. */
+  reverse(options: ReverseOptions): Promise<Reversed>
+  reverseSync(options: ReverseOptions): Reversed
+  /** The configuration with the key redacted. */
+  toJSON(): { baseUrl: string; apiKey: string }
+}
+
+// -------------------------------------------------------------------------------- Spaaza
+
+export type SpaazaAuth = 'admin' | 'user' | 'privileged'
+
+export interface SpaazaOptions extends ClientOptions {
+  /** Default `"admin"` (the till case). */
+  auth?: SpaazaAuth
+  /** Admin and user auth. */
+  sessionUserId?: number
+  /** Admin and user auth (never printed). */
+  sessionKey?: string
+  /** User and privileged auth. Never sent with admin auth. */
+  appHostname?: string
+  /** Privileged auth (never printed). */
+  bearerToken?: string
+  /** `X-Spaaza-API-Version`, default `"1.6.3"`. */
+  apiVersion?: string
+}
+
+/** Exactly one of `voucherKey` and `voucherId`. */
+export interface RedeemVoucherOptions {
+  chainId: number
+  voucherKey?: string
+  voucherId?: number
+  userId?: number
+  /** Without it the whole remaining value is redeemed. */
+  amount?: MoneyInput
+}
+
+/** Either or both (only the key is sent when both are given). */
+export interface UnlockVoucherOptions {
+  voucherKey?: string
+  voucherId?: number
+}
+
+/**
+ * Exactly one of `voucherKey` / `voucherId` / `thirdPartyId`; under admin or privileged
+ * auth exactly one end-user identifier; admin auth also needs `chainId`.
+ */
+export interface ClaimOptions {
+  chainId?: number
+  voucherKey?: string
+  voucherId?: number
+  thirdPartyId?: number
+  userId?: number
+  memberNumber?: string
+  /** An email address. */
+  username?: string
+  authenticationPointIdentifier?: string
+  auxiliaryIdentifier?: string
+}
+
+export interface LockVoucherOptions {
+  voucherKey?: string
+  voucherId?: number
+  retailerBasketCode: string
+  /** Seconds; default 300. */
+  voucherLockPeriod?: number
+  voucherLockingCode?: string
+}
+
+export interface GetVouchersOptions {
+  chainId: number
+  voucherId?: number
+  userId?: number
+  username?: string
+  memberNumber?: string
+  authenticationPointIdentifier?: string
+  campaignId?: number
+  showAllStatuses?: boolean
+  showRedeemed?: boolean
+  showExpired?: boolean
+  excludeRegenerated?: boolean
+  numberResults?: number
+  resultsOffset?: number
+  minCreatedDatetime?: string
+  maxCreatedDatetime?: string
+  minExpiryDatetime?: string
+  maxExpiryDatetime?: string
+  minRedeemedDatetime?: string
+  maxRedeemedDatetime?: string
+}
+
+/** A warning riding on an ok answer. */
+export interface SpaazaWarning {
+  code: number | null
+  name: string | null
+  description: string | null
+  message: string | null
+}
+
+/** A Spaaza voucher, as every voucher operation returns it. */
+export interface SpaazaVoucher {
+  voucherKey: string | null
+  voucherId: number | null
+  /** `generated`, `claimed` or `redeemed`. */
+  voucherStatus: string | null
+  voucherType: string | null
+  voucherLocked: boolean | null
+  voucherLockedUntil: string | null
+  voucherLockingCode: string | null
+  voucherRetailerBasketCodeExclusive: string | null
+  voucherAmountOriginal: Money | null
+  voucherAmountRedeemed: Money | null
+  voucherAmount: Money | null
+  voucherCurrencyId: number | null
+  voucherCurrencySymbol: string | null
+  voucherExpiryDatetimeUtc: string | null
+  voucherRedeemedDatetime: string | null
+  userId: number | null
+  voucherThirdPartyId: number | null
+  campaignId: number | null
+  /** After a partial redeem: the new voucher holding the remainder. */
+  regeneratedVoucher: SpaazaVoucher | null
+  warnings: SpaazaWarning[]
+  /** The voucher object as sent. */
+  raw: JsonObject
+}
+
+/** The answer to `getVouchers`. */
+export interface VoucherList {
+  resultsCountTotal: number | null
+  vouchers: SpaazaVoucher[]
+  warnings: SpaazaWarning[]
+  /** The `results` object as sent. */
+  raw: JsonObject
+}
+
+/** Spaaza. Promise methods run off the main thread; `…Sync` twins block. */
+export declare class Spaaza {
+  /** Checks the options (nothing is sent); throws a VoucherError (`invalid_request`) when wrong. */
+  constructor(options: SpaazaOptions)
+  /** The User-Agent sent with every request. */
+  readonly userAgent: string
+  /** Redeems a voucher, wholly or `amount` of it. On `outcome_unknown`, `getVouchers` first. */
+  redeemVoucher(options: RedeemVoucherOptions): Promise<SpaazaVoucher>
+  redeemVoucherSync(options: RedeemVoucherOptions): SpaazaVoucher
+  unlockVoucher(options: UnlockVoucherOptions): Promise<SpaazaVoucher>
+  unlockVoucherSync(options: UnlockVoucherOptions): SpaazaVoucher
+  unclaimVoucher(options: ClaimOptions): Promise<SpaazaVoucher>
+  unclaimVoucherSync(options: ClaimOptions): SpaazaVoucher
+  lockVoucher(options: LockVoucherOptions): Promise<SpaazaVoucher>
+  lockVoucherSync(options: LockVoucherOptions): SpaazaVoucher
+  claimVoucher(options: ClaimOptions): Promise<SpaazaVoucher>
+  claimVoucherSync(options: ClaimOptions): SpaazaVoucher
+  /** Reads vouchers of a chain. A read: safe to retry. */
+  getVouchers(options: GetVouchersOptions): Promise<VoucherList>
+  getVouchersSync(options: GetVouchersOptions): VoucherList
+  /** The configuration with the session key and bearer token redacted. */
+  toJSON(): {
+    baseUrl: string
+    auth: SpaazaAuth
+    apiVersion: string
+    sessionUserId: number | null
+    sessionKey: string | null
+    bearerToken: string | null
+    appHostname: string | null
+  }
+}
