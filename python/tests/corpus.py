@@ -13,7 +13,7 @@ import copy
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional
 
 import voucherkit
 from voucherkit.testing import RecordedRequest, ScriptedServer
@@ -59,7 +59,7 @@ class Params:
         value = self.map.get(key)
         return default if value is None else value
 
-    def money(self, key: str) -> Union[Decimal, str, None]:
+    def money(self, key: str) -> Decimal | str | None:
         """Money strings become ``Decimal``; text that is no decimal at all (``"abc"``) is
         passed as the string, which the API also accepts, so the core judges it."""
         text = self.get(key)
@@ -137,7 +137,7 @@ def execute(case: dict[str, Json], url: str) -> Outcome:
     return result, None
 
 
-def site_id(inp: Params) -> Union[int, str]:
+def site_id(inp: Params) -> int | str:
     value = inp.get("site_id", "")
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         return value
@@ -179,7 +179,7 @@ def smartgift(sg: voucherkit.SmartGift, op: str, i: Params) -> Json:
     raise CaseFailed(f"unknown smartgift operation {op!r}")
 
 
-def money_text(d: Optional[Decimal]) -> Optional[str]:
+def money_text(d: Decimal | None) -> str | None:
     return None if d is None else format(d, "f")
 
 
@@ -247,19 +247,6 @@ CLAIM_KEYS = (
     "auxiliary_identifier",
 )
 
-GET_KEYS = (
-    "voucher_id",
-    "user_id",
-    "username",
-    "member_number",
-    "authentication_point_identifier",
-    "campaign_id",
-    "number_results",
-    "results_offset",
-)
-
-GET_FLAGS = ("show_all_statuses", "show_redeemed", "show_expired", "exclude_regenerated")
-
 
 def spaaza(sp: voucherkit.Spaaza, op: str, i: Params) -> Json:
     if op == "redeem_voucher":
@@ -289,8 +276,18 @@ def spaaza(sp: voucherkit.Spaaza, op: str, i: Params) -> Json:
     elif op == "get_vouchers":
         got = sp.get_vouchers(
             chain_id=i.get("chain_id", 0),
-            **{k: i.get(k) for k in GET_KEYS},
-            **{k: bool(i.get(k, False)) for k in GET_FLAGS},
+            voucher_id=i.get("voucher_id"),
+            user_id=i.get("user_id"),
+            username=i.get("username"),
+            member_number=i.get("member_number"),
+            authentication_point_identifier=i.get("authentication_point_identifier"),
+            campaign_id=i.get("campaign_id"),
+            number_results=i.get("number_results"),
+            results_offset=i.get("results_offset"),
+            show_all_statuses=bool(i.get("show_all_statuses", False)),
+            show_redeemed=bool(i.get("show_redeemed", False)),
+            show_expired=bool(i.get("show_expired", False)),
+            exclude_regenerated=bool(i.get("exclude_regenerated", False)),
         )
         return {
             "results_count_total": got.results_count_total,
@@ -450,7 +447,7 @@ def run_case(server: ScriptedServer, case: dict[str, Json]) -> None:
 # --- the self-check: a changed case must fail ----------------------------------------------
 
 
-def mutate(case: dict[str, Json], n: int) -> Optional[tuple[str, dict[str, Json]]]:
+def mutate(case: dict[str, Json], n: int) -> tuple[str, dict[str, Json]] | None:
     """One changed copy of ``case`` that a correct runner must reject; which change rotates
     with ``n`` (the Rust runner's rotation, so both prove the same things)."""
     options: list[tuple[str, dict[str, Json]]] = []
@@ -486,7 +483,11 @@ def mutate(case: dict[str, Json], n: int) -> Optional[tuple[str, dict[str, Json]
                 changed = 987654321
             else:
                 changed = "x"
-            push("result field", lambda c, k=key, v=changed: c["expect"]["result"].__setitem__(k, v))
+
+            def change_result(c: dict[str, Json], k: str = key, v: Json = changed) -> None:
+                c["expect"]["result"][k] = v
+
+            push("result field", change_result)
             break
     reqs = case["expect_requests"]
     if reqs == []:
@@ -500,10 +501,11 @@ def mutate(case: dict[str, Json], n: int) -> Optional[tuple[str, dict[str, Json]
             body = reqs[0].get(key)
             if isinstance(body, dict) and body:
                 field = next(iter(body))
-                push(
-                    f"{key} field {field}",
-                    lambda c, k=key, f=field: c["expect_requests"][0][k].__setitem__(f, "changed!"),
-                )
+
+                def change_body(c: dict[str, Json], k: str = key, f: str = field) -> None:
+                    c["expect_requests"][0][k][f] = "changed!"
+
+                push(f"{key} field {field}", change_body)
         if isinstance(reqs[0].get("body_text"), str):
             push(
                 "body text",

@@ -16,7 +16,7 @@ module raises them.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 
 __all__ = [
     "AuthenticationError",
@@ -66,26 +66,26 @@ class VoucherError(Exception):
 
     kind: str
     message: str
-    field: Optional[str]
+    field: str | None
     field_errors: dict[str, list[str]]
-    http_status: Optional[int]
-    provider: Optional[str]
-    provider_code: Optional[str]
+    http_status: int | None
+    provider: str | None
+    provider_code: str | None
     retryable: bool
-    retry_after: Optional[int]
+    retry_after: int | None
 
     def __init__(
         self,
         message: str,
         *,
-        kind: Optional[str] = None,
-        field: Optional[str] = None,
-        field_errors: Optional[dict[str, list[str]]] = None,
-        http_status: Optional[int] = None,
-        provider: Optional[str] = None,
-        provider_code: Optional[str] = None,
+        kind: str | None = None,
+        field: str | None = None,
+        field_errors: dict[str, list[str]] | None = None,
+        http_status: int | None = None,
+        provider: str | None = None,
+        provider_code: str | None = None,
         retryable: bool = False,
-        retry_after: Optional[int] = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         resolved = kind if kind is not None else type(self).KIND

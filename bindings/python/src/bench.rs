@@ -54,7 +54,12 @@ impl BenchResponder {
 /// Makes `calls` Smart Gift money redeems (`value=10.00`) through the Rust core with the
 /// GIL released, and returns the seconds they took.
 #[pyfunction]
-fn _bench_core_redeem(py: Python<'_>, base_url: String, api_key: String, calls: u64) -> PyResult<f64> {
+fn _bench_core_redeem(
+    py: Python<'_>,
+    base_url: String,
+    api_key: String,
+    calls: u64,
+) -> PyResult<f64> {
     guard(py, || {
         let client = SmartGift::new(SmartGiftConfig {
             api_key: Secret::new(api_key),

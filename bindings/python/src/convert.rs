@@ -80,7 +80,12 @@ pub(crate) fn opt_decimal<'py>(
 
 /// Seconds as a float (`connect_timeout=5.0`) to a duration; negative, NaN and infinite
 /// values are refused naming the parameter (zero is left to the core, which refuses it).
-pub(crate) fn seconds(py: Python<'_>, value: f64, field: &str, provider: Provider) -> PyResult<Duration> {
+pub(crate) fn seconds(
+    py: Python<'_>,
+    value: f64,
+    field: &str,
+    provider: Provider,
+) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value).map_err(|_| {
         errors::invalid(
             py,
@@ -177,10 +182,18 @@ pub(crate) fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::String(value.extract::<String>()?));
     }
     if let Ok(list) = value.cast::<PyList>() {
-        return list.iter().map(|x| py_to_json(&x)).collect::<PyResult<_>>().map(Value::Array);
+        return list
+            .iter()
+            .map(|x| py_to_json(&x))
+            .collect::<PyResult<_>>()
+            .map(Value::Array);
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
-        return tuple.iter().map(|x| py_to_json(&x)).collect::<PyResult<_>>().map(Value::Array);
+        return tuple
+            .iter()
+            .map(|x| py_to_json(&x))
+            .collect::<PyResult<_>>()
+            .map(Value::Array);
     }
     if let Ok(dict) = value.cast::<PyDict>() {
         let mut map = Map::new();

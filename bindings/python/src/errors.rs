@@ -53,8 +53,5 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
 /// An `invalid_request` refused by the binding itself (a Python value of the wrong type
 /// for a money or duration parameter), raised like the core's own.
 pub(crate) fn invalid(py: Python<'_>, provider: Provider, field: &str, message: String) -> PyErr {
-    to_py(
-        py,
-        &Error::invalid(field, message).with_provider(provider),
-    )
+    to_py(py, &Error::invalid(field, message).with_provider(provider))
 }

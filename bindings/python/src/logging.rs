@@ -44,7 +44,11 @@ pub(crate) fn request_logger(py: Python<'_>) -> PyResult<RequestLogger> {
 }
 
 fn emit(py: Python<'_>, logger: &Bound<'_, PyAny>, log: &RequestLog) -> PyResult<()> {
-    let level = if log.failure.is_some() { WARNING } else { DEBUG };
+    let level = if log.failure.is_some() {
+        WARNING
+    } else {
+        DEBUG
+    };
     if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         return Ok(());
     }

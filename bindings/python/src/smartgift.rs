@@ -6,12 +6,12 @@ use std::time::UNIX_EPOCH;
 use pyo3::BoundObject;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use voucherkit_core::smartgift::Hold;
 use voucherkit_core::smartgift::{
     CheckRequest, Experience, HoldRequest, MetaCondition, RedeemRequest, Redemption,
     ReleaseRequest, Released, ReverseRequest, Reversed, SiteId, SmartGift, SmartGiftConfig,
     SmartGiftVoucher,
 };
-use voucherkit_core::smartgift::Hold;
 use voucherkit_core::{ClientOptions, Provider, Secret};
 
 use crate::convert::{self, json_to_py};
@@ -68,7 +68,9 @@ fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondi
             py,
             PROVIDER,
             "meta_conditions",
-            format!("each meta_conditions item must be a dict {{key, operator, value: [str]}}: {why}"),
+            format!(
+                "each meta_conditions item must be a dict {{key, operator, value: [str]}}: {why}"
+            ),
         )
     };
     let dict = item.cast::<PyDict>().map_err(|_| bad("not a dict"))?;
@@ -235,7 +237,12 @@ impl PySmartGift {
 
     /// Gives up a hold before it runs out.
     #[pyo3(signature = (*, voucher_no, hold_token))]
-    fn release(&self, py: Python<'_>, voucher_no: String, hold_token: String) -> PyResult<PyReleased> {
+    fn release(
+        &self,
+        py: Python<'_>,
+        voucher_no: String,
+        hold_token: String,
+    ) -> PyResult<PyReleased> {
         guard(py, || {
             let req = ReleaseRequest {
                 voucher_no,
@@ -320,11 +327,21 @@ impl PySmartGiftVoucher {
     }
     #[getter]
     fn experiences(&self, py: Python<'_>) -> PyResult<Vec<PyExperience>> {
-        guard(py, || Ok(self.0.experiences.iter().cloned().map(PyExperience).collect()))
+        guard(py, || {
+            Ok(self
+                .0
+                .experiences
+                .iter()
+                .cloned()
+                .map(PyExperience)
+                .collect())
+        })
     }
     #[getter]
     fn available_to_redeem<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        guard(py, || convert::opt_json_to_py(py, &self.0.available_to_redeem))
+        guard(py, || {
+            convert::opt_json_to_py(py, &self.0.available_to_redeem)
+        })
     }
     /// The answer's `data` object (a new dict on every access).
     #[getter]

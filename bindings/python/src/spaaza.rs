@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
+use pyo3::types::{PyIterator, PyList};
 use voucherkit_core::spaaza::{
-    ClaimRequest, GetVouchersRequest, LockVoucherRequest, RedeemVoucherRequest, Spaaza,
-    SpaazaAuth, SpaazaConfig, SpaazaVoucher, SpaazaWarning, UnlockVoucherRequest, VoucherList,
+    ClaimRequest, GetVouchersRequest, LockVoucherRequest, RedeemVoucherRequest, Spaaza, SpaazaAuth,
+    SpaazaConfig, SpaazaVoucher, SpaazaWarning, UnlockVoucherRequest, VoucherList,
 };
 use voucherkit_core::{Provider, Secret};
 
@@ -369,11 +370,15 @@ impl PySpaazaVoucher {
     }
     #[getter]
     fn voucher_amount_original<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        guard(py, || convert::opt_decimal(py, &self.0.voucher_amount_original))
+        guard(py, || {
+            convert::opt_decimal(py, &self.0.voucher_amount_original)
+        })
     }
     #[getter]
     fn voucher_amount_redeemed<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        guard(py, || convert::opt_decimal(py, &self.0.voucher_amount_redeemed))
+        guard(py, || {
+            convert::opt_decimal(py, &self.0.voucher_amount_redeemed)
+        })
     }
     #[getter]
     fn voucher_amount<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
@@ -421,7 +426,15 @@ impl PySpaazaVoucher {
     }
     #[getter]
     fn warnings(&self, py: Python<'_>) -> PyResult<Vec<PySpaazaWarning>> {
-        guard(py, || Ok(self.0.warnings.iter().cloned().map(PySpaazaWarning).collect()))
+        guard(py, || {
+            Ok(self
+                .0
+                .warnings
+                .iter()
+                .cloned()
+                .map(PySpaazaWarning)
+                .collect())
+        })
     }
     /// The voucher object as sent (a new dict on every access).
     #[getter]
@@ -504,11 +517,27 @@ impl PyVoucherList {
     }
     #[getter]
     fn vouchers(&self, py: Python<'_>) -> PyResult<Vec<PySpaazaVoucher>> {
-        guard(py, || Ok(self.0.vouchers.iter().cloned().map(PySpaazaVoucher).collect()))
+        guard(py, || {
+            Ok(self
+                .0
+                .vouchers
+                .iter()
+                .cloned()
+                .map(PySpaazaVoucher)
+                .collect())
+        })
     }
     #[getter]
     fn warnings(&self, py: Python<'_>) -> PyResult<Vec<PySpaazaWarning>> {
-        guard(py, || Ok(self.0.warnings.iter().cloned().map(PySpaazaWarning).collect()))
+        guard(py, || {
+            Ok(self
+                .0
+                .warnings
+                .iter()
+                .cloned()
+                .map(PySpaazaWarning)
+                .collect())
+        })
     }
     /// The `results` object as sent (a new dict on every access).
     #[getter]
@@ -517,6 +546,18 @@ impl PyVoucherList {
     }
     fn __len__(&self) -> usize {
         self.0.vouchers.len()
+    }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        guard(py, || {
+            let items: Vec<PySpaazaVoucher> = self
+                .0
+                .vouchers
+                .iter()
+                .cloned()
+                .map(PySpaazaVoucher)
+                .collect();
+            PyList::new(py, items)?.try_iter()
+        })
     }
     fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<PySpaazaVoucher> {
         guard(py, || {

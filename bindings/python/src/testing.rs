@@ -185,7 +185,9 @@ impl PySandbox {
     fn advance_clock(&self, py: Python<'_>, seconds: f64) -> PyResult<()> {
         guard(py, || {
             let by = Duration::try_from_secs_f64(seconds).map_err(|_| {
-                PyValueError::new_err(format!("seconds must be a non-negative number, got {seconds}"))
+                PyValueError::new_err(format!(
+                    "seconds must be a non-negative number, got {seconds}"
+                ))
             })?;
             self.inner.advance_clock(by);
             Ok(())
@@ -315,8 +317,9 @@ impl PyScriptedServer {
                 Some(dir) => dir,
                 None => std::env::current_dir()?,
             };
-            let inner = ScriptedServer::start_with_base_dir(base_dir.clone())
-                .map_err(|e| PyOSError::new_err(format!("cannot start the scripted server: {e}")))?;
+            let inner = ScriptedServer::start_with_base_dir(base_dir.clone()).map_err(|e| {
+                PyOSError::new_err(format!("cannot start the scripted server: {e}"))
+            })?;
             Ok(PyScriptedServer { inner, base_dir })
         })
     }
@@ -372,9 +375,7 @@ impl PyScriptedServer {
     /// Every request received so far, in arrival order (recorded as soon as it is read,
     /// so stalled and faulted ones are there too).
     fn requests(&self, py: Python<'_>) -> PyResult<Vec<PyRecordedRequest>> {
-        guard(py, || {
-            Ok(records(self.inner.requests()))
-        })
+        guard(py, || Ok(records(self.inner.requests())))
     }
 
     /// Forgets the queued answers and the recorded requests.

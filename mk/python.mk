@@ -1,0 +1,42 @@
+# The Python package (bindings/python + python/): `make test-python` builds the wheel from
+# this clone, installs it into .venv, and runs ruff, mypy --strict, stubtest and pytest
+# (the whole conformance corpus included) against the installed wheel.
+PY_VENV := $(CURDIR)/.venv
+PY := $(PY_VENV)/bin/python
+PY_WHEELS := $(CARGO_TARGET_DIR)/wheels/python
+# The interpreter pyo3 builds for, the same for clippy and maturin (no needless rebuilds).
+export PYO3_PYTHON := $(PY)
+
+TEST_TARGETS += test-python
+
+.PHONY: test-python lint-python wheel-python bench-python
+
+$(PY):
+	bash .ci/install-python.sh
+
+lint-python: $(PY)
+	$(CARGO) fmt -p voucherkit-python -- --check
+	$(CARGO) clippy -p voucherkit-python --all-targets -- -D warnings
+	$(PY) -m ruff check --output-format concise python bench/python
+	$(PY) -m ruff format --check python bench/python
+
+# A dev-profile wheel for the tests (bench-python builds its own release wheel).
+wheel-python: $(PY)
+	rm -rf $(PY_WHEELS)
+	cd python && $(PY_VENV)/bin/maturin build --profile dev --out $(PY_WHEELS)
+	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+		$(PY_WHEELS)/voucherkit-*.whl
+
+test-python: lint-python wheel-python
+	cd python && $(PY) -m mypy --strict voucherkit tests
+	$(PY) -m mypy.stubtest voucherkit --allowlist python/stubtest-allowlist.txt
+	cd python && VOUCHERKIT_TEST_INSTALLED=1 $(PY_VENV)/bin/pytest -p no:cacheprovider
+
+# Redeem calls/s through voucherkit, requests, httpx, http.client and the Rust core, and
+# RSS growth over 100 000 calls; writes the `## Python` section of BENCHMARKS.md.
+bench-python: $(PY)
+	rm -rf $(PY_WHEELS)-release
+	cd python && $(PY_VENV)/bin/maturin build --release --out $(PY_WHEELS)-release
+	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+		$(PY_WHEELS)-release/voucherkit-*.whl
+	$(PY) bench/python/run.py --write BENCHMARKS.md

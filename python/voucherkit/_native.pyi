@@ -1,0 +1,469 @@
+"""Type stubs of the native module. Import from ``voucherkit`` (and ``voucherkit.testing``),
+not from here."""
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar, Literal, TypedDict, final
+
+from typing_extensions import Self, TypeAlias
+
+__all__ = [
+    "Experience",
+    "Hold",
+    "RecordedRequest",
+    "Redemption",
+    "Released",
+    "Reversed",
+    "Sandbox",
+    "ScriptedServer",
+    "SmartGift",
+    "SmartGiftVoucher",
+    "Spaaza",
+    "SpaazaVoucher",
+    "SpaazaWarning",
+    "VoucherList",
+    "_BenchResponder",
+    "__version__",
+    "_bench_core_redeem",
+    "_panic_for_tests",
+]
+
+__version__: str
+
+_Money: TypeAlias = Decimal | int | str
+_SiteId: TypeAlias = int | str
+_Json: TypeAlias = Any
+_Path: TypeAlias = str | os.PathLike[str]
+
+class _MetaCondition(TypedDict):
+    key: str
+    operator: str
+    value: list[str]
+
+@final
+class SmartGift:
+    """A Smart Gift client. Thread-safe: share one per till process."""
+
+    def __new__(
+        cls,
+        *,
+        api_key: str,
+        base_url: str | None = None,
+        connect_timeout: float = 5.0,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        ca_bundle: _Path | None = None,
+        proxy: str | None = None,
+        allow_insecure_http: bool = False,
+    ) -> Self: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def user_agent(self) -> str: ...
+    def check(
+        self,
+        *,
+        voucher_no: str,
+        site_id: _SiteId,
+        classifications: Sequence[str] | None = None,
+        meta_conditions: Sequence[_MetaCondition] | None = None,
+    ) -> SmartGiftVoucher: ...
+    def hold(self, *, voucher_no: str) -> Hold: ...
+    def redeem(
+        self,
+        *,
+        voucher_no: str,
+        site_id: _SiteId,
+        value: _Money | None = None,
+        experiences: Sequence[int] | None = None,
+        hold_token: str | None = None,
+    ) -> Redemption: ...
+    def release(self, *, voucher_no: str, hold_token: str) -> Released: ...
+    def reverse(
+        self, *, voucher_no: str, site_id: _SiteId, redemptions: Sequence[int]
+    ) -> Reversed: ...
+
+@final
+class SmartGiftVoucher:
+    """The answer to ``SmartGift.check``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def voucher_no(self) -> str | None: ...
+    @property
+    def remaining_value(self) -> Decimal | None: ...
+    @property
+    def voucher_type(self) -> str | None: ...
+    @property
+    def sold_out(self) -> bool | None: ...
+    @property
+    def experiences(self) -> list[Experience]: ...
+    @property
+    def available_to_redeem(self) -> _Json | None: ...
+    @property
+    def raw(self) -> dict[str, _Json]: ...
+
+@final
+class Experience:
+    """One experience of an experience voucher."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def bit_value(self) -> int | None: ...
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def raw(self) -> _Json: ...
+
+@final
+class Hold:
+    """The answer to ``SmartGift.hold``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def hold_token(self) -> str: ...
+    @property
+    def received_at(self) -> float: ...
+    @property
+    def raw(self) -> dict[str, _Json]: ...
+
+@final
+class Redemption:
+    """The answer to ``SmartGift.redeem``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def redemptions(self) -> list[int]: ...
+    @property
+    def raw(self) -> dict[str, _Json]: ...
+
+@final
+class Released:
+    """The answer to ``SmartGift.release``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def raw(self) -> dict[str, _Json]: ...
+
+@final
+class Reversed:
+    """The answer to ``SmartGift.reverse``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def raw(self) -> dict[str, _Json]: ...
+
+@final
+class Spaaza:
+    """A Spaaza client. Thread-safe: share one per till process."""
+
+    def __new__(
+        cls,
+        *,
+        session_user_id: int | None = None,
+        session_key: str | None = None,
+        base_url: str | None = None,
+        api_version: str = ...,
+        auth: Literal["admin", "user", "privileged"] = ...,
+        app_hostname: str | None = None,
+        bearer_token: str | None = None,
+        connect_timeout: float = 5.0,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        ca_bundle: _Path | None = None,
+        proxy: str | None = None,
+        allow_insecure_http: bool = False,
+    ) -> Self: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def user_agent(self) -> str: ...
+    @property
+    def auth(self) -> str: ...
+    def redeem_voucher(
+        self,
+        *,
+        chain_id: int,
+        voucher_key: str | None = None,
+        voucher_id: int | None = None,
+        user_id: int | None = None,
+        amount: _Money | None = None,
+    ) -> SpaazaVoucher: ...
+    def unlock_voucher(
+        self, *, voucher_key: str | None = None, voucher_id: int | None = None
+    ) -> SpaazaVoucher: ...
+    def unclaim_voucher(
+        self,
+        *,
+        chain_id: int | None = None,
+        voucher_key: str | None = None,
+        voucher_id: int | None = None,
+        third_party_id: int | None = None,
+        user_id: int | None = None,
+        member_number: str | None = None,
+        username: str | None = None,
+        authentication_point_identifier: str | None = None,
+        auxiliary_identifier: str | None = None,
+    ) -> SpaazaVoucher: ...
+    def claim_voucher(
+        self,
+        *,
+        chain_id: int | None = None,
+        voucher_key: str | None = None,
+        voucher_id: int | None = None,
+        third_party_id: int | None = None,
+        user_id: int | None = None,
+        member_number: str | None = None,
+        username: str | None = None,
+        authentication_point_identifier: str | None = None,
+        auxiliary_identifier: str | None = None,
+    ) -> SpaazaVoucher: ...
+    def lock_voucher(
+        self,
+        *,
+        retailer_basket_code: str,
+        voucher_key: str | None = None,
+        voucher_id: int | None = None,
+        voucher_lock_period: int = 300,
+        voucher_locking_code: str | None = None,
+    ) -> SpaazaVoucher: ...
+    def get_vouchers(
+        self,
+        *,
+        chain_id: int,
+        voucher_id: int | None = None,
+        user_id: int | None = None,
+        username: str | None = None,
+        member_number: str | None = None,
+        authentication_point_identifier: str | None = None,
+        campaign_id: int | None = None,
+        show_all_statuses: bool = False,
+        show_redeemed: bool = False,
+        show_expired: bool = False,
+        exclude_regenerated: bool = False,
+        number_results: int | None = None,
+        results_offset: int | None = None,
+        min_created_datetime: str | None = None,
+        max_created_datetime: str | None = None,
+        min_expiry_datetime: str | None = None,
+        max_expiry_datetime: str | None = None,
+        min_redeemed_datetime: str | None = None,
+        max_redeemed_datetime: str | None = None,
+    ) -> VoucherList: ...
+
+@final
+class SpaazaVoucher:
+    """A Spaaza voucher, as every voucher operation returns it."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def voucher_key(self) -> str | None: ...
+    @property
+    def voucher_id(self) -> int | None: ...
+    @property
+    def voucher_status(self) -> str | None: ...
+    @property
+    def voucher_type(self) -> str | None: ...
+    @property
+    def voucher_locked(self) -> bool | None: ...
+    @property
+    def voucher_locked_until(self) -> str | None: ...
+    @property
+    def voucher_locking_code(self) -> str | None: ...
+    @property
+    def voucher_retailer_basket_code_exclusive(self) -> str | None: ...
+    @property
+    def voucher_amount_original(self) -> Decimal | None: ...
+    @property
+    def voucher_amount_redeemed(self) -> Decimal | None: ...
+    @property
+    def voucher_amount(self) -> Decimal | None: ...
+    @property
+    def voucher_currency_id(self) -> int | None: ...
+    @property
+    def voucher_currency_symbol(self) -> str | None: ...
+    @property
+    def voucher_expiry_datetime_utc(self) -> str | None: ...
+    @property
+    def voucher_redeemed_datetime(self) -> str | None: ...
+    @property
+    def user_id(self) -> int | None: ...
+    @property
+    def voucher_third_party_id(self) -> int | None: ...
+    @property
+    def campaign_id(self) -> int | None: ...
+    @property
+    def regenerated_voucher(self) -> SpaazaVoucher | None: ...
+    @property
+    def warnings(self) -> list[SpaazaWarning]: ...
+    @property
+    def raw(self) -> dict[str, _Json]: ...
+
+@final
+class SpaazaWarning:
+    """A warning riding on an ok Spaaza answer."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def code(self) -> int | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def message(self) -> str | None: ...
+
+@final
+class VoucherList:
+    """The answer to ``Spaaza.get_vouchers``; iterable over its vouchers."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def results_count_total(self) -> int | None: ...
+    @property
+    def vouchers(self) -> list[SpaazaVoucher]: ...
+    @property
+    def warnings(self) -> list[SpaazaWarning]: ...
+    @property
+    def raw(self) -> dict[str, _Json]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[SpaazaVoucher]: ...
+    def __getitem__(self, index: int, /) -> SpaazaVoucher: ...
+
+@final
+class RecordedRequest:
+    """One request as it reached the sandbox."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    def __eq__(self, other: object, /) -> bool: ...
+    @property
+    def connection_id(self) -> int: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def path_only(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def body_text(self) -> str: ...
+    def header(self, name: str) -> str | None: ...
+    def json(self) -> _Json | None: ...
+    def form(self) -> list[tuple[str, str]]: ...
+    def query(self) -> list[tuple[str, str]]: ...
+
+@final
+class ScriptedServer:
+    """Serves the answers you queue, in order, and records every request."""
+
+    def __new__(cls, *, base_dir: _Path | None = None) -> Self: ...
+    @classmethod
+    def start(cls, *, base_dir: _Path | None = None) -> ScriptedServer: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def pending(self) -> int: ...
+    def push(self, answer: Mapping[str, _Json]) -> None: ...
+    def push_all(self, answers: Sequence[Mapping[str, _Json]]) -> None: ...
+    def requests(self) -> list[RecordedRequest]: ...
+    def reset(self) -> None: ...
+    def stop(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *_exc: object) -> bool: ...
+
+@final
+class Sandbox:
+    """The stateful emulator of both providers on 127.0.0.1."""
+
+    def __new__(
+        cls,
+        *,
+        port: int = 0,
+        data: Mapping[str, _Json] | _Path | None = None,
+        start_time: datetime | float | None = None,
+    ) -> Self: ...
+    @classmethod
+    def start(
+        cls,
+        *,
+        port: int = 0,
+        data: Mapping[str, _Json] | _Path | None = None,
+        start_time: datetime | float | None = None,
+    ) -> Sandbox: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def smartgift_url(self) -> str: ...
+    @property
+    def spaaza_url(self) -> str: ...
+    @property
+    def smartgift_key(self) -> str: ...
+    @property
+    def spaaza_session_user_id(self) -> int: ...
+    @property
+    def spaaza_session_key(self) -> str: ...
+    @property
+    def data(self) -> dict[str, _Json]: ...
+    @property
+    def now(self) -> float: ...
+    def state(self) -> dict[str, _Json]: ...
+    def advance_clock(self, seconds: float) -> None: ...
+    def inject_fault(
+        self,
+        path: str,
+        answer: Mapping[str, _Json] | None = None,
+        *,
+        fault: str | Mapping[str, _Json] | None = None,
+        times: int | None = None,
+        process: bool = False,
+    ) -> None: ...
+    def clear_faults(self) -> None: ...
+    def requests(self) -> list[RecordedRequest]: ...
+    def reset(self) -> None: ...
+    def stop(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *_exc: object) -> bool: ...
+
+@final
+class _BenchResponder:
+    def __new__(cls, status: int, body: str) -> Self: ...
+    @property
+    def url(self) -> str: ...
+    def stop(self) -> None: ...
+
+def _bench_core_redeem(base_url: str, api_key: str, calls: int) -> float: ...
+def _panic_for_tests(message: str) -> None: ...
