@@ -30,7 +30,7 @@ wheel-python: $(PY)
 test-python: lint-python wheel-python
 	cd python && $(PY) -m mypy --strict voucherkit tests
 	$(PY) -m mypy.stubtest voucherkit --allowlist python/stubtest-allowlist.txt
-	cd python && VOUCHERKIT_TEST_INSTALLED=1 $(PY_VENV)/bin/pytest -p no:cacheprovider
+	cd python && VOUCHERKIT_TEST_INSTALLED=1 $(PY_VENV)/bin/pytest -p no:cacheprovider -v
 
 # Redeem calls/s through voucherkit, requests, httpx, http.client and the Rust core, and
 # RSS growth over 100 000 calls; writes the `## Python` section of BENCHMARKS.md.

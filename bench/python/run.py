@@ -202,7 +202,8 @@ def report(
         (
             f"Redeem round trips on one keep-alive connection to a local Rust responder, "
             f"median of {rounds} interleaved rounds of {calls} calls per client "
-            f"(Python {sys.version.split()[0]}, release wheel, `make bench-python`):"
+            f"(Python {sys.version.split()[0]}, release wheel, `make bench-python`; "
+            f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at the start):"
         ),
         "",
         *rows,
