@@ -240,3 +240,55 @@ impl NativeScriptedServer {
         self.inner.stop();
     }
 }
+
+/// A sandbox server that answers every request with one fixed answer and records
+/// nothing (so its memory stays flat): the responder of `bench/node`.
+#[napi(js_name = "BenchResponder")]
+pub struct NativeBenchResponder {
+    server: voucherkit_sandbox::http::Server,
+}
+
+#[napi]
+impl NativeBenchResponder {
+    #[napi(constructor)]
+    pub fn new(status: u32, body: String) -> napi::Result<Self> {
+        let status = u16::try_from(status).map_err(failure)?;
+        let answer = Answer::new(status)
+            .with_header("Content-Type", "application/json")
+            .with_body(body.into_bytes());
+        let handler = move |_: &RecordedRequest| answer.clone();
+        let server = voucherkit_sandbox::http::Server::start(std::sync::Arc::new(handler))
+            .map_err(failure)?;
+        Ok(NativeBenchResponder { server })
+    }
+
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    #[napi]
+    pub fn stop(&self) {
+        self.server.stop();
+    }
+}
+
+/// Makes `calls` Smart Gift money redeems (`value` 10.00) through the Rust core alone,
+/// on this thread, and returns the seconds they took: `bench/node`'s baseline, so the
+/// binding's own cost per call can be told from the core's.
+#[napi]
+pub fn bench_core_redeems(base_url: String, api_key: String, calls: u32) -> napi::Result<f64> {
+    use voucherkit_core::smartgift::{RedeemRequest, SmartGift, SmartGiftConfig};
+    let client = SmartGift::new(SmartGiftConfig {
+        api_key: voucherkit_core::Secret::new(api_key),
+        base_url: Some(base_url),
+        options: voucherkit_core::ClientOptions::default(),
+    })
+    .map_err(failure)?;
+    let req = RedeemRequest::money("1234567890", 12, "10.00");
+    let start = std::time::Instant::now();
+    for _ in 0..calls {
+        client.redeem(&req).map_err(failure)?;
+    }
+    Ok(start.elapsed().as_secs_f64())
+}
