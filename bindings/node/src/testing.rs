@@ -277,6 +277,7 @@ impl NativeBenchResponder {
 /// on this thread, and returns the seconds they took: `bench/node`'s baseline, so the
 /// binding's own cost per call can be told from the core's.
 #[napi]
+#[cfg_attr(test, allow(dead_code))]
 pub fn bench_core_redeems(base_url: String, api_key: String, calls: u32) -> napi::Result<f64> {
     use voucherkit_core::smartgift::{RedeemRequest, SmartGift, SmartGiftConfig};
     let client = SmartGift::new(SmartGiftConfig {
