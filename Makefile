@@ -6,9 +6,14 @@ CARGO ?= cargo
 # One target dir for every crate and every binding build, so dependencies compile once.
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-RUST_PACKAGES := -p voucherkit-core -p voucherkit-sandbox
+RUST_PACKAGES := -p voucherkit-core -p voucherkit-sandbox -p voucherkit-cli -p voucherkit-bench
 
-.PHONY: test lint corpus test-rust conformance
+.PHONY: demo test lint corpus test-rust conformance bench-rust
+
+# A whole till session against the embedded sandbox: no keys, no network.
+demo:
+	$(CARGO) run --quiet -p voucherkit-cli -- demo
+
 
 # Each binding adds its own suite from mk/<binding>.mk: `TEST_TARGETS += test-python`.
 TEST_TARGETS :=
@@ -33,3 +38,7 @@ corpus:
 # The cross-language corpus through the Rust core alone (also part of test-rust).
 conformance: corpus
 	$(CARGO) test -p voucherkit-core --test conformance
+
+# µs per redeem: raw TcpStream vs plain ureq vs the core (release build; DESIGN §10).
+bench-rust:
+	$(CARGO) run --release --quiet -p voucherkit-bench

@@ -72,7 +72,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// µs per call for each client: rounds are interleaved (a, b, c, a, b, c, …) so that a
 /// busy machine slows every client alike, and the median round is kept.
-fn measure_all(calls: usize, rounds: usize, clients: &mut [(&str, Box<dyn FnMut()>)]) -> Vec<f64> {
+/// A named client: one call per invocation.
+type Client<'a> = (&'a str, Box<dyn FnMut()>);
+
+fn measure_all(calls: usize, rounds: usize, clients: &mut [Client]) -> Vec<f64> {
     for (_, f) in clients.iter_mut() {
         for _ in 0..calls / 10 {
             f();
@@ -192,7 +195,7 @@ fn main() {
     let calls = args.first().copied().unwrap_or(1000);
     let rounds = args.get(1).copied().unwrap_or(15);
     let port = start_responder();
-    let mut clients: Vec<(&str, Box<dyn FnMut()>)> = vec![
+    let mut clients: Vec<Client> = vec![
         ("raw", Box::new(raw_client(port))),
         ("ureq", Box::new(ureq_client(port))),
         ("core", Box::new(core_client(port))),

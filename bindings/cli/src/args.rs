@@ -1,0 +1,232 @@
+//! The command line's grammar. Secrets never come from argv (they would show in `ps`
+//! and shell history): they come from environment variables only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "voucherkit",
+    version,
+    about = "Redeem gift vouchers with Smart Gift and Spaaza",
+    long_about = "Redeem gift vouchers with Smart Gift and Spaaza.\n\n\
+        Try `voucherkit demo` first: a whole till session against an embedded sandbox, no set-up.\n\n\
+        Real calls take their secrets from the environment, never from arguments:\n  \
+        SMARTGIFT_API_KEY                       Smart Gift key (Smart-Auth)\n  \
+        SPAAZA_SESSION_USER_ID, SPAAZA_SESSION_KEY   Spaaza admin/user session\n  \
+        SPAAZA_AUTH (admin|user|privileged), SPAAZA_APP_HOSTNAME, SPAAZA_BEARER_TOKEN, SPAAZA_API_VERSION",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Shown by `--help`: one exit code per error kind, so scripts can branch on them.
+pub const EXIT_CODES: &str = "Exit codes: 0 success; 2 usage error; 10 + the error kind's code otherwise:\n  \
+    11 invalid_request   12 authentication   13 permission_denied   14 voucher_not_found\n  \
+    15 voucher_not_owned 16 voucher_expired  17 voucher_already_redeemed 18 voucher_not_held\n  \
+    19 voucher_locked    20 invalid_site     21 invalid_amount      22 rate_limited\n  \
+    23 provider_error    24 network          25 outcome_unknown     26 invalid_response\n  \
+    27 internal";
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a complete till session against an embedded sandbox (no set-up, no network).
+    Demo,
+    /// Serve the sandbox emulator of both providers until Ctrl-C.
+    Sandbox {
+        /// Port on 127.0.0.1 (default: a free one).
+        #[arg(long)]
+        port: Option<u16>,
+        /// A data set in the sandbox's JSON format instead of the demo data.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Smart Gift operations (key from SMARTGIFT_API_KEY).
+    #[command(name = "smartgift")]
+    SmartGift {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        op: SmartGiftOp,
+    },
+    /// Spaaza operations (session from SPAAZA_SESSION_USER_ID and SPAAZA_SESSION_KEY).
+    Spaaza {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        op: SpaazaOp,
+    },
+}
+
+/// Options every real call takes.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// The provider's base URL (default: production; env SMARTGIFT_BASE_URL / SPAAZA_BASE_URL).
+    #[arg(long, global = true)]
+    pub base_url: Option<String>,
+    /// Print the result or error as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Whole-call deadline in seconds.
+    #[arg(long, global = true, default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Connect timeout in seconds.
+    #[arg(long, global = true, default_value_t = 5.0)]
+    pub connect_timeout: f64,
+    /// Extra attempts when a request provably did not reach the provider, or on 429/503.
+    #[arg(long, global = true, default_value_t = 2)]
+    pub max_retries: u32,
+    /// Extra CA certificates (PEM), trusted besides the built-in roots.
+    #[arg(long, global = true)]
+    pub ca_bundle: Option<PathBuf>,
+    /// Proxy URL (default: HTTPS_PROXY / ALL_PROXY from the environment).
+    #[arg(long, global = true)]
+    pub proxy: Option<String>,
+    /// Allow plain http:// to hosts other than loopback (sends keys in clear text).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SmartGiftOp {
+    /// What a voucher is worth at a site.
+    Check {
+        #[arg(long)]
+        voucher_no: String,
+        #[arg(long)]
+        site_id: String,
+        /// Only experiences of this classification (repeatable).
+        #[arg(long = "classification")]
+        classifications: Vec<String>,
+    },
+    /// Reserve a voucher for about five minutes.
+    Hold {
+        #[arg(long)]
+        voucher_no: String,
+    },
+    /// Redeem money (--value) or experiences (--experience, repeatable).
+    Redeem {
+        #[arg(long)]
+        voucher_no: String,
+        #[arg(long)]
+        site_id: String,
+        /// Money, e.g. 10.00.
+        #[arg(long)]
+        value: Option<String>,
+        /// An experience bit_value from `check` (repeatable).
+        #[arg(long = "experience", allow_negative_numbers = true)]
+        experiences: Vec<i64>,
+        #[arg(long)]
+        hold_token: Option<String>,
+    },
+    /// Give up a hold.
+    Release {
+        #[arg(long)]
+        voucher_no: String,
+        #[arg(long)]
+        hold_token: String,
+    },
+    /// Undo redemptions (ids from `redeem`; repeatable).
+    Reverse {
+        #[arg(long)]
+        voucher_no: String,
+        #[arg(long)]
+        site_id: String,
+        #[arg(long = "redemption", required = true, allow_negative_numbers = true)]
+        redemptions: Vec<i64>,
+    },
+}
+
+/// Identifies a voucher: exactly one (unlock accepts key and id).
+#[derive(Args, Debug, Clone, Default)]
+pub struct VoucherIds {
+    #[arg(long)]
+    pub voucher_key: Option<String>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub voucher_id: Option<i64>,
+}
+
+/// Identifies the end-user for claim/unclaim: exactly one under admin auth.
+#[derive(Args, Debug, Clone, Default)]
+pub struct EndUser {
+    #[arg(long, allow_negative_numbers = true)]
+    pub user_id: Option<i64>,
+    #[arg(long)]
+    pub member_number: Option<String>,
+    #[arg(long)]
+    pub username: Option<String>,
+    #[arg(long)]
+    pub authentication_point_identifier: Option<String>,
+    #[arg(long)]
+    pub auxiliary_identifier: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SpaazaOp {
+    /// Redeem a voucher: all of it, or --amount of it (the rest is re-issued).
+    RedeemVoucher {
+        #[arg(long, allow_negative_numbers = true)]
+        chain_id: i64,
+        #[command(flatten)]
+        ids: VoucherIds,
+        #[arg(long, allow_negative_numbers = true)]
+        user_id: Option<i64>,
+        /// Money, e.g. 2.00. Without it the WHOLE remaining value is redeemed.
+        #[arg(long)]
+        amount: Option<String>,
+    },
+    /// Unlock a locked voucher.
+    UnlockVoucher {
+        #[command(flatten)]
+        ids: VoucherIds,
+    },
+    /// Take a claimed voucher back from its end-user.
+    UnclaimVoucher {
+        #[command(flatten)]
+        claim: ClaimArgs,
+    },
+    /// Give a voucher to an end-user.
+    ClaimVoucher {
+        #[command(flatten)]
+        claim: ClaimArgs,
+    },
+    /// Lock a basket voucher to one basket.
+    LockVoucher {
+        #[command(flatten)]
+        ids: VoucherIds,
+        #[arg(long)]
+        retailer_basket_code: String,
+        /// Seconds (default 300).
+        #[arg(long, allow_negative_numbers = true)]
+        voucher_lock_period: Option<i64>,
+        #[arg(long)]
+        voucher_locking_code: Option<String>,
+    },
+    /// Read vouchers of a chain (to reconcile after outcome_unknown).
+    GetVouchers {
+        #[arg(long, allow_negative_numbers = true)]
+        chain_id: i64,
+        #[arg(long, allow_negative_numbers = true)]
+        voucher_id: Option<i64>,
+        #[arg(long, allow_negative_numbers = true)]
+        user_id: Option<i64>,
+        /// Include generated, claimed and redeemed vouchers.
+        #[arg(long)]
+        show_all_statuses: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ClaimArgs {
+    #[arg(long, allow_negative_numbers = true)]
+    pub chain_id: Option<i64>,
+    #[command(flatten)]
+    pub ids: VoucherIds,
+    #[arg(long, allow_negative_numbers = true)]
+    pub third_party_id: Option<i64>,
+    #[command(flatten)]
+    pub end_user: EndUser,
+}

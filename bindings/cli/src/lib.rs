@@ -1,0 +1,52 @@
+//! The `voucherkit` command line, as a library so that every binding can offer the same
+//! `demo` and `sandbox` commands (`python -m voucherkit demo`, `npx voucherkit demo`).
+//!
+//! ```no_run
+//! let code = voucherkit_cli::run(vec!["demo".to_string()]);
+//! std::process::exit(code);
+//! ```
+
+mod args;
+mod calls;
+mod demo;
+mod output;
+mod serve;
+
+use clap::Parser;
+
+pub use output::{describe_error, exit_code};
+
+use crate::args::{Cli, Command};
+
+/// Runs the command line with `args` (without the program name) and returns the exit
+/// code: 0 on success, 2 on a usage error, 10 + the error kind's code on a failure.
+pub fn run(args: Vec<String>) -> i32 {
+    let argv = std::iter::once("voucherkit".to_owned()).chain(args);
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = e.exit_code();
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Demo => demo::run(),
+        Command::Sandbox { port, data } => serve::run(port, data.as_deref()),
+        Command::SmartGift { common, op } => finish(calls::smartgift(&common, &op), common.json),
+        Command::Spaaza { common, op } => finish(calls::spaaza(&common, &op), common.json),
+    }
+}
+
+fn finish(result: voucherkit_core::Result<serde_json::Value>, json: bool) -> i32 {
+    match result {
+        Ok(value) => {
+            output::print_result(&value, json);
+            0
+        }
+        Err(err) => {
+            output::print_error(&err, json);
+            exit_code(&err)
+        }
+    }
+}

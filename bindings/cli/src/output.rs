@@ -1,0 +1,125 @@
+//! How results and errors are shown: for people by default, JSON with `--json`.
+
+use serde_json::Value;
+use voucherkit_core::{Error, ErrorKind};
+
+/// The exit code for an error: 10 + the kind's stable code (see `--help`).
+pub fn exit_code(err: &Error) -> i32 {
+    10 + err.kind.code() as i32
+}
+
+/// What a till operator should do next, per kind.
+pub fn advice(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidRequest => "fix the named field; nothing was sent",
+        ErrorKind::Authentication => "check the key or session; it is missing, wrong or expired",
+        ErrorKind::PermissionDenied => "this account may not do this",
+        ErrorKind::VoucherNotFound => "check the voucher number with the customer",
+        ErrorKind::VoucherNotOwned => "the voucher belongs to another company or chain",
+        ErrorKind::VoucherExpired => "the voucher is outside its validity dates",
+        ErrorKind::VoucherAlreadyRedeemed => "nothing is left on this voucher",
+        ErrorKind::VoucherNotHeld => "there is no live hold to release",
+        ErrorKind::VoucherLocked => "another till or basket holds it; it frees itself in minutes",
+        ErrorKind::InvalidSite => "check the site number in the provider's dashboard",
+        ErrorKind::InvalidAmount => "the provider refused the amount (more than the balance?)",
+        ErrorKind::RateLimited => "too many requests; wait and try again",
+        ErrorKind::ProviderError => "the provider refused; read its message",
+        ErrorKind::Network => "nothing reached the provider; it is safe to try again",
+        ErrorKind::OutcomeUnknown => {
+            "it MAY have happened: check the voucher before trying again; do not simply retry"
+        }
+        ErrorKind::InvalidResponse => {
+            "the provider's answer made no sense; nothing is known to have changed"
+        }
+        ErrorKind::Internal => "a bug in voucherkit; please report it",
+        _ => "",
+    }
+}
+
+/// Prints a result: `--json` gives the result object, otherwise `field: value` lines
+/// (without `raw`, which is for programs).
+pub fn print_result(value: &Value, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_default()
+        );
+        return;
+    }
+    print_fields(value, "");
+}
+
+fn print_fields(value: &Value, indent: &str) {
+    let Some(map) = value.as_object() else {
+        println!("{indent}{}", scalar(value));
+        return;
+    };
+    for (key, v) in map {
+        if key == "raw" || v.is_null() {
+            continue;
+        }
+        match v {
+            Value::Object(_) => {
+                println!("{indent}{key}:");
+                print_fields(v, &format!("{indent}  "));
+            }
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                println!("{indent}{key}:");
+                for item in items {
+                    println!("{indent}  -");
+                    print_fields(item, &format!("{indent}    "));
+                }
+            }
+            Value::Array(items) if items.is_empty() => {}
+            _ => println!("{indent}{key}: {}", scalar(v)),
+        }
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// Prints an error to stderr (people) or stdout (`--json`, as `{"error": …}`).
+pub fn print_error(err: &Error, json: bool) {
+    if json {
+        let body = serde_json::json!({ "error": err.to_json() });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&body).unwrap_or_default()
+        );
+        return;
+    }
+    eprintln!("{}", describe_error(err));
+}
+
+/// An error as a person reads it: kind and message, then where and what next.
+pub fn describe_error(err: &Error) -> String {
+    let mut out = format!("error: {} — {}", err.kind, err.message);
+    let mut facts = Vec::new();
+    if let Some(field) = &err.field {
+        facts.push(format!("field {field}"));
+    }
+    if let Some(status) = err.http_status {
+        facts.push(format!("HTTP {status}"));
+    }
+    if let Some(code) = &err.provider_code {
+        facts.push(format!("provider code {code}"));
+    }
+    if let Some(secs) = err.retry_after {
+        facts.push(format!("retry after {secs}s"));
+    }
+    if !facts.is_empty() {
+        out.push_str(&format!("\n  ({})", facts.join(", ")));
+    }
+    out.push_str(&format!(
+        "\n  what to do: {} [retryable: {}]",
+        advice(err.kind),
+        if err.retryable { "yes" } else { "no" }
+    ));
+    out
+}

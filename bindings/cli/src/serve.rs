@@ -1,0 +1,115 @@
+//! `voucherkit sandbox`: serve the emulator until Ctrl-C, and say how to use it.
+
+use std::path::Path;
+use std::sync::mpsc;
+
+use voucherkit_sandbox::{DataSet, Sandbox, SandboxOptions};
+
+pub fn run(port: Option<u16>, data: Option<&Path>) -> i32 {
+    let data = match data.map(DataSet::load).transpose() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!(
+                "error: invalid_request — the data file could not be used: {e}\n  (field data)"
+            );
+            return 11;
+        }
+    };
+    let sandbox = match Sandbox::start_with(SandboxOptions {
+        port,
+        data,
+        ..SandboxOptions::default()
+    }) {
+        Ok(sb) => sb,
+        Err(e) => {
+            eprintln!("error: could not start the sandbox: {e}");
+            return 24;
+        }
+    };
+    let (stop, stopped) = mpsc::channel();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    }) {
+        eprintln!(
+            "warning: Ctrl-C handler not installed ({e}); stop the process to end the sandbox"
+        );
+    }
+    print_banner(&sandbox);
+    let _ = stopped.recv();
+    sandbox.stop();
+    println!("sandbox stopped");
+    0
+}
+
+fn print_banner(sb: &Sandbox) {
+    let data = sb.data();
+    println!(
+        "voucherkit sandbox — Smart Gift and Spaaza emulators on {}",
+        sb.url()
+    );
+    println!("\nSmart Gift   base URL {}", sb.smartgift_url());
+    for company in &data.smartgift.companies {
+        println!(
+            "  company {} {:?}: keys {}; sites {}",
+            company.id,
+            company.name,
+            company.api_keys.join(", "),
+            company.sites.join(", ")
+        );
+    }
+    println!("  vouchers:");
+    for v in &data.smartgift.vouchers {
+        let value = v
+            .value
+            .map(|d| format!("£{d}"))
+            .unwrap_or_else(|| format!("{} experiences", v.experiences.len()));
+        let until = v.valid_until.as_deref().unwrap_or("no end");
+        println!(
+            "    {}  company {}  {:<34} {value}  (valid until {until})",
+            v.voucher_no, v.company_id, v.name
+        );
+    }
+    println!("\nSpaaza       base URL {}", sb.spaaza_url());
+    for chain in &data.spaaza.chains {
+        for admin in &chain.admins {
+            println!(
+                "  chain {} {:?}: admin session user id {} key {}; app hostname {}",
+                chain.id, chain.name, admin.user_id, admin.session_key, chain.app_hostname
+            );
+        }
+    }
+    println!("  vouchers:");
+    for v in &data.spaaza.vouchers {
+        println!(
+            "    id {:<7} chain {}  {:<9} {} {}{}  key {}",
+            v.voucher_id,
+            v.chain_id,
+            format!("{:?}", v.status).to_lowercase(),
+            v.voucher_type,
+            v.currency_symbol,
+            v.amount,
+            v.voucher_key
+        );
+    }
+    println!("\nTry:");
+    println!(
+        "  SMARTGIFT_API_KEY={} voucherkit smartgift --base-url {} check --voucher-no {} --site-id {}",
+        sb.smartgift_key(),
+        sb.smartgift_url(),
+        data.smartgift
+            .vouchers
+            .first()
+            .map(|v| v.voucher_no.as_str())
+            .unwrap_or("…"),
+        data.smartgift
+            .companies
+            .first()
+            .and_then(|c| c.sites.first())
+            .map(String::as_str)
+            .unwrap_or("…")
+    );
+    println!(
+        "\nControl endpoint: {}/__sandbox/ (faults, clock, reset, requests, data). Ctrl-C stops.",
+        sb.url()
+    );
+}

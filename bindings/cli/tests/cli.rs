@@ -1,0 +1,424 @@
+//! The `voucherkit` binary, run as a user would, against the sandbox on 127.0.0.1.
+
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use voucherkit_sandbox::{Answer, Fault, ScriptedServer};
+
+const SG_KEY: &str = "sk_test_cli_secret_key_0123456789";
+const SP_KEY: &str = "sess_cli_secret_session_key_9876";
+
+fn voucherkit(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_voucherkit"));
+    cmd.args(args);
+    for var in [
+        "SMARTGIFT_API_KEY",
+        "SMARTGIFT_BASE_URL",
+        "SPAAZA_SESSION_USER_ID",
+        "SPAAZA_SESSION_KEY",
+        "SPAAZA_AUTH",
+        "SPAAZA_BASE_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(envs.iter().copied());
+    cmd.output().expect("run voucherkit")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn sg_env() -> Vec<(&'static str, &'static str)> {
+    vec![("SMARTGIFT_API_KEY", SG_KEY)]
+}
+
+fn sp_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("SPAAZA_SESSION_USER_ID", "1"),
+        ("SPAAZA_SESSION_KEY", SP_KEY),
+    ]
+}
+
+fn seed_error(message: &str) -> Answer {
+    Answer::json(
+        422,
+        &json!({"message": message, "errors": {"voucher_no": [message]}}),
+    )
+}
+
+#[test]
+fn smartgift_redeem_prints_for_people_and_for_programs() {
+    let server = ScriptedServer::start().unwrap();
+    let ok =
+        json!({"data": {"message": "The voucher has been redeemed.", "redemptions": [21, 22, 23]}});
+    server.push(Answer::json(200, &ok));
+    server.push(Answer::json(200, &ok));
+    let url = server.url();
+    let args = [
+        "smartgift",
+        "redeem",
+        "--voucher-no",
+        "V1",
+        "--site-id",
+        "12",
+        "--value",
+        "10.00",
+        "--base-url",
+        &url,
+    ];
+    let out = voucherkit(&args, &sg_env());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("message: The voucher has been redeemed."),
+        "{shown}"
+    );
+    assert!(shown.contains("redemptions: 21, 22, 23"), "{shown}");
+
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let out = voucherkit(&json_args, &sg_env());
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["redemptions"], json!([21, 22, 23]));
+    assert_eq!(v["raw"]["message"], "The voucher has been redeemed.");
+
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].header("smart-auth"), Some(SG_KEY));
+    assert_eq!(
+        String::from_utf8_lossy(&reqs[0].body),
+        r#"{"voucher_no":"V1","site_id":"12","value":10.00}"#
+    );
+    assert!(reqs[0].header("user-agent").unwrap().contains("(cli"));
+}
+
+#[test]
+fn each_error_kind_has_its_exit_code_and_json_form() {
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "smartgift",
+            "check",
+            "--voucher-no",
+            "V1",
+            "--site-id",
+            "12",
+            "--base-url",
+            &url,
+        ];
+        args.extend_from_slice(extra);
+        voucherkit(&args, &sg_env())
+    };
+    server.push(seed_error("The voucher number provided has expired."));
+    let out = check(&[]);
+    assert_eq!(out.status.code(), Some(16), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: voucher_expired — The voucher number provided has expired."),
+        "{err}"
+    );
+    assert!(err.contains("field voucher_no, HTTP 422"), "{err}");
+
+    server.push(seed_error("Sorry, that voucher number is invalid."));
+    let out = check(&["--json"]);
+    assert_eq!(out.status.code(), Some(14));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "voucher_not_found");
+    assert_eq!(v["error"]["field"], "voucher_no");
+    assert_eq!(v["error"]["http_status"], 422);
+
+    // A lost answer to a redeem: 25, and the advice not to retry blindly.
+    server.push(Answer::fault(Fault::Stall));
+    let out = voucherkit(
+        &[
+            "smartgift",
+            "redeem",
+            "--voucher-no",
+            "V1",
+            "--site-id",
+            "12",
+            "--value",
+            "5",
+            "--base-url",
+            &url,
+            "--timeout",
+            "0.4",
+        ],
+        &sg_env(),
+    );
+    assert_eq!(out.status.code(), Some(25), "{}", text(&out));
+    assert!(text(&out).contains("check the voucher before trying again"));
+}
+
+#[test]
+fn invalid_input_is_refused_before_sending() {
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    let out = voucherkit(
+        &[
+            "smartgift",
+            "redeem",
+            "--voucher-no",
+            "V1",
+            "--site-id",
+            "12",
+            "--value",
+            "10.005",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &sg_env(),
+    );
+    assert_eq!(out.status.code(), Some(11));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["field"], "value");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn keys_come_from_the_environment_only() {
+    let out = voucherkit(&["smartgift", "hold", "--voucher-no", "V1"], &[]);
+    assert_eq!(out.status.code(), Some(11));
+    assert!(text(&out).contains("SMARTGIFT_API_KEY"), "{}", text(&out));
+    // There is no flag for a key.
+    let out = voucherkit(
+        &[
+            "smartgift",
+            "--api-key",
+            SG_KEY,
+            "hold",
+            "--voucher-no",
+            "V1",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn no_secret_is_ever_printed() {
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    server.push(Answer::json(401, &json!({"message": "Unauthenticated."})));
+    let out = voucherkit(
+        &[
+            "smartgift",
+            "hold",
+            "--voucher-no",
+            "V1",
+            "--base-url",
+            &url,
+        ],
+        &sg_env(),
+    );
+    assert_eq!(out.status.code(), Some(12));
+    server.push(Answer::json(
+        401,
+        &json!({"result": {"code": 2, "status": "error"}, "error": {"code": 6, "name": "no_valid_session", "description": "No valid session"}}),
+    ));
+    let out2 = voucherkit(
+        &[
+            "spaaza",
+            "unlock-voucher",
+            "--voucher-id",
+            "5",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &sp_env(),
+    );
+    assert_eq!(out2.status.code(), Some(12));
+    let bad_url = voucherkit(
+        &[
+            "spaaza",
+            "unlock-voucher",
+            "--voucher-id",
+            "5",
+            "--base-url",
+            "ftp://x",
+        ],
+        &sp_env(),
+    );
+    assert_eq!(bad_url.status.code(), Some(11));
+    for out in [&out, &out2, &bad_url] {
+        let all = text(out);
+        assert!(
+            !all.contains(SG_KEY) && !all.contains(SP_KEY),
+            "secret printed: {all}"
+        );
+    }
+    assert_eq!(
+        server.requests()[1].header("x-spaaza-session-key"),
+        Some(SP_KEY)
+    );
+}
+
+#[test]
+fn spaaza_partial_redeem_shows_the_regenerated_voucher() {
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/conformance/bodies/spaaza-redeem-voucher-success.json"
+    ))
+    .unwrap();
+    server.push(Answer::new(200).with_body(body));
+    let out = voucherkit(
+        &[
+            "spaaza",
+            "redeem-voucher",
+            "--chain-id",
+            "2",
+            "--voucher-id",
+            "438595",
+            "--amount",
+            "2.00",
+            "--base-url",
+            &url,
+        ],
+        &sp_env(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("voucher_status: redeemed"), "{shown}");
+    assert!(shown.contains("regenerated_voucher:"), "{shown}");
+    assert!(shown.contains("  voucher_amount: 8"), "{shown}");
+    let form = server.requests()[0].form();
+    assert!(form.contains(&("amount".into(), "2.00".into())), "{form:?}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_lists_exit_codes() {
+    let out = voucherkit(&["smartgift", "redeem"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = voucherkit(&["--help"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("25 outcome_unknown"), "{help}");
+}
+
+#[test]
+fn demo_runs_a_whole_session_and_shows_each_error() {
+    let out = voucherkit(&["demo"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "£100.00 left",
+        "Voucher hold successful",
+        "The voucher has been redeemed.",
+        "£70.00 left",
+        "Redemption reversal complete",
+        "Voucher hold released",
+        "regenerated voucher",
+        "€8.00 left, status generated",
+        "error: voucher_expired",
+        "error: voucher_already_redeemed",
+        "error: voucher_not_found",
+        "error: voucher_not_owned",
+        "error: invalid_site",
+        "error: invalid_amount",
+        "error: voucher_not_held",
+        "error: invalid_request",
+        "error: authentication",
+        "error: network",
+        "error: outcome_unknown",
+        "£25.00 before, £20.00 now",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in:\n{shown}"
+        );
+    }
+    assert!(
+        !shown.contains("sk_demo_harbour_7Qm2xV9pL4"),
+        "the demo key is never printed"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sandbox_serves_until_ctrl_c_and_accepts_a_data_file() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = std::env::temp_dir().join(format!("vk-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data.json");
+    let mut set = voucherkit_sandbox::DataSet::demo();
+    set.smartgift.companies[0].api_keys = vec!["sk_custom_data_key_42".into()];
+    std::fs::write(&data, set.to_json_pretty()).unwrap();
+
+    /// Kills the served sandbox if the test fails half-way.
+    struct Served(std::process::Child);
+    impl Drop for Served {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut served = Served(
+        Command::new(env!("CARGO_BIN_EXE_voucherkit"))
+            .args(["sandbox", "--data", data.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut served.0;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = String::new();
+    let mut smartgift_url = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("Smart Gift   base URL ") {
+            smartgift_url = Some(rest.trim().to_owned());
+        }
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.starts_with("Control endpoint") {
+            break;
+        }
+    }
+    assert!(banner.contains("sk_custom_data_key_42"), "{banner}");
+    let url = smartgift_url.expect("banner prints the Smart Gift URL");
+    // The served sandbox answers a real call from the CLI.
+    let out = voucherkit(
+        &[
+            "smartgift",
+            "check",
+            "--voucher-no",
+            "1000000001",
+            "--site-id",
+            "12",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &[("SMARTGIFT_API_KEY", "sk_custom_data_key_42")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let left: f64 = v["remaining_value"].as_str().unwrap().parse().unwrap();
+    assert_eq!(left, 100.0, "{v}");
+
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(rest.iter().any(|l| l == "sandbox stopped"), "{rest:?}");
+    std::fs::remove_dir_all(&dir).ok();
+
+    let bad = voucherkit(&["sandbox", "--data", "/nonexistent/data.json"], &[]);
+    assert_eq!(bad.status.code(), Some(11));
+}
