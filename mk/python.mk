@@ -27,7 +27,24 @@ wheel-python: $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 		$(PY_WHEELS)/voucherkit-*.whl
 
+# The wheel alone, in a fresh venv with nothing else: it must import and work by itself.
+PY_FRESH := $(CARGO_TARGET_DIR)/python-fresh-venv
+define PY_SMOKE
+import voucherkit
+from voucherkit.testing import Sandbox
+with Sandbox() as sb:
+    sg = voucherkit.SmartGift(api_key=sb.smartgift_key, base_url=sb.smartgift_url)
+    v = sg.check(voucher_no="1000000001", site_id=12)
+    assert v.remaining_value is not None and v.remaining_value > 0, v
+print("fresh venv:", voucherkit.__file__, v)
+endef
+export PY_SMOKE
+
 test-python: lint-python wheel-python
+	rm -rf $(PY_FRESH) && python3 -m venv $(PY_FRESH)
+	$(PY_FRESH)/bin/python -m pip install --quiet --disable-pip-version-check --no-index \
+		$(PY_WHEELS)/voucherkit-*.whl
+	cd $(PY_FRESH) && ./bin/python -c "$$PY_SMOKE"
 	cd python && $(PY) -m mypy --strict voucherkit tests
 	$(PY) -m mypy.stubtest voucherkit --allowlist python/stubtest-allowlist.txt
 	cd python && VOUCHERKIT_TEST_INSTALLED=1 $(PY_VENV)/bin/pytest -p no:cacheprovider -v

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
@@ -54,7 +55,7 @@ pub(crate) fn amount(
     }
     if value.is_instance(decimal_class(py)?)? {
         // Fixed-point notation, so Decimal("1E+1") is "10": the core takes plain digits.
-        let text = value.call_method1("__format__", ("f",))?;
+        let text = value.call_method1(intern!(py, "__format__"), (intern!(py, "f"),))?;
         return Ok(Amount::Text(text.extract::<String>()?));
     }
     let type_name = value.get_type().name()?.extract::<String>()?;

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
@@ -49,7 +50,10 @@ fn emit(py: Python<'_>, logger: &Bound<'_, PyAny>, log: &RequestLog) -> PyResult
     } else {
         DEBUG
     };
-    if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+    if !logger
+        .call_method1(intern!(py, "isEnabledFor"), (level,))?
+        .is_truthy()?
+    {
         return Ok(());
     }
     let millis = log.duration.as_secs_f64() * 1000.0;
@@ -69,7 +73,7 @@ fn emit(py: Python<'_>, logger: &Bound<'_, PyAny>, log: &RequestLog) -> PyResult
     let kwargs = PyDict::new(py);
     kwargs.set_item("extra", extra)?;
     logger.call_method(
-        "log",
+        intern!(py, "log"),
         (
             level,
             "%s %s %s -> %s in %.1f ms (attempt %d)",
