@@ -42,5 +42,10 @@ pub use secret::Secret;
 pub use serde_json::Value;
 pub use transport::{ClientOptions, RequestLog, RequestLogger};
 
+// The README's Rust example runs as a doctest, so the quick start cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 /// This crate's version, as sent in the User-Agent.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
