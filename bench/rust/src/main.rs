@@ -126,34 +126,15 @@ fn raw_client(port: u16) -> impl FnMut() {
     }
 }
 
-fn ureq_client(port: u16) -> impl FnMut() {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let url = format!("http://127.0.0.1:{port}/redeem");
-    let body = serde_json::json!({"voucher_no": "V1", "site_id": "12", "value": 10});
-    move || {
-        let v: Value = agent
-            .post(&url)
-            .header("Smart-Auth", "sk_bench")
-            .header("Accept", "application/json")
-            .send_json(&body)
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap();
-        assert!(v["data"]["redemptions"].is_array());
+/// Plain ureq as its README shows it; `timeouts` adds the deadlines a payment client needs.
+fn ureq_client(port: u16, timeouts: bool) -> impl FnMut() {
+    let mut config = ureq::Agent::config_builder().http_status_as_error(false);
+    if timeouts {
+        config = config
+            .timeout_global(Some(Duration::from_secs(10)))
+            .timeout_connect(Some(Duration::from_secs(5)));
     }
-}
-
-fn ureq_timeouts_client(port: u16) -> impl FnMut() {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .timeout_connect(Some(Duration::from_secs(5)))
-        .build()
-        .into();
+    let agent: ureq::Agent = config.build().into();
     let url = format!("http://127.0.0.1:{port}/redeem");
     let body = serde_json::json!({"voucher_no": "V1", "site_id": "12", "value": 10});
     move || {
@@ -197,11 +178,11 @@ fn main() {
     let port = start_responder();
     let mut clients: Vec<Client> = vec![
         ("raw", Box::new(raw_client(port))),
-        ("ureq", Box::new(ureq_client(port))),
+        ("ureq", Box::new(ureq_client(port, false))),
         ("core", Box::new(core_client(port))),
     ];
     if std::env::var_os("VK_BENCH_TIMEOUTS").is_some() {
-        clients.push(("ureq+timeouts", Box::new(ureq_timeouts_client(port))));
+        clients.push(("ureq+timeouts", Box::new(ureq_client(port, true))));
     }
     if let Ok(only) = std::env::var("VK_BENCH_ONLY") {
         // Profiling aid: one client alone (for strace / callgrind).
