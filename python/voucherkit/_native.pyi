@@ -28,6 +28,7 @@ __all__ = [
     "__version__",
     "_bench_core_redeem",
     "_panic_for_tests",
+    "run_cli",
 ]
 
 __version__: str
@@ -467,3 +468,6 @@ class _BenchResponder:
 
 def _bench_core_redeem(base_url: str, api_key: str, calls: int) -> float: ...
 def _panic_for_tests(message: str) -> None: ...
+def run_cli(args: Sequence[str]) -> int:
+    """Runs the ``voucherkit`` command line (``["demo"]``, ``["sandbox"]``, ...) and
+    returns its exit code."""

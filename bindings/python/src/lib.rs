@@ -13,6 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use pyo3::prelude::*;
 
 mod bench;
+mod cli;
 mod convert;
 mod errors;
 mod logging;
@@ -65,6 +66,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<testing::PyRecordedRequest>()?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     testing::register(m)?;
+    cli::register(m)?;
     bench::register(m)?;
     Ok(())
 }
