@@ -39,6 +39,14 @@
 typedef struct vk_error vk_error;
 
 /**
+ * The stateful sandbox: an emulator of both providers on 127.0.0.1 with the demo data
+ * set (or your own), holds, locks, partial redemption, an emulated clock and fault
+ * injection. Thread-safe. Point clients at vk_sandbox_smartgift_url() /
+ * vk_sandbox_spaaza_url() with the demo keys below.
+ */
+typedef struct vk_sandbox vk_sandbox;
+
+/**
  * A scripted HTTP server on 127.0.0.1: serves the answers queued with
  * vk_scripted_server_push_json(), in order, and records every request. Thread-safe.
  * Its control endpoint (`/__sandbox/answers|requests|reset`) works over HTTP too.
@@ -683,6 +691,90 @@ size_t vk_scripted_server_pending(const struct vk_scripted_server *s);
  * Forgets the queued answers and the recorded requests. NULL does nothing.
  */
 void vk_scripted_server_reset(const struct vk_scripted_server *s);
+
+/**
+ * Starts a sandbox on an ephemeral port of 127.0.0.1. `data_json` is a data set in the
+ * sandbox's JSON format (sandbox/DATA.md); NULL for the demo data set. A data set that
+ * does not load is `VK_INVALID_REQUEST` (field `data_json`).
+ */
+vk_status vk_sandbox_start(const char *data_json, struct vk_sandbox **out, struct vk_error **err);
+
+/**
+ * Stops the sandbox (closing every connection) and frees it; NULL does nothing.
+ */
+void vk_sandbox_free(struct vk_sandbox *s);
+
+/**
+ * The base URL, `http://127.0.0.1:<port>` (control endpoint: `/__sandbox/…`).
+ */
+const char *vk_sandbox_url(const struct vk_sandbox *s);
+
+/**
+ * A Smart Gift client's `base_url`: the base URL + `/smartgift`.
+ */
+const char *vk_sandbox_smartgift_url(const struct vk_sandbox *s);
+
+/**
+ * A Spaaza client's `base_url`: the base URL + `/spaaza`.
+ */
+const char *vk_sandbox_spaaza_url(const struct vk_sandbox *s);
+
+/**
+ * The demo Smart Gift key (the first key of the first company; "" if none).
+ */
+const char *vk_sandbox_smartgift_key(const struct vk_sandbox *s);
+
+/**
+ * The demo Spaaza admin session's user id (the first admin of the first chain; 0 if none).
+ */
+int64_t vk_sandbox_spaaza_session_user_id(const struct vk_sandbox *s);
+
+/**
+ * The demo Spaaza admin session key ("" if none).
+ */
+const char *vk_sandbox_spaaza_session_key(const struct vk_sandbox *s);
+
+/**
+ * Moves the emulated clock forward by `seconds`: holds, locks and vouchers expire.
+ */
+void vk_sandbox_advance_clock(const struct vk_sandbox *s, uint64_t seconds);
+
+/**
+ * Adds a fault rule: `{"path": "/smartgift/redeem", "answer": {...}, "times": 1,
+ * "process": true}` (answer in the scripted format; an answer with only a `fault` acts
+ * it out on the real answer). A malformed rule is `VK_INVALID_REQUEST` (field
+ * `rule_json`).
+ */
+vk_status vk_sandbox_inject_json(const struct vk_sandbox *s,
+                                 const char *rule_json,
+                                 struct vk_error **err);
+
+/**
+ * Removes every fault rule. NULL does nothing.
+ */
+void vk_sandbox_clear_faults(const struct vk_sandbox *s);
+
+/**
+ * Back to the initial data and clock, with no fault rules and an empty request log.
+ * NULL does nothing.
+ */
+void vk_sandbox_reset(const struct vk_sandbox *s);
+
+/**
+ * The provider requests received so far, as JSON (the same shape as
+ * vk_scripted_server_requests_json()). Free `*out` with vk_text_free().
+ */
+vk_status vk_sandbox_requests_json(const struct vk_sandbox *s,
+                                   struct vk_text **out,
+                                   struct vk_error **err);
+
+/**
+ * The live state in the data set format (pretty JSON): balances, holds, redemptions,
+ * voucher states. Free `*out` with vk_text_free().
+ */
+vk_status vk_sandbox_state_json(const struct vk_sandbox *s,
+                                struct vk_text **out,
+                                struct vk_error **err);
 
 /**
  * The default config: no key, production URL, connect timeout 5 s, timeout 30 s,

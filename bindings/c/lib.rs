@@ -35,7 +35,7 @@ use std::ffi::c_char;
 
 pub use error::vk_error;
 pub use options::{vk_client_options, vk_log_callback, vk_request_log};
-pub use sandbox::{vk_scripted_server, vk_text};
+pub use sandbox::{vk_sandbox, vk_scripted_server, vk_text};
 pub use smartgift::{
     vk_meta_condition, vk_smartgift, vk_smartgift_config, vk_smartgift_experience,
     vk_smartgift_held, vk_smartgift_redemption, vk_smartgift_released, vk_smartgift_reversed,

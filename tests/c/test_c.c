@@ -1,7 +1,7 @@
 /*
  * C tests of libvoucherkit through its C ABI (include/voucherkit.h), against the
- * sandbox's scripted server on 127.0.0.1: every operation of both providers, every
- * error kind, the error accessors, the logging callback, a client shared by threads,
+ * sandbox on 127.0.0.1 (scripted server and stateful emulator): every operation of both
+ * providers, every error kind, the error accessors, the logging callback, a client shared by threads,
  * and misuse (NULLs, invalid UTF-8, out-of-range enums, free of NULL).
  *
  * Usage: test_c <path to tests/conformance>   (body_file answers are read from there)
@@ -654,6 +654,216 @@ static void test_threads(void) {
     vk_smartgift_free(sg);
 }
 
+/* ---- the stateful sandbox: a till session, and errors with real state behind them ---- */
+
+static vk_smartgift *sandbox_smartgift(const vk_sandbox *sb, const char *key) {
+    vk_smartgift_config cfg = vk_smartgift_config_default();
+    cfg.api_key = key;
+    cfg.base_url = vk_sandbox_smartgift_url(sb);
+    cfg.options.timeout_ms = 3000;
+    vk_smartgift *sg = NULL;
+    CHECK_STATUS(vk_smartgift_new(&cfg, &sg, NULL), VK_OK);
+    return sg;
+}
+
+static void test_sandbox(void) {
+    vk_sandbox *sb = NULL;
+    vk_error *err = NULL;
+    CHECK_STATUS(vk_sandbox_start(NULL, &sb, &err), VK_OK);
+    if (sb == NULL) return;
+    CHECK(strncmp(vk_sandbox_url(sb), "http://127.0.0.1:", 17) == 0);
+    CHECK_STR(vk_sandbox_smartgift_key(sb), "sk_demo_harbour_7Qm2xV9pL4");
+    CHECK(vk_sandbox_spaaza_session_user_id(sb) == 1);
+    CHECK_STR(vk_sandbox_spaaza_session_key(sb), "demo-acme-admin-session-0001");
+    vk_smartgift *sg = sandbox_smartgift(sb, vk_sandbox_smartgift_key(sb));
+
+    /* Smart Gift: check, hold, redeem with the hold, check again, reverse, release */
+    vk_smartgift_voucher *v = NULL;
+    CHECK_STATUS(vk_smartgift_check(sg, "1000000002", "12", NULL, 0, NULL, 0, &v, &err), VK_OK);
+    CHECK_STR(vk_smartgift_voucher_voucher_type(v), "monetary");
+    const char *before = vk_smartgift_voucher_remaining_value(v);
+    CHECK(before != NULL && strtod(before, NULL) == 25.0);
+    vk_smartgift_voucher_free(v);
+    vk_smartgift_held *h = NULL;
+    CHECK_STATUS(vk_smartgift_hold(sg, "1000000002", &h, &err), VK_OK);
+    vk_smartgift_held *h2 = NULL;
+    CHECK_STATUS(vk_smartgift_hold(sg, "1000000002", &h2, &err), VK_VOUCHER_LOCKED); /* already held */
+    vk_error_free(err);
+    err = NULL;
+    vk_smartgift_redemption *r = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "1000000002", "12", "10.00", NULL, 0,
+                                     vk_smartgift_held_hold_token(h), &r, &err), VK_OK);
+    uint64_t rid = 0;
+    CHECK(vk_smartgift_redemption_count(r) == 1 && vk_smartgift_redemption_at(r, 0, &rid));
+    v = NULL;
+    CHECK_STATUS(vk_smartgift_check(sg, "1000000002", "12", NULL, 0, NULL, 0, &v, &err), VK_OK);
+    CHECK(v != NULL && strtod(vk_smartgift_voucher_remaining_value(v), NULL) == 15.0);
+    vk_smartgift_voucher_free(v);
+    /* held by us: another till (no token) is refused; more than the balance is refused */
+    vk_smartgift_redemption *r2 = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "1000000002", "12", "1.00", NULL, 0, NULL, &r2, &err), VK_VOUCHER_LOCKED);
+    vk_error_free(err);
+    err = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "1000000002", "12", "99.00", NULL, 0, vk_smartgift_held_hold_token(h), &r2,
+                                     &err), VK_INVALID_AMOUNT);
+    CHECK(r2 == NULL);
+    vk_error_free(err);
+    err = NULL;
+    int64_t ids[1];
+    ids[0] = (int64_t)rid;
+    vk_smartgift_reversed *rev = NULL;
+    CHECK_STATUS(vk_smartgift_reverse(sg, "1000000002", "12", ids, 1, &rev, &err), VK_OK);
+    vk_smartgift_reversed_free(rev);
+    vk_smartgift_released *rel = NULL;
+    CHECK_STATUS(vk_smartgift_release(sg, "1000000002", vk_smartgift_held_hold_token(h), &rel, &err), VK_OK);
+    vk_smartgift_released_free(rel);
+    rel = NULL;
+    CHECK_STATUS(vk_smartgift_release(sg, "1000000002", vk_smartgift_held_hold_token(h), &rel, &err), VK_VOUCHER_NOT_HELD);
+    vk_error_free(err);
+    err = NULL;
+    vk_smartgift_redemption_free(r);
+    vk_smartgift_held_free(h);
+
+    /* experiences: Afternoon Tea (1) + Dinner (4) at site 12 */
+    v = NULL;
+    CHECK_STATUS(vk_smartgift_check(sg, "1000000003", "12", NULL, 0, NULL, 0, &v, &err), VK_OK);
+    CHECK(v != NULL && vk_smartgift_voucher_experience_count(v) >= 2);
+    vk_smartgift_voucher_free(v);
+    const int64_t bits[] = {1, 4};
+    r = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "1000000003", "12", NULL, bits, 2, NULL, &r, &err), VK_OK);
+    CHECK(vk_smartgift_redemption_count(r) == 2);
+    vk_smartgift_redemption_free(r);
+
+    /* errors from the emulator's state */
+    struct { const char *voucher_no; const char *site; vk_status kind; } refusals[] = {
+        {"0000000000", "12", VK_VOUCHER_NOT_FOUND},
+        {"1000000004", "12", VK_VOUCHER_EXPIRED},
+        {"1000000005", "12", VK_VOUCHER_ALREADY_REDEEMED},
+        {"2000000001", "12", VK_VOUCHER_NOT_OWNED},
+        {"1000000001", "99", VK_INVALID_SITE},
+    };
+    for (unsigned i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+        r = NULL;
+        CHECK_STATUS(vk_smartgift_redeem(sg, refusals[i].voucher_no, refusals[i].site, "1.00", NULL, 0, NULL, &r, &err),
+                     refusals[i].kind);
+        CHECK(r == NULL);
+        vk_error_free(err);
+        err = NULL;
+    }
+    vk_smartgift *wrong = sandbox_smartgift(sb, "sk_wrong");
+    CHECK_STATUS(vk_smartgift_check(wrong, "1000000001", "12", NULL, 0, NULL, 0, &v, &err), VK_AUTHENTICATION);
+    vk_error_free(err);
+    err = NULL;
+    vk_smartgift_free(wrong);
+
+    /* a redeem whose answer never comes: outcome_unknown, and the sandbox shows it happened */
+    CHECK_STATUS(vk_sandbox_inject_json(sb, "{\"path\":\"/smartgift/redeem\",\"answer\":{\"fault\":{\"kind\":\"reset\"}},"
+                                            "\"times\":1,\"process\":true}", &err), VK_OK);
+    r = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "1000000001", "12", "5.00", NULL, 0, NULL, &r, &err), VK_OUTCOME_UNKNOWN);
+    CHECK(!vk_error_retryable(err));
+    vk_error_free(err);
+    err = NULL;
+    v = NULL;
+    CHECK_STATUS(vk_smartgift_check(sg, "1000000001", "12", NULL, 0, NULL, 0, &v, &err), VK_OK);
+    CHECK(v != NULL && strtod(vk_smartgift_voucher_remaining_value(v), NULL) == 95.0);
+    vk_smartgift_voucher_free(v);
+    CHECK(vk_sandbox_inject_json(sb, "{\"nope\":1}", NULL) == VK_INVALID_REQUEST);
+    vk_smartgift_free(sg);
+
+    /* Spaaza: partial redeem with the regenerated voucher, lock/unlock, claim/unclaim, read */
+    vk_spaaza_config cfg = vk_spaaza_config_default();
+    cfg.session_user_id = vk_sandbox_spaaza_session_user_id(sb);
+    cfg.session_key = vk_sandbox_spaaza_session_key(sb);
+    cfg.base_url = vk_sandbox_spaaza_url(sb);
+    vk_spaaza *sp = NULL;
+    CHECK_STATUS(vk_spaaza_new(&cfg, &sp, NULL), VK_OK);
+    vk_spaaza_voucher *sv = NULL;
+    CHECK_STATUS(vk_spaaza_redeem_voucher(sp, 2, "b45069f0c789fe686b7d538eb97b6d017225a119e43733f73ccd230f12024eb5",
+                                          NULL, NULL, "2.00", &sv, &err), VK_OK);
+    CHECK_STR(vk_spaaza_voucher_voucher_status(sv), "redeemed");
+    const vk_spaaza_voucher *regen = vk_spaaza_voucher_regenerated_voucher(sv);
+    CHECK(regen != NULL && vk_spaaza_voucher_voucher_amount(regen) != NULL &&
+          strtod(vk_spaaza_voucher_voucher_amount(regen), NULL) == 8.0);
+    int64_t regen_id = 0;
+    CHECK(regen != NULL && vk_spaaza_voucher_voucher_id(regen, &regen_id));
+    vk_spaaza_voucher_free(sv);
+    sv = NULL;
+    CHECK_STATUS(vk_spaaza_redeem_voucher(sp, 2, "b45069f0c789fe686b7d538eb97b6d017225a119e43733f73ccd230f12024eb5",
+                                          NULL, NULL, NULL, &sv, &err), VK_VOUCHER_ALREADY_REDEEMED);
+    vk_error_free(err);
+    err = NULL;
+    vk_spaaza_get_vouchers_request q;
+    memset(&q, 0, sizeof q);
+    q.chain_id = 2;
+    q.voucher_id = &regen_id;
+    q.show_all_statuses = true;
+    vk_spaaza_voucher_list *list = NULL;
+    CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, &err), VK_OK);
+    CHECK(vk_spaaza_voucher_list_count(list) == 1);
+    vk_spaaza_voucher_list_free(list);
+
+    const char *key35735 = "13918dc12e44bc183cb168fa10684d0714115ff37132d4c265f4a8ab6678a741";
+    int64_t period = 120;
+    sv = NULL;
+    CHECK_STATUS(vk_spaaza_lock_voucher(sp, key35735, NULL, "BASKET-1", &period, NULL, &sv, &err), VK_OK);
+    bool locked = false;
+    CHECK(vk_spaaza_voucher_voucher_locked(sv, &locked) && locked);
+    vk_spaaza_voucher_free(sv);
+    sv = NULL;
+    CHECK_STATUS(vk_spaaza_lock_voucher(sp, key35735, NULL, "BASKET-2", NULL, NULL, &sv, &err), VK_VOUCHER_LOCKED);
+    vk_error_free(err);
+    err = NULL;
+    CHECK_STATUS(vk_spaaza_unlock_voucher(sp, key35735, NULL, &sv, &err), VK_OK);
+    vk_spaaza_voucher_free(sv);
+    sv = NULL;
+
+    int64_t chain = 2, third_party = 3914599659LL;
+    vk_spaaza_claim_request claim;
+    memset(&claim, 0, sizeof claim);
+    claim.chain_id = &chain;
+    claim.third_party_id = &third_party;
+    claim.member_number = "404065";
+    CHECK_STATUS(vk_spaaza_claim_voucher(sp, &claim, &sv, &err), VK_OK);
+    CHECK_STR(vk_spaaza_voucher_voucher_status(sv), "claimed");
+    vk_spaaza_voucher_free(sv);
+    sv = NULL;
+    CHECK_STATUS(vk_spaaza_unclaim_voucher(sp, &claim, &sv, &err), VK_OK);
+    CHECK_STR(vk_spaaza_voucher_voucher_status(sv), "generated");
+    vk_spaaza_voucher_free(sv);
+    sv = NULL;
+
+    /* another chain's voucher */
+    CHECK_STATUS(vk_spaaza_unlock_voucher(sp, "fac489403a3e5b3689ebe8e69578b82a1a29bcf7c50378e34d33dc8046b82a2e", NULL,
+                                          &sv, &err), VK_PERMISSION_DENIED);
+    CHECK_STR(vk_error_provider_code(err), "permission_denied_or_non_existent");
+    vk_error_free(err);
+    err = NULL;
+
+    vk_text *log = NULL;
+    CHECK_STATUS(vk_sandbox_requests_json(sb, &log, &err), VK_OK);
+    CHECK(log != NULL && strstr(vk_text_str(log), "/spaaza/lock-voucher") != NULL);
+    vk_text_free(log);
+    vk_text *state = NULL;
+    CHECK_STATUS(vk_sandbox_state_json(sb, &state, &err), VK_OK);
+    CHECK(state != NULL && vk_text_len(state) > 100);
+    vk_text_free(state);
+    vk_sandbox_advance_clock(sb, 600);
+    vk_sandbox_clear_faults(sb);
+    vk_sandbox_reset(sb);
+    CHECK(err == NULL);
+    vk_spaaza_free(sp);
+    vk_sandbox_free(sb);
+
+    /* a data set that does not load */
+    sb = NULL;
+    CHECK_STATUS(vk_sandbox_start("{\"smartgift\":{\"nope\":1}}", &sb, &err), VK_INVALID_REQUEST);
+    CHECK_STR(vk_error_field(err), "data_json");
+    CHECK(sb == NULL);
+    vk_error_free(err);
+}
+
 /* ---- misuse: errors, never crashes ---- */
 
 static void expect_invalid(vk_status st, vk_error *err, const char *field) {
@@ -765,6 +975,9 @@ static void test_misuse(void) {
     vk_spaaza_voucher_free(NULL);
     vk_spaaza_voucher_list_free(NULL);
     vk_scripted_server_free(NULL);
+    vk_sandbox_free(NULL);
+    vk_sandbox_reset(NULL);
+    vk_sandbox_advance_clock(NULL, 1);
     vk_text_free(NULL);
     vk_scripted_server_reset(NULL);
     CHECK(vk_error_kind(NULL) == VK_INTERNAL);
@@ -797,6 +1010,7 @@ int main(int argc, char **argv) {
     test_error_accessors();
     test_logging();
     test_threads();
+    test_sandbox();
     test_misuse();
     vk_scripted_server_free(server);
     printf("test_c: %d passed, %d failed\n", passed, failed);

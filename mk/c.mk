@@ -1,0 +1,116 @@
+# C library and C++ header (issue 5): header freshness, C/C++ tests, sanitizers,
+# valgrind, install. `make test-c` runs it all; `make header` refreshes include/voucherkit.h;
+# `make install PREFIX=…` installs the library; `make bench-c` measures C against Rust.
+
+TEST_TARGETS += test-c
+
+PREFIX ?= /usr/local
+C_PROFILE ?= debug
+C_PROFILE_FLAG := $(if $(filter release,$(C_PROFILE)),--release,)
+C_LIBDIR = $(CARGO_TARGET_DIR)/$(C_PROFILE)
+C_OUT := $(CARGO_TARGET_DIR)/c
+C_SRC := tests/c
+C_NATIVE_LIBS := -lpthread -ldl -lm -lrt -lgcc_s
+C_WARN := -Wall -Wextra -Werror -pedantic
+C_CFLAGS := -std=c11 $(C_WARN) -g -O1 -Iinclude
+C_CXXFLAGS := -std=c++17 $(C_WARN) -g -O1 -Iinclude
+C_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+C_VALGRIND := valgrind --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+C_PROGRAMS := test_c test_cpp conformance
+C_CORPUS := tests/conformance
+VERSION_STR = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+
+.PHONY: test-c lint-c build-c header check-header c-tests c-asan c-valgrind c-install-test \
+	install install-c bench-c
+
+test-c: lint-c check-header c-tests c-asan c-valgrind c-install-test
+	@echo "make test-c: all C/C++ suites passed"
+
+lint-c:
+	$(CARGO) fmt -p voucherkit -- --check
+	$(CARGO) clippy -p voucherkit --all-targets -- -D warnings
+
+build-c:
+	$(CARGO) build -p voucherkit $(C_PROFILE_FLAG)
+
+# The header cbindgen wrote into $OUT_DIR for this build (build.rs never writes include/).
+C_GENERATED_HEADER = $(shell python3 bindings/c/tools/generated_header.py $(C_PROFILE_FLAG))
+
+header: build-c
+	cp "$(C_GENERATED_HEADER)" include/voucherkit.h
+	@echo "include/voucherkit.h refreshed"
+
+# Fails when include/voucherkit.h differs from the generated one; also the binding's
+# Rust unit tests (status codes equal the core's ErrorKind codes).
+check-header:
+	$(CARGO) test -p voucherkit
+
+$(C_OUT):
+	mkdir -p $@
+
+C_STATIC = $(C_LIBDIR)/libvoucherkit.a
+C_HEADERS := include/voucherkit.h include/voucherkit.hpp
+
+# Plain builds (also what valgrind runs) and ASan+UBSan builds, all linking the staticlib.
+$(C_OUT)/test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c | $(C_OUT)
+	$(CC) $(C_CFLAGS) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/conformance: $(C_SRC)/conformance.cpp $(C_HEADERS) build-c | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/asan_test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c | $(C_OUT)
+	$(CC) $(C_CFLAGS) $(C_SAN) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/asan_test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/asan_conformance: $(C_SRC)/conformance.cpp $(C_HEADERS) build-c | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
+
+c-tests: $(addprefix $(C_OUT)/,$(C_PROGRAMS))
+	$(C_OUT)/test_c $(C_CORPUS)
+	$(C_OUT)/test_cpp $(C_CORPUS)
+	$(C_OUT)/conformance $(C_CORPUS)
+
+# LSan stays on: every handle the tests make is freed, so any leak is a failure.
+c-asan: $(addprefix $(C_OUT)/asan_,$(C_PROGRAMS))
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(C_OUT)/asan_test_c $(C_CORPUS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(C_OUT)/asan_test_cpp $(C_CORPUS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(C_OUT)/asan_conformance $(C_CORPUS) --no-self-check
+
+c-valgrind: $(addprefix $(C_OUT)/,$(C_PROGRAMS))
+	$(C_VALGRIND) $(C_OUT)/test_c $(C_CORPUS)
+	$(C_VALGRIND) $(C_OUT)/test_cpp $(C_CORPUS)
+	$(C_VALGRIND) $(C_OUT)/conformance $(C_CORPUS) --no-self-check --valgrind
+
+# What `make install` puts in place.
+install: install-c
+install-c: build-c
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/lib/cmake/voucherkit
+	install -m 644 $(C_LIBDIR)/libvoucherkit.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(C_LIBDIR)/libvoucherkit.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/voucherkit.h include/voucherkit.hpp $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION_STR)|g' \
+		-e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|g' voucherkit.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/voucherkit.pc
+	sed -e 's|@VERSION@|$(VERSION_STR)|g' -e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|g' \
+		bindings/c/cmake/voucherkitConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/voucherkit/voucherkitConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION_STR)|g' bindings/c/cmake/voucherkitConfigVersion.cmake.in \
+		> $(DESTDIR)$(PREFIX)/lib/cmake/voucherkit/voucherkitConfigVersion.cmake
+
+# Installs into a temporary prefix, then builds tests/c/example.c with pkg-config
+# (static and shared) and with CMake's find_package(voucherkit), and runs each build.
+c-install-test:
+	bash $(C_SRC)/install_test.sh "$(MAKE)" "$(C_PROFILE)"
+
+# C redeem loop against the Rust core's, on the same keep-alive scripted server.
+bench-c:
+	$(CARGO) build -p voucherkit --release --example bench_rust_redeem
+	$(MAKE) --no-print-directory C_PROFILE=release build-c
+	mkdir -p $(C_OUT)
+	$(CC) -std=c11 $(C_WARN) -O2 -Iinclude bench/c/c_redeem.c $(CARGO_TARGET_DIR)/release/libvoucherkit.a \
+		$(C_NATIVE_LIBS) -o $(C_OUT)/bench_c_redeem
+	python3 bench/c/run.py $(C_OUT)/bench_c_redeem $(CARGO_TARGET_DIR)/release/examples/bench_rust_redeem

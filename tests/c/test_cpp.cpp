@@ -1,0 +1,285 @@
+// C++ tests of include/voucherkit.hpp (the header-only C++17 wrapper) against the sandbox
+// on 127.0.0.1: every operation through the RAII classes, voucherkit::Error with every
+// attribute, every error kind as an exception, the logger, NUL bytes refused, moves.
+//
+// Usage: test_cpp <path to tests/conformance>
+// Prints failed checks and a closing line `test_cpp: N passed, N failed`.
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "voucherkit.hpp"
+
+namespace vk = voucherkit;
+
+static int passed = 0, failed = 0;
+
+#define CHECK(cond)                                                              \
+    do {                                                                         \
+        if (cond) {                                                              \
+            passed++;                                                            \
+        } else {                                                                 \
+            failed++;                                                            \
+            std::cerr << __FILE__ << ":" << __LINE__ << ": FAILED: " #cond "\n"; \
+        }                                                                        \
+    } while (0)
+
+#define CHECK_EQ(got, want)                                                                       \
+    do {                                                                                          \
+        auto g_ = (got);                                                                          \
+        auto w_ = (want);                                                                         \
+        if (g_ == w_) {                                                                           \
+            passed++;                                                                             \
+        } else {                                                                                  \
+            failed++;                                                                             \
+            std::cerr << __FILE__ << ":" << __LINE__ << ": FAILED: " #got " == " #want "\n";       \
+        }                                                                                         \
+    } while (0)
+
+// Runs `f`, which must throw a voucherkit::Error of `kind`; returns it for more checks.
+template <typename F>
+static std::optional<vk::Error> expect_error(vk::ErrorKind kind, F f, int line) {
+    try {
+        f();
+        failed++;
+        std::cerr << __FILE__ << ":" << line << ": FAILED: no error, expected " << vk::kind_name(kind) << "\n";
+    } catch (const vk::Error &e) {
+        if (e.kind() == kind) {
+            passed++;
+        } else {
+            failed++;
+            std::cerr << __FILE__ << ":" << line << ": FAILED: " << e.what() << ", expected " << vk::kind_name(kind)
+                      << "\n";
+        }
+        return e;
+    }
+    return std::nullopt;
+}
+#define EXPECT_ERROR(kind, body) expect_error(vk::ErrorKind::kind, [&] { body; }, __LINE__)
+
+static std::string opt_or(const std::optional<std::string> &s) { return s.value_or("(absent)"); }
+
+static void test_version() {
+    CHECK_EQ(vk::version(), std::string(VOUCHERKIT_VERSION_STRING));
+    CHECK_EQ(vk::version(), std::to_string(VOUCHERKIT_VERSION_MAJOR) + "." + std::to_string(VOUCHERKIT_VERSION_MINOR) +
+                                "." + std::to_string(VOUCHERKIT_VERSION_PATCH));
+    CHECK_EQ(vk::kind_name(vk::ErrorKind::OutcomeUnknown), std::string("outcome_unknown"));
+    CHECK_EQ(static_cast<unsigned>(vk::ErrorKind::Internal), 17u);
+}
+
+static vk::SmartGift smartgift(const vk::testing::ScriptedServer &server) {
+    vk::SmartGiftConfig cfg;
+    cfg.api_key = "sk_test_cpp_0001";
+    cfg.base_url = server.url();
+    cfg.options.timeout = std::chrono::milliseconds(3000);
+    return vk::SmartGift(cfg);
+}
+
+static void test_scripted(const std::string &corpus) {
+    vk::testing::ScriptedServer server(corpus);
+    vk::SmartGift sg = smartgift(server);
+
+    server.push_json(R"({"status":200,"body_file":"bodies/smartgift-check-monetary.json"})");
+    vk::SmartGiftVoucher v = sg.check("XXXXXXXXXX", 12);
+    CHECK_EQ(v.id().value_or(0), 11400);
+    CHECK_EQ(opt_or(v.name()), std::string("Sample Monetary Voucher"));
+    CHECK_EQ(opt_or(v.remaining_value()), std::string("10"));
+    CHECK_EQ(opt_or(v.voucher_type()), std::string("monetary"));
+    CHECK(v.sold_out() == std::optional<bool>(false));
+    CHECK(v.experiences().empty());
+    CHECK(!v.available_to_redeem_json());
+    CHECK(server.requests_json().find(R"(\"site_id\":\"12\")") != std::string::npos);
+
+    server.reset();
+    server.push_json(R"({"status":200,"body":{"data":{"type":"experience","remaining_value":10,
+        "experiences":[{"id":1,"name":"Tea","bit_value":2},{"id":2,"name":"Spa","bit_value":8}]}}})");
+    v = sg.check("SG-1", "12", {"spa"}, {vk::MetaCondition{"used_in", "in", {"12"}}});
+    auto exps = v.experiences();
+    CHECK(exps.size() == 2 && exps[1].bit_value == std::optional<std::uint64_t>(8) && exps[1].name == "Spa");
+    CHECK(server.requests_json().find("meta_conditions") != std::string::npos);
+
+    server.push_json(R"([{"status":200,"body_file":"bodies/smartgift-hold-success.json"},
+                         {"status":200,"body_file":"bodies/smartgift-redeem-success.json"},
+                         {"status":200,"body_file":"bodies/smartgift-redeem-success.json"},
+                         {"status":200,"body_file":"bodies/smartgift-release-success.json"},
+                         {"status":200,"body_file":"bodies/smartgift-reverse-success.json"}])");
+    CHECK_EQ(server.pending(), 5u);
+    vk::SmartGiftHeld held = sg.hold("SG-1");
+    CHECK_EQ(held.hold_token(), std::string("hold_token_jY0VMM8zd5GLkk3jDpEjTOLr"));
+    vk::SmartGiftRedemption r = sg.redeem("SG-1", "12", "10.00", held.hold_token());
+    CHECK(r.redemptions() == (std::vector<std::uint64_t>{21, 22, 23}));
+    CHECK_EQ(r.message(), std::string("The voucher has been redeemed."));
+    r = sg.redeem_experiences("SG-1", "12", {2, 8});
+    CHECK(server.requests_json().find(R"(\"value\":10})") != std::string::npos);
+    CHECK_EQ(sg.release("SG-1", held.hold_token()).message(), std::string("Voucher hold released"));
+    CHECK_EQ(sg.reverse("SG-1", "12", {21, 22}).message(), std::string("Redemption reversal complete"));
+
+    // errors as exceptions, with every attribute
+    server.reset();
+    server.push_json(R"({"status":422,"body_file":"bodies/smartgift-redeem-error-voucher-invalid.json"})");
+    auto e = EXPECT_ERROR(VoucherNotFound, sg.redeem("XXXXXXXXXX", "12", "10"));
+    if (e) {
+        CHECK_EQ(e->message(), std::string("Sorry, that voucher number is invalid."));
+        CHECK(e->field() == std::optional<std::string>("voucher_no"));
+        CHECK(e->http_status() == std::optional<std::uint16_t>(422));
+        CHECK(e->provider() == std::optional<std::string>("smartgift"));
+        CHECK(!e->provider_code());
+        CHECK(!e->retryable());
+        CHECK(!e->retry_after());
+        CHECK(e->field_errors().size() == 1 && e->field_errors()[0].first == "voucher_no" &&
+              e->field_errors()[0].second.size() == 1);
+        CHECK_EQ(std::string(e->what()), std::string("voucher_not_found: Sorry, that voucher number is invalid."));
+        CHECK_EQ(e->kind_str(), std::string("voucher_not_found"));
+    }
+    server.push_json(R"({"status":429,"headers":{"Retry-After":"30"},"body":{"message":"Too Many Attempts."}})");
+    e = EXPECT_ERROR(RateLimited, sg.hold("SG-1"));
+    if (e) {
+        CHECK(e->retryable());
+        CHECK(e->retry_after() == std::optional<std::uint64_t>(30));
+    }
+    server.push_json(R"({"status":502,"body_text":"<html>Bad Gateway</html>","content_type":"text/html"})");
+    e = EXPECT_ERROR(OutcomeUnknown, sg.redeem("SG-1", "12", "1.00"));
+    e = EXPECT_ERROR(InvalidRequest, sg.redeem("SG-1", "12", "-1"));
+    if (e) CHECK(e->field() == std::optional<std::string>("value"));
+    e = EXPECT_ERROR(InvalidRequest, sg.redeem_experiences("SG-1", "12", {}));
+    if (e) CHECK(e->field() == std::optional<std::string>("experiences"));
+    // A NUL inside a std::string is refused before the C layer could cut it short.
+    e = EXPECT_ERROR(InvalidRequest, sg.hold(std::string("SG-1\0extra", 10)));
+    if (e) CHECK(e->field() == std::optional<std::string>("voucher_no"));
+    CHECK(server.requests_json().find("extra") == std::string::npos);
+
+    // Spaaza through the wrapper
+    vk::SpaazaConfig spc;
+    spc.session_user_id = 1;
+    spc.session_key = "sess_cpp";
+    spc.base_url = server.url();
+    vk::Spaaza sp(spc);
+    server.reset();
+    server.push_json(R"([{"status":200,"body_file":"bodies/spaaza-redeem-voucher-success.json"},
+                         {"status":200,"body_file":"bodies/spaaza-unlock-voucher-success.json"},
+                         {"status":200,"body_file":"bodies/spaaza-unclaim-voucher-success.json"},
+                         {"status":200,"body_file":"bodies/spaaza-claim-voucher-success.json"},
+                         {"status":200,"body_file":"bodies/spaaza-lock-voucher-success.json"},
+                         {"status":200,"body_file":"bodies/spaaza-get-vouchers.json"},
+                         {"status":200,"body_file":"bodies/spaaza-error-permission-denied.json"}])");
+    vk::RedeemVoucherRequest rv;
+    rv.chain_id = 2;
+    rv.voucher_key = "b45069f0";
+    rv.amount = "2.00";
+    vk::SpaazaVoucher sv = sp.redeem_voucher(rv);
+    CHECK(sv.voucher_id().has_value());
+    CHECK(sv.warnings().empty());
+    std::optional<vk::SpaazaVoucher> regen = sv.regenerated_voucher();
+    CHECK(!regen || regen->voucher_id().has_value());
+    sv = sp.unlock_voucher(std::string("kk"), 35735);
+    CHECK(sv.voucher_key().has_value());
+    vk::ClaimRequest claim;
+    claim.chain_id = 2;
+    claim.third_party_id = 3914599659LL;
+    claim.member_number = "404064";
+    sv = sp.unclaim_voucher(claim);
+    sv = sp.claim_voucher(claim);
+    vk::LockVoucherRequest lock;
+    lock.voucher_key = "kk";
+    lock.retailer_basket_code = "RCPT1";
+    sv = sp.lock_voucher(lock);
+    CHECK_EQ(opt_or(sv.voucher_locking_code()), std::string("lock4001"));
+    vk::GetVouchersRequest q;
+    q.chain_id = 2;
+    q.show_all_statuses = true;
+    vk::VoucherList list = sp.get_vouchers(q);
+    CHECK(list.results_count_total() == std::optional<std::int64_t>(1));
+    auto vouchers = list.vouchers();
+    CHECK(vouchers.size() == 1 && vouchers[0].voucher_type() == std::optional<std::string>("basket"));
+    e = EXPECT_ERROR(PermissionDenied, sp.unlock_voucher(std::string("kk")));
+    if (e) CHECK(e->provider_code() == std::optional<std::string>("permission_denied_or_non_existent"));
+    CHECK_EQ(server.pending(), 0u);
+
+    // a bad config, and an out-of-range enum through a cast
+    spc.auth = static_cast<vk::SpaazaAuth>(7);
+    e = EXPECT_ERROR(InvalidRequest, vk::Spaaza bad(spc));
+    if (e) CHECK(e->field() == std::optional<std::string>("auth"));
+    vk::SmartGiftConfig bad_cfg;
+    e = EXPECT_ERROR(InvalidRequest, vk::SmartGift bad(bad_cfg));  // empty key
+    bad_cfg.api_key = "k";
+    bad_cfg.base_url = "http://127.0.0.1:1";
+    vk::SmartGift dead(bad_cfg);
+    EXPECT_ERROR(Network, dead.check("SG-1", "12"));
+}
+
+static void test_sandbox() {
+    vk::testing::Sandbox sb;
+    std::atomic<int> logged{0};
+    vk::SmartGiftConfig cfg;
+    cfg.api_key = sb.smartgift_key();
+    cfg.base_url = sb.smartgift_url();
+    cfg.options.logger = [&](const vk::RequestLog &log) {
+        if (log.method == "POST" && log.status) logged++;
+    };
+    vk::SmartGift sg(cfg);
+    CHECK_EQ(std::stod(opt_or(sg.check("1000000001", "12").remaining_value())), 100.0);
+    auto held = sg.hold("1000000001");
+    auto r = sg.redeem("1000000001", "12", "40.00", held.hold_token());
+    CHECK(r.redemptions().size() == 1);
+    sg.release("1000000001", held.hold_token());
+    CHECK_EQ(std::stod(opt_or(sg.check("1000000001", "12").remaining_value())), 60.0);
+    std::vector<std::int64_t> ids;
+    for (auto id : r.redemptions()) ids.push_back(static_cast<std::int64_t>(id));
+    sg.reverse("1000000001", "12", ids);
+    CHECK_EQ(std::stod(opt_or(sg.check("1000000001", "12").remaining_value())), 100.0);
+    CHECK_EQ(logged.load(), 7); // check, hold, redeem, release, check, reverse, check
+    EXPECT_ERROR(VoucherExpired, sg.check("1000000004", "12"));
+    EXPECT_ERROR(VoucherNotHeld, sg.release("1000000001", "no-such-token"));
+
+    // one client, four threads
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 4; t++)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; i++)
+                if (sg.check("1000000002", "12").remaining_value()) ok++;
+        });
+    for (auto &t : threads) t.join();
+    CHECK_EQ(ok.load(), 20);
+
+    vk::SpaazaConfig spc;
+    spc.session_user_id = sb.spaaza_session_user_id();
+    spc.session_key = sb.spaaza_session_key();
+    spc.base_url = sb.spaaza_url();
+    vk::Spaaza sp(spc);
+    vk::RedeemVoucherRequest rv;
+    rv.chain_id = 2;
+    rv.voucher_id = 438595;
+    rv.amount = "2.50";
+    auto v = sp.redeem_voucher(rv);
+    auto regen = v.regenerated_voucher();
+    CHECK(regen.has_value());
+    if (regen) CHECK_EQ(std::stod(opt_or(regen->voucher_amount())), 7.5);
+    EXPECT_ERROR(VoucherAlreadyRedeemed, sp.redeem_voucher(rv));
+    sb.inject(R"({"path":"/spaaza/auth/redeem-voucher","answer":{"status":502,"body_text":"<html>x</html>",
+                  "content_type":"text/html"},"times":1})");
+    rv.voucher_id = 35735;
+    rv.amount.reset();
+    EXPECT_ERROR(OutcomeUnknown, sp.redeem_voucher(rv));
+    CHECK(sb.requests_json().find("/spaaza/auth/redeem-voucher") != std::string::npos);
+    CHECK(sb.state_json().find("438595") != std::string::npos);
+    EXPECT_ERROR(InvalidRequest, sb.inject("{}"));
+    sb.reset();
+}
+
+int main(int argc, char **argv) {
+    std::string corpus = argc > 1 ? argv[1] : "tests/conformance";
+    try {
+        test_version();
+        test_scripted(corpus);
+        test_sandbox();
+    } catch (const vk::Error &e) {
+        failed++;
+        std::cerr << "unexpected voucherkit::Error: " << e.what() << "\n";
+    }
+    std::printf("test_cpp: %d passed, %d failed\n", passed, failed);
+    return failed == 0 && passed > 0 ? 0 : 1;
+}
