@@ -98,6 +98,17 @@ pub fn node_version(env: &Env) -> String {
         .unwrap_or_default()
 }
 
+/// Runs the `voucherkit` command line (`demo`, `sandbox`, real calls) with `args` after
+/// the program name, printing to stdout/stderr, and returns its exit code. It blocks
+/// (`sandbox` until Ctrl-C): `cli.js` is its only caller. A panic is exit code 70.
+#[napi]
+pub fn run_cli(args: Vec<String>) -> i32 {
+    std::panic::catch_unwind(|| voucherkit_cli::run(args)).unwrap_or_else(|_| {
+        eprintln!("voucherkit: internal error (a Rust panic was caught)");
+        70
+    })
+}
+
 /// The version of the Rust core inside this addon.
 #[napi]
 pub fn core_version() -> String {
