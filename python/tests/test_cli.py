@@ -6,11 +6,15 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 
 import voucherkit
 from voucherkit.__main__ import main
+
+# Outside the source tree, so `-m voucherkit` finds the installed package, not python/.
+NEUTRAL = tempfile.gettempdir()
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -20,6 +24,7 @@ def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
+        cwd=NEUTRAL,
     )
 
 
@@ -54,6 +59,7 @@ def test_sandbox_serves_until_ctrl_c() -> None:
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
+        cwd=NEUTRAL,
     )
     try:
         assert proc.stdout is not None
