@@ -70,6 +70,7 @@ c-tests: $(addprefix $(C_OUT)/,$(C_PROGRAMS))
 	$(C_OUT)/test_c $(C_CORPUS)
 	$(C_OUT)/test_cpp $(C_CORPUS)
 	$(C_OUT)/conformance $(C_CORPUS)
+	bash $(C_SRC)/readme_test.sh $(C_STATIC) $(C_NATIVE_LIBS)
 
 # LSan stays on: every handle the tests make is freed, so any leak is a failure.
 c-asan: $(addprefix $(C_OUT)/asan_,$(C_PROGRAMS))

@@ -1,7 +1,8 @@
 /*
  * The C side of bench/c: the same redeem loop as rust_redeem.rs, through the C ABI.
  * A scripted sandbox server on 127.0.0.1 (keep-alive, one connection) answers every call
- * with the seed's redeem success body. Prints `calls_per_sec <n>`.
+ * with the seed's redeem success body. Prints `calls_per_sec <n>` and `cpu_us_per_call <n>`
+ * (the calling thread's CPU time from /proc/thread-self/schedstat, as rust_redeem.rs does).
  * Usage: bench_c_redeem <tests/conformance dir> <calls>
  */
 #define _POSIX_C_SOURCE 200809L
@@ -15,6 +16,17 @@ static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Nanoseconds this thread has run on a CPU. */
+static unsigned long long thread_cpu_ns(void) {
+    unsigned long long ns = 0;
+    FILE *f = fopen("/proc/thread-self/schedstat", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%llu", &ns) != 1) ns = 0;
+        fclose(f);
+    }
+    return ns;
 }
 
 static void die(const char *what, vk_error *err) {
@@ -45,6 +57,7 @@ int main(int argc, char **argv) {
             die("redeem", err);
         vk_smartgift_redemption_free(r);
     }
+    unsigned long long cpu = thread_cpu_ns();
     double start = now();
     for (long i = 0; i < calls; i++) {
         vk_smartgift_redemption *r = NULL;
@@ -54,7 +67,9 @@ int main(int argc, char **argv) {
         vk_smartgift_redemption_free(r);
     }
     double secs = now() - start;
+    double cpu_us = (double)(thread_cpu_ns() - cpu) / 1000.0 / (double)calls;
     printf("calls_per_sec %.1f\n", (double)calls / secs);
+    printf("cpu_us_per_call %.2f\n", cpu_us);
     vk_smartgift_free(sg);
     vk_scripted_server_free(server);
     return 0;

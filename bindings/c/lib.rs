@@ -55,3 +55,31 @@ pub use status::*;
 pub extern "C" fn vk_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared_by_threads<T: Send + Sync>() {}
+
+    #[test]
+    fn clients_results_and_sandboxes_are_send_and_sync() {
+        shared_by_threads::<vk_smartgift>();
+        shared_by_threads::<vk_spaaza>();
+        shared_by_threads::<vk_error>();
+        shared_by_threads::<vk_smartgift_voucher>();
+        shared_by_threads::<vk_smartgift_held>();
+        shared_by_threads::<vk_smartgift_redemption>();
+        shared_by_threads::<vk_spaaza_voucher>();
+        shared_by_threads::<vk_spaaza_voucher_list>();
+        shared_by_threads::<vk_sandbox>();
+        shared_by_threads::<vk_scripted_server>();
+        shared_by_threads::<vk_text>();
+    }
+
+    #[test]
+    fn the_version_is_the_package_version() {
+        let v = unsafe { std::ffi::CStr::from_ptr(vk_version()) };
+        assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+}
