@@ -1,0 +1,433 @@
+//! Spaaza: redeem, unlock, unclaim, lock and claim vouchers, and read them.
+
+use std::sync::Arc;
+
+use voucherkit_core::Provider;
+use voucherkit_core::spaaza as sp;
+
+use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text};
+
+const PROVIDER: Option<Provider> = Some(Provider::Spaaza);
+
+/// How a Spaaza client authenticates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum SpaazaAuth {
+    /// An admin session (`sessionUserId` + `sessionKey`): the till case.
+    Admin,
+    /// An end-user session; also sends `appHostname`.
+    User,
+    /// `bearerToken` plus `appHostname`.
+    Privileged,
+}
+
+impl From<SpaazaAuth> for sp::SpaazaAuth {
+    fn from(a: SpaazaAuth) -> sp::SpaazaAuth {
+        match a {
+            SpaazaAuth::Admin => sp::SpaazaAuth::Admin,
+            SpaazaAuth::User => sp::SpaazaAuth::User,
+            SpaazaAuth::Privileged => sp::SpaazaAuth::Privileged,
+        }
+    }
+}
+
+/// How to reach Spaaza and who the client is. `null` options take the core's defaults.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct SpaazaConfig {
+    /// Admin and user auth: the session's user id.
+    #[uniffi(default = None)]
+    pub session_user_id: Option<i64>,
+    /// Admin and user auth: the session key; redacted when printed.
+    #[uniffi(default = None)]
+    pub session_key: Option<SecretString>,
+    #[uniffi(default = None)]
+    pub base_url: Option<String>,
+    /// `X-Spaaza-API-Version`; the core's default (1.6.3) when null.
+    #[uniffi(default = None)]
+    pub api_version: Option<String>,
+    /// Admin when null.
+    #[uniffi(default = None)]
+    pub auth: Option<SpaazaAuth>,
+    /// User and privileged auth: `X-Spaaza-MyPrice-App-Hostname` (never sent with admin).
+    #[uniffi(default = None)]
+    pub app_hostname: Option<String>,
+    /// Privileged auth; redacted when printed.
+    #[uniffi(default = None)]
+    pub bearer_token: Option<SecretString>,
+    #[uniffi(default = None)]
+    pub connect_timeout_ms: Option<i64>,
+    /// One deadline for a whole call, retries included.
+    #[uniffi(default = None)]
+    pub timeout_ms: Option<i64>,
+    #[uniffi(default = None)]
+    pub max_retries: Option<i32>,
+    #[uniffi(default = None)]
+    pub ca_bundle: Option<String>,
+    #[uniffi(default = None)]
+    pub proxy: Option<String>,
+    #[uniffi(default = false)]
+    pub allow_insecure_http: bool,
+    #[uniffi(default = None)]
+    pub max_idle_age_ms: Option<i64>,
+}
+
+/// A warning riding on an ok answer.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct SpaazaWarning {
+    pub code: Option<i64>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub message: Option<String>,
+}
+
+/// A Spaaza voucher, as every voucher operation returns it.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct SpaazaVoucher {
+    pub voucher_key: Option<String>,
+    pub voucher_id: Option<i64>,
+    /// `generated`, `claimed` or `redeemed`.
+    pub voucher_status: Option<String>,
+    pub voucher_type: Option<String>,
+    pub voucher_locked: Option<bool>,
+    pub voucher_locked_until: Option<String>,
+    pub voucher_locking_code: Option<String>,
+    pub voucher_retailer_basket_code_exclusive: Option<String>,
+    pub voucher_amount_original: Option<Money>,
+    pub voucher_amount_redeemed: Option<Money>,
+    pub voucher_amount: Option<Money>,
+    pub voucher_currency_id: Option<i64>,
+    pub voucher_currency_symbol: Option<String>,
+    pub voucher_expiry_datetime_utc: Option<String>,
+    pub voucher_redeemed_datetime: Option<String>,
+    pub user_id: Option<i64>,
+    pub voucher_third_party_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    /// After a partial redeem: the new voucher holding the remainder.
+    pub regenerated_voucher: Option<Box<SpaazaVoucher>>,
+    pub warnings: Vec<SpaazaWarning>,
+    /// The voucher object as sent (JSON).
+    pub raw: String,
+}
+
+/// The answer to `getVouchers`.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct VoucherList {
+    pub results_count_total: Option<i64>,
+    pub vouchers: Vec<SpaazaVoucher>,
+    pub warnings: Vec<SpaazaWarning>,
+    /// The `results` object as sent (JSON).
+    pub raw: String,
+}
+
+fn warnings(ws: Vec<sp::SpaazaWarning>) -> Vec<SpaazaWarning> {
+    ws.into_iter()
+        .map(|w| SpaazaWarning {
+            code: w.code,
+            name: w.name,
+            description: w.description,
+            message: w.message,
+        })
+        .collect()
+}
+
+fn voucher(v: sp::SpaazaVoucher) -> SpaazaVoucher {
+    SpaazaVoucher {
+        voucher_key: v.voucher_key,
+        voucher_id: v.voucher_id,
+        voucher_status: v.voucher_status,
+        voucher_type: v.voucher_type,
+        voucher_locked: v.voucher_locked,
+        voucher_locked_until: v.voucher_locked_until,
+        voucher_locking_code: v.voucher_locking_code,
+        voucher_retailer_basket_code_exclusive: v.voucher_retailer_basket_code_exclusive,
+        voucher_amount_original: v.voucher_amount_original.map(Money::from_decimal),
+        voucher_amount_redeemed: v.voucher_amount_redeemed.map(Money::from_decimal),
+        voucher_amount: v.voucher_amount.map(Money::from_decimal),
+        voucher_currency_id: v.voucher_currency_id,
+        voucher_currency_symbol: v.voucher_currency_symbol,
+        voucher_expiry_datetime_utc: v.voucher_expiry_datetime_utc,
+        voucher_redeemed_datetime: v.voucher_redeemed_datetime,
+        user_id: v.user_id,
+        voucher_third_party_id: v.voucher_third_party_id,
+        campaign_id: v.campaign_id,
+        regenerated_voucher: v.regenerated_voucher.map(|r| Box::new(voucher(*r))),
+        warnings: warnings(v.warnings),
+        raw: json_text(&v.raw),
+    }
+}
+
+/// A Spaaza client. Thread-safe: share one between threads (one connection pool).
+/// Every call blocks: run it off the UI thread.
+#[derive(Debug, uniffi::Object)]
+pub struct Spaaza {
+    inner: sp::Spaaza,
+}
+
+#[uniffi::export]
+impl Spaaza {
+    /// Checks the configuration (nothing is sent) and builds the client.
+    #[uniffi::constructor]
+    pub fn new(config: SpaazaConfig) -> VkResult<Arc<Spaaza>> {
+        guard(PROVIDER, || {
+            let options = Transport {
+                connect_timeout_ms: config.connect_timeout_ms,
+                timeout_ms: config.timeout_ms,
+                max_retries: config.max_retries,
+                ca_bundle: config.ca_bundle,
+                proxy: config.proxy,
+                allow_insecure_http: config.allow_insecure_http,
+                max_idle_age_ms: config.max_idle_age_ms,
+            }
+            .options(Provider::Spaaza)?;
+            let inner = sp::Spaaza::new(sp::SpaazaConfig {
+                auth: config.auth.map(Into::into).unwrap_or_default(),
+                session_user_id: config.session_user_id,
+                session_key: config.session_key.map(Into::into),
+                app_hostname: config.app_hostname,
+                bearer_token: config.bearer_token.map(Into::into),
+                api_version: config
+                    .api_version
+                    .unwrap_or_else(|| sp::DEFAULT_API_VERSION.to_owned()),
+                base_url: config.base_url,
+                options,
+            })?;
+            Ok(Arc::new(Spaaza { inner }))
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().to_owned()
+    }
+
+    /// The User-Agent every request carries.
+    pub fn user_agent(&self) -> String {
+        self.inner.user_agent().to_owned()
+    }
+
+    /// Redeems a voucher wholly (no `amount`) or partly (the rest comes back as
+    /// `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId`.
+    /// On `OUTCOME_UNKNOWN` the redeem may have happened: `getVouchers` before retrying.
+    #[uniffi::method(default(voucher_key = None, voucher_id = None, user_id = None, amount = None))]
+    pub fn redeem_voucher(
+        &self,
+        chain_id: i64,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+        user_id: Option<i64>,
+        amount: Option<Money>,
+    ) -> VkResult<SpaazaVoucher> {
+        guard(PROVIDER, || {
+            self.inner
+                .redeem_voucher(&sp::RedeemVoucherRequest {
+                    chain_id,
+                    voucher_key,
+                    voucher_id,
+                    user_id,
+                    amount: amount.map(Money::amount),
+                })
+                .map(voucher)
+        })
+    }
+
+    /// Unlocks a locked voucher. Both identifiers may be given: only the key is sent.
+    #[uniffi::method(default(voucher_key = None, voucher_id = None))]
+    pub fn unlock_voucher(
+        &self,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+    ) -> VkResult<SpaazaVoucher> {
+        guard(PROVIDER, || {
+            self.inner
+                .unlock_voucher(&sp::UnlockVoucherRequest {
+                    voucher_key,
+                    voucher_id,
+                })
+                .map(voucher)
+        })
+    }
+
+    /// Takes a claimed voucher back from its end-user. One voucher identifier; under admin
+    /// or privileged auth one end-user identifier (admin also needs `chainId`).
+    #[allow(clippy::too_many_arguments)]
+    #[uniffi::method(default(
+        chain_id = None,
+        voucher_key = None,
+        voucher_id = None,
+        third_party_id = None,
+        user_id = None,
+        member_number = None,
+        username = None,
+        authentication_point_identifier = None,
+        auxiliary_identifier = None
+    ))]
+    pub fn unclaim_voucher(
+        &self,
+        chain_id: Option<i64>,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+        third_party_id: Option<i64>,
+        user_id: Option<i64>,
+        member_number: Option<String>,
+        username: Option<String>,
+        authentication_point_identifier: Option<String>,
+        auxiliary_identifier: Option<String>,
+    ) -> VkResult<SpaazaVoucher> {
+        let req = sp::ClaimRequest {
+            chain_id,
+            voucher_key,
+            voucher_id,
+            third_party_id,
+            user_id,
+            member_number,
+            username,
+            authentication_point_identifier,
+            auxiliary_identifier,
+        };
+        guard(PROVIDER, || self.inner.unclaim_voucher(&req).map(voucher))
+    }
+
+    /// Gives a voucher to an end-user; the same identifiers as `unclaimVoucher`.
+    #[allow(clippy::too_many_arguments)]
+    #[uniffi::method(default(
+        chain_id = None,
+        voucher_key = None,
+        voucher_id = None,
+        third_party_id = None,
+        user_id = None,
+        member_number = None,
+        username = None,
+        authentication_point_identifier = None,
+        auxiliary_identifier = None
+    ))]
+    pub fn claim_voucher(
+        &self,
+        chain_id: Option<i64>,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+        third_party_id: Option<i64>,
+        user_id: Option<i64>,
+        member_number: Option<String>,
+        username: Option<String>,
+        authentication_point_identifier: Option<String>,
+        auxiliary_identifier: Option<String>,
+    ) -> VkResult<SpaazaVoucher> {
+        let req = sp::ClaimRequest {
+            chain_id,
+            voucher_key,
+            voucher_id,
+            third_party_id,
+            user_id,
+            member_number,
+            username,
+            authentication_point_identifier,
+            auxiliary_identifier,
+        };
+        guard(PROVIDER, || self.inner.claim_voucher(&req).map(voucher))
+    }
+
+    /// Locks a basket voucher to `retailerBasketCode` for `voucherLockPeriod` seconds
+    /// (the core's 300 when null). Exactly one of `voucherKey` / `voucherId`.
+    #[uniffi::method(default(
+        voucher_key = None,
+        voucher_id = None,
+        voucher_lock_period = None,
+        voucher_locking_code = None
+    ))]
+    pub fn lock_voucher(
+        &self,
+        retailer_basket_code: String,
+        voucher_key: Option<String>,
+        voucher_id: Option<i64>,
+        voucher_lock_period: Option<i64>,
+        voucher_locking_code: Option<String>,
+    ) -> VkResult<SpaazaVoucher> {
+        guard(PROVIDER, || {
+            self.inner
+                .lock_voucher(&sp::LockVoucherRequest {
+                    voucher_key,
+                    voucher_id,
+                    retailer_basket_code,
+                    voucher_lock_period,
+                    voucher_locking_code,
+                })
+                .map(voucher)
+        })
+    }
+
+    /// Reads a chain's vouchers, e.g. to reconcile after `OUTCOME_UNKNOWN`. A read: safe
+    /// to retry.
+    #[allow(clippy::too_many_arguments)]
+    #[uniffi::method(default(
+        voucher_id = None,
+        user_id = None,
+        username = None,
+        member_number = None,
+        authentication_point_identifier = None,
+        campaign_id = None,
+        show_all_statuses = false,
+        show_redeemed = false,
+        show_expired = false,
+        exclude_regenerated = false,
+        number_results = None,
+        results_offset = None,
+        min_created_datetime = None,
+        max_created_datetime = None,
+        min_expiry_datetime = None,
+        max_expiry_datetime = None,
+        min_redeemed_datetime = None,
+        max_redeemed_datetime = None
+    ))]
+    pub fn get_vouchers(
+        &self,
+        chain_id: i64,
+        voucher_id: Option<i64>,
+        user_id: Option<i64>,
+        username: Option<String>,
+        member_number: Option<String>,
+        authentication_point_identifier: Option<String>,
+        campaign_id: Option<i64>,
+        show_all_statuses: bool,
+        show_redeemed: bool,
+        show_expired: bool,
+        exclude_regenerated: bool,
+        number_results: Option<i64>,
+        results_offset: Option<i64>,
+        min_created_datetime: Option<String>,
+        max_created_datetime: Option<String>,
+        min_expiry_datetime: Option<String>,
+        max_expiry_datetime: Option<String>,
+        min_redeemed_datetime: Option<String>,
+        max_redeemed_datetime: Option<String>,
+    ) -> VkResult<VoucherList> {
+        let req = sp::GetVouchersRequest {
+            chain_id,
+            voucher_id,
+            user_id,
+            username,
+            member_number,
+            authentication_point_identifier,
+            campaign_id,
+            show_all_statuses,
+            show_redeemed,
+            show_expired,
+            exclude_regenerated,
+            number_results,
+            results_offset,
+            min_created_datetime,
+            max_created_datetime,
+            min_expiry_datetime,
+            max_expiry_datetime,
+            min_redeemed_datetime,
+            max_redeemed_datetime,
+        };
+        guard(PROVIDER, || {
+            let list = self.inner.get_vouchers(&req)?;
+            Ok(VoucherList {
+                results_count_total: list.results_count_total,
+                vouchers: list.vouchers.into_iter().map(voucher).collect(),
+                warnings: warnings(list.warnings),
+                raw: json_text(&list.raw),
+            })
+        })
+    }
+}

@@ -1,0 +1,76 @@
+# Kotlin/JVM package (issue 9): the uniffi crate in bindings/kotlin, the Maven project in
+# kotlin/. The Kotlin source uniffi writes is committed (kotlin/src/main/kotlin/voucherkit/
+# voucherkit_kotlin.kt) like the C header: `make kotlin-generate` refreshes it, and
+# `make test-kotlin` fails when it differs from what the built library generates.
+#   make kotlin        build the library, regenerate the Kotlin source, mvn package
+#   make test-kotlin   lint, build, freshness check, mvn test (the corpus among the tests)
+#   make bench-kotlin  release library; redeem calls/s vs the Rust core; BENCHMARKS.md
+
+TEST_TARGETS += test-kotlin
+
+KT_DIR := kotlin
+KT_PROFILE ?= debug
+KT_PROFILE_FLAG := $(if $(filter release,$(KT_PROFILE)),--release,)
+KT_LIB = $(CARGO_TARGET_DIR)/$(KT_PROFILE)/libvoucherkit_kotlin.so
+# uniffi-bindgen is a tool: always the dev build (it only reads the library's metadata).
+KT_BINDGEN = $(CARGO_TARGET_DIR)/debug/uniffi-bindgen
+KT_NATIVE = $(CARGO_TARGET_DIR)/kotlin/native
+KT_GENERATED := $(KT_DIR)/src/main/kotlin/voucherkit/voucherkit_kotlin.kt
+KT_FRESH = $(CARGO_TARGET_DIR)/kotlin/generated
+MVN ?= mvn
+MVN_FLAGS ?= -B -ntp -Dvoucherkit.native.dir=$(KT_NATIVE)
+
+.PHONY: kotlin test-kotlin lint-kotlin build-kotlin kotlin-bindgen kotlin-generate \
+	check-kotlin-generated kotlin-native kotlin-tests bench-kotlin
+
+lint-kotlin:
+	$(CARGO) fmt -p voucherkit-kotlin -p voucherkit-kotlin-bindgen -- --check
+	$(CARGO) clippy -p voucherkit-kotlin --all-targets -- -D warnings
+	$(CARGO) clippy -p voucherkit-kotlin-bindgen --all-targets -- -D warnings
+
+# Built on their own: the shipped library never links uniffi's CLI half.
+build-kotlin:
+	$(CARGO) build -p voucherkit-kotlin $(KT_PROFILE_FLAG)
+
+kotlin-bindgen:
+	$(CARGO) build -p voucherkit-kotlin-bindgen
+
+# Writes the Kotlin for the built library into $(1).
+define kt_generate
+	rm -rf $(1) && mkdir -p $(1)
+	$(KT_BINDGEN) generate --library $(KT_LIB) --language kotlin --no-format \
+		--config bindings/kotlin/bindgen/roots.toml --out-dir $(1) >/dev/null
+endef
+
+kotlin-generate: build-kotlin kotlin-bindgen
+	$(call kt_generate,$(KT_FRESH))
+	cp $(KT_FRESH)/voucherkit/voucherkit_kotlin.kt $(KT_GENERATED)
+	@echo "$(KT_GENERATED) refreshed"
+
+check-kotlin-generated: build-kotlin kotlin-bindgen
+	$(call kt_generate,$(KT_FRESH))
+	@diff -u $(KT_GENERATED) $(KT_FRESH)/voucherkit/voucherkit_kotlin.kt >/dev/null || { \
+		diff -u $(KT_GENERATED) $(KT_FRESH)/voucherkit/voucherkit_kotlin.kt | head -40; \
+		echo "$(KT_GENERATED) is stale: run 'make kotlin-generate' and commit it" >&2; exit 1; }
+	@echo "$(KT_GENERATED) is fresh"
+
+# The library where JNA looks for it in the jar: linux-x86-64/libvoucherkit_kotlin.so.
+kotlin-native: build-kotlin
+	mkdir -p $(KT_NATIVE)/linux-x86-64
+	cp $(KT_LIB) $(KT_NATIVE)/linux-x86-64/libvoucherkit_kotlin.so
+
+kotlin: kotlin-generate kotlin-native
+	cd $(KT_DIR) && $(MVN) $(MVN_FLAGS) -q -DskipTests package
+	@ls -l $(KT_DIR)/target/voucherkit-kotlin-*.jar
+
+kotlin-tests: kotlin-native
+	cd $(KT_DIR) && $(MVN) $(MVN_FLAGS) test
+
+test-kotlin: lint-kotlin check-kotlin-generated kotlin-tests
+	@echo "make test-kotlin: the Kotlin package passed"
+
+bench-kotlin:
+	$(MAKE) --no-print-directory KT_PROFILE=release kotlin-native
+	cd $(KT_DIR) && $(MVN) $(MVN_FLAGS) -q -DskipTests package
+	cd $(KT_DIR) && $(MVN) $(MVN_FLAGS) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+	bash bench/kotlin/run.sh $(KT_DIR) $(CURDIR)/BENCHMARKS.md
