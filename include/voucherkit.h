@@ -797,6 +797,16 @@ vk_status vk_smartgift_new(const struct vk_smartgift_config *config,
 void vk_smartgift_free(struct vk_smartgift *client);
 
 /**
+ * The base URL the client sends to (owned by the client); NULL for NULL.
+ */
+const char *vk_smartgift_base_url(const struct vk_smartgift *client);
+
+/**
+ * The User-Agent every request carries, `voucherkit/<version> (c)` (owned by the client).
+ */
+const char *vk_smartgift_user_agent(const struct vk_smartgift *client);
+
+/**
  * The production base URL (static).
  */
 const char *vk_smartgift_production_url(void);
@@ -963,6 +973,12 @@ const char *vk_smartgift_held_message(const struct vk_smartgift_held *h);
 const char *vk_smartgift_held_hold_token(const struct vk_smartgift_held *h);
 
 /**
+ * When the answer arrived, in milliseconds since the Unix epoch: the hold lasts about five
+ * minutes from then.
+ */
+uint64_t vk_smartgift_held_received_at_ms(const struct vk_smartgift_held *h);
+
+/**
  * The answer's root object as JSON text.
  */
 const char *vk_smartgift_held_raw_json(const struct vk_smartgift_held *h);
@@ -1028,6 +1044,16 @@ const char *vk_smartgift_reversed_raw_json(const struct vk_smartgift_reversed *r
  * logging. The strings in it are static.
  */
 struct vk_spaaza_config vk_spaaza_config_default(void);
+
+/**
+ * The base URL the client sends to (owned by the client); NULL for NULL.
+ */
+const char *vk_spaaza_base_url(const struct vk_spaaza *client);
+
+/**
+ * The User-Agent every request carries, `voucherkit/<version> (c)` (owned by the client).
+ */
+const char *vk_spaaza_user_agent(const struct vk_spaaza *client);
 
 /**
  * The production base URL (static).

@@ -329,6 +329,8 @@ public:
     explicit SmartGiftHeld(vk_smartgift_held *raw) : h_(detail::own<vk_smartgift_held, vk_smartgift_held_free>(raw)) {}
     std::string message() const { return detail::str(vk_smartgift_held_message(h_.get())); }
     std::string hold_token() const { return detail::str(vk_smartgift_held_hold_token(h_.get())); }
+    /** When the answer arrived (ms since the Unix epoch); the hold lasts about five minutes. */
+    std::uint64_t received_at_ms() const { return vk_smartgift_held_received_at_ms(h_.get()); }
     std::string raw_json() const { return detail::str(vk_smartgift_held_raw_json(h_.get())); }
     const vk_smartgift_held *handle() const noexcept { return h_.get(); }
 
@@ -471,6 +473,8 @@ public:
         return SmartGiftReversed(out);
     }
 
+    std::string base_url() const { return detail::str(vk_smartgift_base_url(h_.get())); }
+    std::string user_agent() const { return detail::str(vk_smartgift_user_agent(h_.get())); }
     const vk_smartgift *handle() const noexcept { return h_.get(); }
 
 private:
@@ -787,6 +791,8 @@ public:
         return VoucherList(out);
     }
 
+    std::string base_url() const { return detail::str(vk_spaaza_base_url(h_.get())); }
+    std::string user_agent() const { return detail::str(vk_spaaza_user_agent(h_.get())); }
     const vk_spaaza *handle() const noexcept { return h_.get(); }
 
 private:

@@ -237,6 +237,10 @@ static void test_smartgift_operations(void) {
     CHECK_STR(vk_smartgift_held_message(h), "Voucher hold successful");
     CHECK_STR(vk_smartgift_held_hold_token(h), "hold_token_jY0VMM8zd5GLkk3jDpEjTOLr");
     CHECK(strstr(vk_smartgift_held_raw_json(h), "hold_token") != NULL);
+    CHECK(vk_smartgift_held_received_at_ms(h) > 1600000000000ULL);
+    CHECK_STR(vk_smartgift_base_url(sg), vk_scripted_server_url(server));
+    CHECK(strncmp(vk_smartgift_user_agent(sg), "voucherkit/", 11) == 0 && strstr(vk_smartgift_user_agent(sg), "(c)"));
+    CHECK(requests_contain("\"voucherkit/" VOUCHERKIT_VERSION_STRING " (c)\"")); /* the User-Agent */
     CHECK(body_contains("{\"voucher_no\":\"SG-1\"}"));
 
     /* redeem money, with the hold token */
@@ -432,6 +436,10 @@ static void test_spaaza_operations(void) {
     CHECK(requests_contain("\"path\":\"/get-vouchers?chain_id=2&voucher_id=101&show_all_statuses=true\""));
 
     CHECK(err == NULL);
+    CHECK_STR(vk_spaaza_base_url(sp), vk_scripted_server_url(server));
+    CHECK(strstr(vk_spaaza_user_agent(sp), "(c)") != NULL);
+    CHECK_STR(vk_spaaza_production_url(), "https://api0.spaaza.com");
+    CHECK_STR(vk_smartgift_production_url(), "https://api.smart-gift.co.uk");
     vk_spaaza_free(sp);
 }
 

@@ -109,6 +109,9 @@ static void test_scripted(const std::string &corpus) {
     CHECK_EQ(server.pending(), 5u);
     vk::SmartGiftHeld held = sg.hold("SG-1");
     CHECK_EQ(held.hold_token(), std::string("hold_token_jY0VMM8zd5GLkk3jDpEjTOLr"));
+    CHECK(held.received_at_ms() > 1600000000000ULL);
+    CHECK_EQ(sg.base_url(), server.url());
+    CHECK(sg.user_agent().find("(c)") != std::string::npos);
     vk::SmartGiftRedemption r = sg.redeem("SG-1", "12", "10.00", held.hold_token());
     CHECK(r.redemptions() == (std::vector<std::uint64_t>{21, 22, 23}));
     CHECK_EQ(r.message(), std::string("The voucher has been redeemed."));
@@ -149,6 +152,7 @@ static void test_scripted(const std::string &corpus) {
     // A NUL inside a std::string is refused before the C layer could cut it short.
     e = EXPECT_ERROR(InvalidRequest, sg.hold(std::string("SG-1\0extra", 10)));
     if (e) CHECK(e->field() == std::optional<std::string>("voucher_no"));
+    if (e) CHECK(e->provider() == std::optional<std::string>("smartgift"));
     CHECK(server.requests_json().find("extra") == std::string::npos);
 
     // Spaaza through the wrapper

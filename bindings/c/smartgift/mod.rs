@@ -37,6 +37,8 @@ pub struct vk_smartgift_config {
 /// threads. Make with vk_smartgift_new(), free with vk_smartgift_free().
 pub struct vk_smartgift {
     client: SmartGift,
+    base_url: std::ffi::CString,
+    user_agent: std::ffi::CString,
 }
 
 /// One voucher meta condition for vk_smartgift_check()
@@ -91,7 +93,11 @@ pub unsafe extern "C" fn vk_smartgift_new(
             options: unsafe { config.options.to_core() }?,
         };
         let client = SmartGift::new(core)?;
-        out.put(vk_smartgift { client });
+        out.put(vk_smartgift {
+            base_url: ffi::c_string(client.base_url()),
+            user_agent: ffi::c_string(client.user_agent()),
+            client,
+        });
         Ok(())
     })
 }
@@ -101,6 +107,18 @@ pub unsafe extern "C" fn vk_smartgift_new(
 pub unsafe extern "C" fn vk_smartgift_free(client: *mut vk_smartgift) {
     // SAFETY: made by vk_smartgift_new, freed once.
     unsafe { ffi::free(client) }
+}
+
+/// The base URL the client sends to (owned by the client); NULL for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_base_url(client: *const vk_smartgift) -> *const c_char {
+    ffi::with(client, ffi::NULL, |c| c.base_url.as_ptr())
+}
+
+/// The User-Agent every request carries, `voucherkit/<version> (c)` (owned by the client).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_user_agent(client: *const vk_smartgift) -> *const c_char {
+    ffi::with(client, ffi::NULL, |c| c.user_agent.as_ptr())
 }
 
 /// The production base URL (static).

@@ -277,6 +277,17 @@ pub unsafe extern "C" fn vk_smartgift_held_hold_token(
     with(h, NULL, |h| h.s.get(1, || Some(h.h.hold_token.clone())))
 }
 
+/// When the answer arrived, in milliseconds since the Unix epoch: the hold lasts about five
+/// minutes from then.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_held_received_at_ms(h: *const vk_smartgift_held) -> u64 {
+    with(h, 0, |h| {
+        h.h.received_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis().min(u64::MAX as u128) as u64)
+    })
+}
+
 /// The answer's root object as JSON text.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_held_raw_json(h: *const vk_smartgift_held) -> *const c_char {

@@ -72,6 +72,8 @@ pub struct vk_spaaza_config {
 /// Make with vk_spaaza_new(), free with vk_spaaza_free().
 pub struct vk_spaaza {
     client: Spaaza,
+    base_url: std::ffi::CString,
+    user_agent: std::ffi::CString,
 }
 
 /// Input of vk_spaaza_claim_voucher() and vk_spaaza_unclaim_voucher(). A zero-initialised
@@ -176,6 +178,18 @@ pub extern "C" fn vk_spaaza_config_default() -> vk_spaaza_config {
     }
 }
 
+/// The base URL the client sends to (owned by the client); NULL for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_base_url(client: *const vk_spaaza) -> *const c_char {
+    ffi::with(client, ffi::NULL, |c| c.base_url.as_ptr())
+}
+
+/// The User-Agent every request carries, `voucherkit/<version> (c)` (owned by the client).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_user_agent(client: *const vk_spaaza) -> *const c_char {
+    ffi::with(client, ffi::NULL, |c| c.user_agent.as_ptr())
+}
+
 /// The production base URL (static).
 #[unsafe(no_mangle)]
 pub extern "C" fn vk_spaaza_production_url() -> *const c_char {
@@ -210,7 +224,11 @@ pub unsafe extern "C" fn vk_spaaza_new(
             options: unsafe { config.options.to_core() }?,
         };
         let client = Spaaza::new(core)?;
-        out.put(vk_spaaza { client });
+        out.put(vk_spaaza {
+            base_url: ffi::c_string(client.base_url()),
+            user_agent: ffi::c_string(client.user_agent()),
+            client,
+        });
         Ok(())
     })
 }
