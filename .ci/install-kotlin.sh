@@ -22,4 +22,6 @@ mvn -v 2>/dev/null | sed -n 1p
 # the plugins, the dependencies and the test provider without needing the native library.
 cd kotlin
 mvn -B -ntp -q test -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false
+# The dependency plugin (class paths for the jar smoke test and the bench).
+mvn -B -ntp -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 echo "install-kotlin: Maven dependencies present"
