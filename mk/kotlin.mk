@@ -21,7 +21,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp -Dvoucherkit.native.dir=$(KT_NATIVE)
 
 .PHONY: kotlin test-kotlin lint-kotlin build-kotlin kotlin-bindgen kotlin-generate \
-	check-kotlin-generated kotlin-native kotlin-tests kotlin-jar-smoke bench-kotlin
+	check-kotlin-generated kotlin-native kotlin-tests kotlin-jar-smoke kotlin-rust-tests bench-kotlin
 
 lint-kotlin:
 	$(CARGO) fmt -p voucherkit-kotlin -p voucherkit-kotlin-bindgen -- --check
@@ -79,7 +79,11 @@ kotlin-jar-smoke: kotlin-tests
 	mkdir -p $(KT_DIR)/target/readme-only && cp $(KT_DIR)/target/test-classes/ReadmeQuickStart*.class $(KT_DIR)/target/readme-only/
 	java -cp "$(KT_JAR):$$(cat $(KT_DIR)/target/runtime-classpath.txt):$(KT_DIR)/target/readme-only" ReadmeQuickStart
 
-test-kotlin: lint-kotlin check-kotlin-generated kotlin-tests kotlin-jar-smoke
+# The binding's Rust unit tests (kind mapping, error attributes, panics, sandbox JSON).
+kotlin-rust-tests:
+	$(CARGO) test -p voucherkit-kotlin
+
+test-kotlin: lint-kotlin kotlin-rust-tests check-kotlin-generated kotlin-tests kotlin-jar-smoke
 	@echo "make test-kotlin: the Kotlin package passed"
 
 # Release library; the bench compiled with the tests (-Pbench); figures into BENCHMARKS.md.
