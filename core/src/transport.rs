@@ -22,7 +22,8 @@ use ureq::http::{self, Uri};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout,
+    RustlsConnector, Transport,
 };
 
 use crate::error::{Error, ErrorKind, Provider, Result};
@@ -158,7 +159,6 @@ pub(crate) struct Outgoing {
     pub method: Method,
     /// Path (and query) after the base URL, starting with `/`.
     pub path: String,
-    pub headers: Vec<(&'static str, String)>,
     /// Content type and bytes.
     pub body: Option<(&'static str, Vec<u8>)>,
     pub effect: Effect,
@@ -284,16 +284,19 @@ thread_local! {
 #[derive(Debug)]
 struct MarkSent;
 
-impl Connector<Box<dyn Transport>> for MarkSent {
+impl<In: Transport> Connector<In> for MarkSent {
     type Out = MarkedTransport;
 
     fn connect(
         &self,
         _: &ConnectionDetails,
-        chained: Option<Box<dyn Transport>>,
+        chained: Option<In>,
     ) -> std::result::Result<Option<MarkedTransport>, ureq::Error> {
+        // A new connection is ready: whatever was written to set it up (a proxy's
+        // CONNECT) is not the request.
+        SENT.with(|s| s.set(false));
         Ok(chained.map(|inner| MarkedTransport {
-            inner,
+            inner: Box::new(inner),
             pending: Vec::new(),
         }))
     }
@@ -376,6 +379,146 @@ impl Transport for MarkedTransport {
     }
 }
 
+/// Opens plain TCP connections like ureq's `TcpConnector`, but checks a pooled
+/// connection with one non-blocking `MSG_PEEK` instead of ureq's three system calls
+/// (non-blocking on, read, blocking off) before each reuse.
+#[derive(Debug)]
+struct TcpConnector;
+
+impl<In: Transport> Connector<In> for TcpConnector {
+    type Out = Either<In, PeekedTcp>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> std::result::Result<Option<Self::Out>, ureq::Error> {
+        if let Some(transport) = chained {
+            return Ok(Some(Either::A(transport)));
+        }
+        let limit = match details.timeout.after {
+            ureq::unversioned::transport::time::Duration::Exact(d) => Some(d),
+            ureq::unversioned::transport::time::Duration::NotHappening => None,
+        };
+        let started = Instant::now();
+        let mut last = None;
+        for addr in details.addrs.iter() {
+            let attempt = match limit {
+                Some(limit) => match limit.checked_sub(started.elapsed()) {
+                    Some(left) if !left.is_zero() => {
+                        std::net::TcpStream::connect_timeout(addr, left)
+                    }
+                    _ => return Err(ureq::Error::Timeout(ureq::Timeout::Connect)),
+                },
+                None => std::net::TcpStream::connect(addr),
+            };
+            match attempt {
+                Ok(stream) => {
+                    stream.set_nodelay(details.config.no_delay())?;
+                    let config = details.config;
+                    return Ok(Some(Either::B(PeekedTcp {
+                        stream,
+                        buffers: LazyBuffers::new(
+                            config.input_buffer_size(),
+                            config.output_buffer_size(),
+                        ),
+                        read_timeout: None,
+                        write_timeout: None,
+                    })));
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(match last {
+            Some(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                ureq::Error::Timeout(ureq::Timeout::Connect)
+            }
+            Some(e) => ureq::Error::Io(e),
+            None => ureq::Error::ConnectionFailed,
+        })
+    }
+}
+
+/// A TCP transport like ureq's, with a cheaper liveness check (see [`TcpConnector`]).
+#[derive(Debug)]
+struct PeekedTcp {
+    stream: std::net::TcpStream,
+    buffers: LazyBuffers,
+    /// The socket's current timeouts, so they are only set when they change.
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+}
+
+/// The socket timeout for `timeout` (`None`: wait forever), or a timeout error now.
+fn socket_timeout(timeout: NextTimeout) -> std::result::Result<Option<Duration>, ureq::Error> {
+    match timeout.after {
+        ureq::unversioned::transport::time::Duration::NotHappening => Ok(None),
+        ureq::unversioned::transport::time::Duration::Exact(d) if d.is_zero() => {
+            Err(ureq::Error::Timeout(timeout.reason))
+        }
+        ureq::unversioned::transport::time::Duration::Exact(d) => Ok(Some(d)),
+    }
+}
+
+fn io_error(e: std::io::Error, timeout: &NextTimeout) -> ureq::Error {
+    match e.kind() {
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+            ureq::Error::Timeout(timeout.reason)
+        }
+        _ => ureq::Error::Io(e),
+    }
+}
+
+impl Transport for PeekedTcp {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(
+        &mut self,
+        amount: usize,
+        timeout: NextTimeout,
+    ) -> std::result::Result<(), ureq::Error> {
+        let timeout = timeout.for_write();
+        let limit = socket_timeout(timeout)?;
+        if limit != self.write_timeout {
+            self.stream.set_write_timeout(limit)?;
+            self.write_timeout = limit;
+        }
+        let output = &self.buffers.output()[..amount];
+        std::io::Write::write_all(&mut self.stream, output).map_err(|e| io_error(e, &timeout))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+        let timeout = timeout.for_read();
+        let limit = socket_timeout(timeout)?;
+        if limit != self.read_timeout {
+            self.stream.set_read_timeout(limit)?;
+            self.read_timeout = limit;
+        }
+        let input = self.buffers.input_append_buf();
+        let amount = loop {
+            match std::io::Read::read(&mut self.stream, input) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other.map_err(|e| io_error(e, &timeout))?,
+            }
+        };
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        // Open means: nothing to read yet. Bytes nobody asked for, end of file or an
+        // error all mean the connection must not carry a request.
+        let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+        let flags = libc::MSG_PEEK | libc::MSG_DONTWAIT;
+        match socket2::SockRef::from(&self.stream).recv_with_flags(&mut byte, flags) {
+            Err(e) => e.kind() == std::io::ErrorKind::WouldBlock,
+            Ok(_) => false,
+        }
+    }
+}
+
 /// How long a resolved host name is reused. ureq resolves before every request, even one
 /// that then reuses a pooled connection, and with a timeout it does so on a new thread:
 /// caching (and skipping IP literals) keeps that off the per-call path.
@@ -433,6 +576,8 @@ pub(crate) struct HttpClient {
     options: ClientOptions,
     provider: Provider,
     user_agent: String,
+    /// The provider's fixed headers (auth included) and the User-Agent, parsed once.
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -445,7 +590,14 @@ impl fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
-    pub fn new(provider: Provider, base_url: &str, options: &ClientOptions) -> Result<HttpClient> {
+    /// `headers` go on every request; their values must already be checked (no control
+    /// characters). Secret values are marked sensitive so that nothing prints them.
+    pub fn new(
+        provider: Provider,
+        base_url: &str,
+        options: &ClientOptions,
+        headers: Vec<(&'static str, String, bool)>,
+    ) -> Result<HttpClient> {
         let fail = |e: Error| e.with_provider(provider);
         let base = BaseUrl::parse(base_url, options.allow_insecure_http).map_err(fail)?;
         if options.timeout.is_zero() {
@@ -478,6 +630,17 @@ impl HttpClient {
             None if base.loopback => None,
             None => ureq::Proxy::try_from_env(),
         };
+        if let Some(p) = &proxy
+            && !matches!(
+                p.protocol(),
+                ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+            )
+        {
+            return Err(fail(Error::invalid(
+                "proxy",
+                "only http:// and https:// (CONNECT) proxies are supported, not SOCKS",
+            )));
+        }
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -488,14 +651,35 @@ impl HttpClient {
             .proxy(proxy)
             .tls_config(tls)
             .build();
-        let connector = DefaultConnector::new().chain(MarkSent);
+        // ureq's default chain minus SOCKS (refused above), with our TCP connector.
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector)
+                .chain(RustlsConnector::default())
+                .chain(MarkSent);
         let agent = Agent::with_parts(config, connector, CachingResolver::default());
+        let mut fixed = Vec::with_capacity(headers.len() + 1);
+        for (name, value, secret) in
+            headers
+                .into_iter()
+                .chain([("user-agent", user_agent.clone(), false)])
+        {
+            let mut value = http::HeaderValue::from_str(&value).map_err(|_| {
+                fail(Error::invalid(
+                    name,
+                    format!("{name} is not a valid header value"),
+                ))
+            })?;
+            value.set_sensitive(secret);
+            fixed.push((http::HeaderName::from_static(name), value));
+        }
         Ok(HttpClient {
             agent,
             base,
             options: options.clone(),
             provider,
             user_agent,
+            headers: fixed,
         })
     }
 
@@ -518,7 +702,7 @@ impl HttpClient {
             let remaining = deadline.saturating_duration_since(Instant::now());
             SENT.with(|s| s.set(false));
             let attempt_started = Instant::now();
-            let result = self.attempt(out, remaining);
+            let result = self.attempt(out, remaining, attempt == 0);
             self.log(out, &result, attempt_started.elapsed(), attempt + 1);
             let sent = SENT.with(|s| s.get());
             let (result, status) = match result {
@@ -591,32 +775,42 @@ impl HttpClient {
         &self,
         out: &Outgoing,
         remaining: Duration,
+        first: bool,
     ) -> std::result::Result<Incoming, (ureq::Error, Option<u16>)> {
         if remaining.is_zero() {
             return Err((ureq::Error::Timeout(ureq::Timeout::Global), None));
         }
         let url = format!("{}{}", self.base.as_str(), out.path);
-        let mut builder = http::Request::builder()
-            .method(out.method.as_str())
-            .uri(url)
-            .header("user-agent", &self.user_agent);
-        for (name, value) in &out.headers {
-            builder = builder.header(*name, value);
-        }
         let body = match &out.body {
-            Some((content_type, bytes)) => {
-                builder = builder.header("content-type", *content_type);
-                bytes.as_slice()
-            }
+            Some((_, bytes)) => bytes.as_slice(),
             None => &[],
         };
-        let request = builder.body(body).map_err(|e| (e.into(), None))?;
-        let request = self
-            .agent
-            .configure_request(request)
-            .timeout_global(Some(remaining))
-            .timeout_connect(Some(self.options.connect_timeout.min(remaining)))
-            .build();
+        let mut request = http::Request::builder()
+            .method(out.method.as_str())
+            .uri(url)
+            .body(body)
+            .map_err(|e| (e.into(), None))?;
+        let headers = request.headers_mut();
+        headers.reserve(self.headers.len() + 1);
+        for (name, value) in &self.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        if let Some((content_type, _)) = &out.body {
+            headers.append(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static(content_type),
+            );
+        }
+        if !first {
+            // A retry gets what is left of the call's deadline. The first attempt runs
+            // on the agent's own timeouts (the whole deadline), sparing a config clone.
+            request = self
+                .agent
+                .configure_request(request)
+                .timeout_global(Some(remaining))
+                .timeout_connect(Some(self.options.connect_timeout.min(remaining)))
+                .build();
+        }
         let mut response = self.agent.run(request).map_err(|e| (e, None))?;
         let status = response.status().as_u16();
         let headers = response
@@ -629,16 +823,20 @@ impl HttpClient {
                 )
             })
             .collect();
-        let read = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY_BYTES as u64)
-            .read_to_vec();
-        let (body, oversize) = match read {
-            Ok(body) => (body, false),
-            Err(ureq::Error::BodyExceedsLimit(_)) => (Vec::new(), true),
-            Err(e) => return Err((e, Some(status))),
-        };
+        // One byte past the cap is read to tell "exactly 1 MiB" from "more".
+        let expected = response.body().content_length().unwrap_or(1024) as usize;
+        let mut body = Vec::with_capacity(expected.min(MAX_BODY_BYTES + 1));
+        let read = std::io::Read::read_to_end(
+            &mut std::io::Read::take(response.body_mut().as_reader(), MAX_BODY_BYTES as u64 + 1),
+            &mut body,
+        );
+        if let Err(e) = read {
+            return Err((ureq::Error::from(e), Some(status)));
+        }
+        let oversize = body.len() > MAX_BODY_BYTES;
+        if oversize {
+            body = Vec::new();
+        }
         Ok(Incoming {
             status,
             headers,

@@ -419,3 +419,58 @@ fn pem_encode(der: &[u8]) -> String {
         lines.join("\n")
     )
 }
+
+#[test]
+fn a_connection_the_server_quietly_closed_is_not_reused() {
+    // A keep-alive answer, then the server drops the idle connection without a word:
+    // the next call must see it closed and open a new one, rather than write into the
+    // dead one (which would end as a false outcome_unknown).
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let body = r#"{"data":{"message":"ok","redemptions":[1]}}"#;
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        for _ in 0..2 {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            reader.read_exact(&mut vec![0; length]).unwrap();
+            (&stream).write_all(answer.as_bytes()).unwrap();
+            drop(reader);
+            drop(stream); // closes quietly
+        }
+    });
+    let sg = smartgift(&url, options(3000));
+    sg.redeem(&redeem()).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    sg.redeem(&redeem())
+        .expect("a new connection carries the second redeem");
+    server.join().unwrap();
+}
+
+#[test]
+fn socks_proxies_are_refused_rather_than_bypassed() {
+    let err = SmartGift::new(SmartGiftConfig {
+        options: ClientOptions {
+            proxy: Some("socks5://127.0.0.1:1080".into()),
+            ..ClientOptions::default()
+        },
+        ..SmartGiftConfig::new(KEY)
+    })
+    .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("proxy"));
+}

@@ -52,7 +52,6 @@ impl SmartGiftConfig {
 #[derive(Debug)]
 pub struct SmartGift {
     http: HttpClient,
-    api_key: Secret,
 }
 
 const PROVIDER: Provider = Provider::SmartGift;
@@ -66,11 +65,12 @@ impl SmartGift {
     pub fn new(config: SmartGiftConfig) -> Result<SmartGift> {
         validate::header_value(config.api_key.expose(), "api_key").map_err(invalid)?;
         let base = config.base_url.as_deref().unwrap_or(PRODUCTION_URL);
-        let http = HttpClient::new(PROVIDER, base, &config.options)?;
-        Ok(SmartGift {
-            http,
-            api_key: config.api_key,
-        })
+        let headers = vec![
+            ("accept", "application/json".to_owned(), false),
+            ("smart-auth", config.api_key.expose().to_owned(), true),
+        ];
+        let http = HttpClient::new(PROVIDER, base, &config.options, headers)?;
+        Ok(SmartGift { http })
     }
 
     /// The base URL requests go to.
@@ -219,10 +219,6 @@ impl SmartGift {
         self.http.send(&Outgoing {
             method: Method::Post,
             path: path.to_owned(),
-            headers: vec![
-                ("accept", "application/json".to_owned()),
-                ("smart-auth", self.api_key.expose().to_owned()),
-            ],
             body: Some(("application/json", bytes)),
             effect,
         })

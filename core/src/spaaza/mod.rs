@@ -76,17 +76,16 @@ impl SpaazaConfig {
 pub struct Spaaza {
     http: HttpClient,
     auth: SpaazaAuth,
-    /// Prepared once; holds the session key or bearer token, so never printed.
-    headers: Vec<(&'static str, String)>,
+    /// The auth headers sent (names only: the values are secrets).
+    header_names: Vec<&'static str>,
 }
 
 impl std::fmt::Debug for Spaaza {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
         f.debug_struct("Spaaza")
             .field("http", &self.http)
             .field("auth", &self.auth)
-            .field("headers", &names)
+            .field("headers", &self.header_names)
             .finish()
     }
 }
@@ -149,8 +148,8 @@ impl Spaaza {
             ));
         }
         let mut headers = vec![
-            ("accept", "application/json".to_owned()),
-            ("x-spaaza-api-version", version.to_owned()),
+            ("accept", "application/json".to_owned(), false),
+            ("x-spaaza-api-version", version.to_owned(), false),
         ];
         if matches!(config.auth, SpaazaAuth::Admin | SpaazaAuth::User) {
             let user_id = config.session_user_id.ok_or_else(|| {
@@ -167,8 +166,8 @@ impl Spaaza {
                 )
             })?;
             validate::header_value(key.expose(), "session_key").map_err(invalid)?;
-            headers.push(("x-spaaza-session-user-id", user_id.to_string()));
-            headers.push(("x-spaaza-session-key", key.expose().to_owned()));
+            headers.push(("x-spaaza-session-user-id", user_id.to_string(), false));
+            headers.push(("x-spaaza-session-key", key.expose().to_owned(), true));
         }
         if config.auth == SpaazaAuth::Privileged {
             let token = config.bearer_token.as_ref().ok_or_else(|| {
@@ -178,7 +177,7 @@ impl Spaaza {
                 )
             })?;
             validate::header_value(token.expose(), "bearer_token").map_err(invalid)?;
-            headers.push(("authorization", format!("Bearer {}", token.expose())));
+            headers.push(("authorization", format!("Bearer {}", token.expose()), true));
         }
         if matches!(config.auth, SpaazaAuth::User | SpaazaAuth::Privileged) {
             let host = config.app_hostname.as_deref().ok_or_else(|| {
@@ -188,17 +187,18 @@ impl Spaaza {
                 )
             })?;
             validate::header_value(host, "app_hostname").map_err(invalid)?;
-            headers.push(("x-spaaza-myprice-app-hostname", host.to_owned()));
+            headers.push(("x-spaaza-myprice-app-hostname", host.to_owned(), false));
         } else if let Some(host) = &config.app_hostname {
             // Not sent with admin auth (the seed forbids it), but still checked.
             validate::header_value(host, "app_hostname").map_err(invalid)?;
         }
         let base = config.base_url.as_deref().unwrap_or(PRODUCTION_URL);
-        let http = HttpClient::new(PROVIDER, base, &config.options)?;
+        let header_names = headers.iter().map(|(name, _, _)| *name).collect();
+        let http = HttpClient::new(PROVIDER, base, &config.options, headers)?;
         Ok(Spaaza {
             http,
             auth: config.auth,
-            headers,
+            header_names,
         })
     }
 
@@ -354,7 +354,6 @@ impl Spaaza {
         let out = Outgoing {
             method: Method::Get,
             path: format!("/get-vouchers?{}", q.finish()),
-            headers: self.headers.clone(),
             body: None,
             effect: Effect::Read,
         };
@@ -476,7 +475,6 @@ impl Spaaza {
         let out = Outgoing {
             method,
             path: path.to_owned(),
-            headers: self.headers.clone(),
             body: Some(("application/x-www-form-urlencoded", form.into_bytes())),
             effect: Effect::Write,
         };
