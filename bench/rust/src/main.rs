@@ -65,6 +65,17 @@ fn serve(stream: TcpStream, response: &[u8]) {
     }
 }
 
+/// Resident set size in KiB (Linux `/proc/self/statm`; 0 elsewhere).
+fn rss_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -211,4 +222,16 @@ fn main() {
         core / raw
     );
     println!("  core vs plain ureq: {:.2}x faster", plain / core);
+    // Memory: RSS before and after 100 000 more calls through the core (warm client).
+    let before = rss_kib();
+    let (_, core_call) = &mut clients[2];
+    for _ in 0..100_000 {
+        core_call();
+    }
+    let after = rss_kib();
+    println!(
+        "  RSS growth over 100000 core calls: {:.2} MiB (target < 1 MiB; RSS {:.1} MiB)",
+        (after as f64 - before as f64) / 1024.0,
+        after as f64 / 1024.0
+    );
 }
