@@ -168,19 +168,16 @@ pub(crate) struct Outgoing {
 #[derive(Debug)]
 pub(crate) struct Incoming {
     pub status: u16,
-    /// Header names lower-cased.
-    pub headers: Vec<(String, String)>,
+    pub headers: http::HeaderMap,
     pub body: Vec<u8>,
     /// The body was larger than [`MAX_BODY_BYTES`]; `body` is empty.
     pub oversize: bool,
 }
 
 impl Incoming {
+    /// A header's value, if present and readable as text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// `Retry-After` in seconds (delta-seconds or an HTTP date).
@@ -813,16 +810,7 @@ impl HttpClient {
         }
         let mut response = self.agent.run(request).map_err(|e| (e, None))?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = std::mem::take(response.headers_mut());
         // One byte past the cap is read to tell "exactly 1 MiB" from "more".
         let expected = response.body().content_length().unwrap_or(1024) as usize;
         let mut body = Vec::with_capacity(expected.min(MAX_BODY_BYTES + 1));

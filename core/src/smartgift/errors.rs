@@ -158,7 +158,7 @@ mod tests {
     fn incoming(status: u16, body: &str) -> Incoming {
         Incoming {
             status,
-            headers: vec![],
+            headers: Default::default(),
             body: body.as_bytes().to_vec(),
             oversize: false,
         }

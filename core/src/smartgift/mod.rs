@@ -86,32 +86,32 @@ impl SmartGift {
     /// What a voucher is worth at a site: remaining value and redeemable experiences.
     /// A read: safe to retry after any failure.
     pub fn check(&self, req: &CheckRequest) -> Result<SmartGiftVoucher> {
-        let mut body = Map::new();
-        body.insert("voucher_no".into(), voucher_no(&req.voucher_no)?.into());
-        body.insert("site_id".into(), site_id(&req.site_id)?.into());
         let filters = check_filters(req)?;
-        if !filters.is_empty() {
-            body.insert("filters".into(), Value::Object(filters));
-        }
-        let answer = self.post("/redeem/check", body, Effect::Read)?;
-        self.decode(&answer, Effect::Read, |v| {
-            let data = v.get("data")?.as_object()?;
-            Some(voucher_from(data))
+        let body = Body {
+            site_id: Some(site_id(&req.site_id)?),
+            filters: (!filters.is_empty()).then_some(Value::Object(filters)),
+            ..Body::new(voucher_no(&req.voucher_no)?)
+        };
+        let answer = self.post("/redeem/check", &body, Effect::Read)?;
+        self.decode(&answer, Effect::Read, |mut v| {
+            match v.get_mut("data")?.take() {
+                Value::Object(data) => Some(voucher_from(data)),
+                _ => None,
+            }
         })
     }
 
     /// Reserves the whole voucher for about five minutes and returns the hold token.
     pub fn hold(&self, req: &HoldRequest) -> Result<Hold> {
-        let mut body = Map::new();
-        body.insert("voucher_no".into(), voucher_no(&req.voucher_no)?.into());
-        let answer = self.post("/redeem/hold", body, Effect::Write)?;
+        let body = Body::new(voucher_no(&req.voucher_no)?);
+        let answer = self.post("/redeem/hold", &body, Effect::Write)?;
         let received_at = SystemTime::now();
         self.decode(&answer, Effect::Write, |v| {
             Some(Hold {
-                message: answer::str_at(v, "message").unwrap_or_default().to_owned(),
-                hold_token: non_empty(answer::str_at(v, "hold_token")?)?.to_owned(),
+                message: answer::str_at(&v, "message").unwrap_or_default().to_owned(),
+                hold_token: non_empty(answer::str_at(&v, "hold_token")?)?.to_owned(),
                 received_at,
-                raw: v.clone(),
+                raw: v,
             })
         })
     }
@@ -121,9 +121,8 @@ impl SmartGift {
     /// If this fails with `outcome_unknown`, the redeem may have happened: call
     /// [`check`](SmartGift::check) and compare `remaining_value` before redeeming again.
     pub fn redeem(&self, req: &RedeemRequest) -> Result<Redemption> {
-        let mut body = Map::new();
-        body.insert("voucher_no".into(), voucher_no(&req.voucher_no)?.into());
-        body.insert("site_id".into(), site_id(&req.site_id)?.into());
+        let voucher_no = voucher_no(&req.voucher_no)?;
+        let site_id = site_id(&req.site_id)?;
         let value = match (&req.value, &req.experiences) {
             (Some(amount), None) => {
                 let exact = money::validate_amount(amount, "value").map_err(invalid)?;
@@ -156,15 +155,16 @@ impl SmartGift {
                 )));
             }
         };
-        body.insert("value".into(), value);
-        if let Some(token) =
-            validate::opt_text(req.hold_token.as_deref(), "hold_token").map_err(invalid)?
-        {
-            body.insert("hold_token".into(), token.into());
-        }
-        let answer = self.post("/redeem", body, Effect::Write)?;
-        self.decode(&answer, Effect::Write, |v| {
-            let data = v.get("data")?;
+        let body = Body {
+            site_id: Some(site_id),
+            value: Some(value),
+            hold_token: validate::opt_text(req.hold_token.as_deref(), "hold_token")
+                .map_err(invalid)?,
+            ..Body::new(voucher_no)
+        };
+        let answer = self.post("/redeem", &body, Effect::Write)?;
+        self.decode(&answer, Effect::Write, |mut v| {
+            let data = v.get_mut("data")?.take();
             let ids = data
                 .get("redemptions")?
                 .as_array()?
@@ -172,50 +172,48 @@ impl SmartGift {
                 .map(Value::as_u64)
                 .collect::<Option<Vec<u64>>>()?;
             Some(Redemption {
-                message: answer::str_at(data, "message")
+                message: answer::str_at(&data, "message")
                     .unwrap_or_default()
                     .to_owned(),
                 redemptions: ids,
-                raw: data.clone(),
+                raw: data,
             })
         })
     }
 
     /// Gives up a hold before its five minutes run out.
     pub fn release(&self, req: &ReleaseRequest) -> Result<Released> {
-        let mut body = Map::new();
-        body.insert("voucher_no".into(), voucher_no(&req.voucher_no)?.into());
-        let token = validate::text(&req.hold_token, "hold_token").map_err(invalid)?;
-        body.insert("hold_token".into(), token.into());
-        let answer = self.post("/redeem/release", body, Effect::Write)?;
+        let body = Body {
+            hold_token: Some(validate::text(&req.hold_token, "hold_token").map_err(invalid)?),
+            ..Body::new(voucher_no(&req.voucher_no)?)
+        };
+        let answer = self.post("/redeem/release", &body, Effect::Write)?;
         self.decode(&answer, Effect::Write, |v| {
             Some(Released {
-                message: answer::str_at(v, "message")?.to_owned(),
-                raw: v.clone(),
+                message: answer::str_at(&v, "message")?.to_owned(),
+                raw: v,
             })
         })
     }
 
     /// Undoes redemptions (each id in full).
     pub fn reverse(&self, req: &ReverseRequest) -> Result<Reversed> {
-        let mut body = Map::new();
-        body.insert("voucher_no".into(), voucher_no(&req.voucher_no)?.into());
-        body.insert("site_id".into(), site_id(&req.site_id)?.into());
-        body.insert(
-            "redemptions".into(),
-            Value::from(redemption_ids(&req.redemptions)?),
-        );
-        let answer = self.post("/redeem/reverse", body, Effect::Write)?;
+        let body = Body {
+            site_id: Some(site_id(&req.site_id)?),
+            redemptions: Some(redemption_ids(&req.redemptions)?),
+            ..Body::new(voucher_no(&req.voucher_no)?)
+        };
+        let answer = self.post("/redeem/reverse", &body, Effect::Write)?;
         self.decode(&answer, Effect::Write, |v| {
             Some(Reversed {
-                message: answer::str_at(v, "message")?.to_owned(),
-                raw: v.clone(),
+                message: answer::str_at(&v, "message")?.to_owned(),
+                raw: v,
             })
         })
     }
 
-    fn post(&self, path: &str, body: Map<String, Value>, effect: Effect) -> Result<Incoming> {
-        let bytes = serde_json::to_vec(&body).map_err(|e| Error::internal(e.to_string()))?;
+    fn post(&self, path: &str, body: &Body, effect: Effect) -> Result<Incoming> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::internal(e.to_string()))?;
         self.http.send(&Outgoing {
             method: Method::Post,
             path: path.to_owned(),
@@ -225,20 +223,55 @@ impl SmartGift {
     }
 
     /// A 2xx in the documented shape becomes `T`; everything else becomes the error it
-    /// stands for.
+    /// stands for. `parse` owns the JSON (results keep it as `raw` without a copy), so
+    /// the rare failure path reads the body again.
     fn decode<T>(
         &self,
         answer: &Incoming,
         effect: Effect,
-        parse: impl FnOnce(&Value) -> Option<T>,
+        parse: impl FnOnce(Value) -> Option<T>,
     ) -> Result<T> {
-        let json = answer::json_body(answer);
         if (200..300).contains(&answer.status)
-            && let Some(result) = json.as_ref().and_then(parse)
+            && let Some(result) = answer::json_body(answer).and_then(parse)
         {
             return Ok(result);
         }
-        Err(errors::error_for(answer, json.as_ref(), effect))
+        Err(errors::error_for(
+            answer,
+            answer::json_body(answer).as_ref(),
+            effect,
+        ))
+    }
+}
+
+/// Every Smart Gift request body: the fields an operation leaves out are not sent, and
+/// the order is the documented one (voucher_no, site_id, value, hold_token, …).
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    voucher_no: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site_id: Option<String>,
+    /// Money with the caller's digits, or an experience bit sum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hold_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redemptions: Option<Vec<u64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filters: Option<Value>,
+}
+
+impl<'a> Body<'a> {
+    fn new(voucher_no: &'a str) -> Body<'a> {
+        Body {
+            voucher_no,
+            site_id: None,
+            value: None,
+            hold_token: None,
+            redemptions: None,
+            filters: None,
+        }
     }
 }
 
@@ -310,7 +343,7 @@ fn non_empty(s: &str) -> Option<&str> {
     (!s.trim().is_empty()).then_some(s)
 }
 
-fn voucher_from(data: &Map<String, Value>) -> SmartGiftVoucher {
+fn voucher_from(data: Map<String, Value>) -> SmartGiftVoucher {
     let s = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
     let experiences = data
         .get("experiences")
@@ -340,6 +373,6 @@ fn voucher_from(data: &Map<String, Value>) -> SmartGiftVoucher {
             .get("available_to_redeem")
             .filter(|v| !v.is_null())
             .cloned(),
-        raw: Value::Object(data.clone()),
+        raw: Value::Object(data),
     }
 }

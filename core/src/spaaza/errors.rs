@@ -104,7 +104,7 @@ mod tests {
     fn map(status: u16, body: &str, effect: Effect) -> Error {
         let answer = Incoming {
             status,
-            headers: vec![],
+            headers: Default::default(),
             body: body.as_bytes().to_vec(),
             oversize: false,
         };

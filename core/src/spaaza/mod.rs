@@ -19,7 +19,7 @@
 mod errors;
 mod models;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub use self::errors::NAMES;
 pub use self::models::*;
@@ -358,21 +358,20 @@ impl Spaaza {
             effect: Effect::Read,
         };
         let answer = self.http.send(&out)?;
-        decode(&answer, Effect::Read, |root, results| {
-            let results = results.as_object()?;
+        decode(&answer, Effect::Read, |warnings, results| {
             let vouchers = match results.get("vouchers") {
                 None | Some(Value::Null) => Vec::new(),
                 Some(list) => list
                     .as_array()?
                     .iter()
-                    .map(|v| v.as_object().map(|o| voucher_from(o, Vec::new())))
+                    .map(|v| v.as_object().map(|o| voucher_from(o.clone(), Vec::new())))
                     .collect::<Option<Vec<_>>>()?,
             };
             Some(VoucherList {
                 results_count_total: results.get("results_count_total").and_then(Value::as_i64),
                 vouchers,
-                warnings: warnings_from(root),
-                raw: Value::Object(results.clone()),
+                warnings,
+                raw: Value::Object(results),
             })
         })
     }
@@ -479,8 +478,8 @@ impl Spaaza {
             effect: Effect::Write,
         };
         let answer = self.http.send(&out)?;
-        decode(&answer, Effect::Write, |root, results| {
-            Some(voucher_from(results.as_object()?, warnings_from(root)))
+        decode(&answer, Effect::Write, |warnings, results| {
+            Some(voucher_from(results, warnings))
         })
     }
 }
@@ -520,16 +519,22 @@ fn voucher_key_or_id(form: &mut Form, key: &Option<String>, vid: Option<i64>) ->
 fn decode<T>(
     answer: &Incoming,
     effect: Effect,
-    parse: impl FnOnce(&Value, &Value) -> Option<T>,
+    parse: impl FnOnce(Vec<SpaazaWarning>, Map<String, Value>) -> Option<T>,
 ) -> Result<T> {
     let json = answer::json_body(answer);
     if (200..300).contains(&answer.status)
-        && let Some(root) = &json
-        && errors::error_object(root).is_none()
+        && let Some(mut root) = json
+        && errors::error_object(&root).is_none()
         && root.get("result").and_then(|r| answer::str_at(r, "status")) == Some("ok")
-        && let Some(result) = root.get("results").and_then(|r| parse(root, r))
+        && let Some(Value::Object(results)) = root.get_mut("results").map(Value::take)
+        && let Some(result) = parse(warnings_from(&root), results)
     {
         return Ok(result);
     }
-    Err(errors::error_for(answer, json.as_ref(), effect))
+    // The failure path reads the body again: the success path owned (and kept) it.
+    Err(errors::error_for(
+        answer,
+        answer::json_body(answer).as_ref(),
+        effect,
+    ))
 }

@@ -186,7 +186,7 @@ fn str_of(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-pub(crate) fn voucher_from(v: &Map<String, Value>, warnings: Vec<SpaazaWarning>) -> SpaazaVoucher {
+pub(crate) fn voucher_from(v: Map<String, Value>, warnings: Vec<SpaazaWarning>) -> SpaazaVoucher {
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let int = |k: &str| v.get(k).and_then(Value::as_i64);
     let money = |k: &str| v.get(k).and_then(decimal_from_json);
@@ -212,8 +212,8 @@ pub(crate) fn voucher_from(v: &Map<String, Value>, warnings: Vec<SpaazaWarning>)
         regenerated_voucher: v
             .get("regenerated_voucher")
             .and_then(Value::as_object)
-            .map(|r| Box::new(voucher_from(r, Vec::new()))),
+            .map(|r| Box::new(voucher_from(r.clone(), Vec::new()))),
         warnings,
-        raw: Value::Object(v.clone()),
+        raw: Value::Object(v),
     }
 }
