@@ -121,6 +121,14 @@ pub unsafe extern "C" fn vk_scripted_server_push_json(
     })
 }
 
+/// A request log as the JSON text both `_requests_json` exports hand out.
+fn requests_text(requests: &[voucherkit_sandbox::RecordedRequest]) -> vk_text {
+    let list: Vec<Value> = requests.iter().map(|r| r.to_json()).collect();
+    vk_text {
+        text: c_string(&Value::Array(list).to_string()),
+    }
+}
+
 /// The requests received since the last reset, as a JSON array of
 /// `{"connection_id", "method", "path", "headers": [[name, value], ...], "body_text"}`
 /// (the path keeps its query string). Free `*out` with vk_text_free().
@@ -134,10 +142,7 @@ pub unsafe extern "C" fn vk_scripted_server_requests_json(
         // SAFETY: NULL or a live handle.
         let s = unsafe { handle(s, "server") }?;
         let out = out_slot(out, "out")?;
-        let list: Vec<Value> = s.server.requests().iter().map(|r| r.to_json()).collect();
-        out.put(vk_text {
-            text: c_string(&Value::Array(list).to_string()),
-        });
+        out.put(requests_text(&s.server.requests()));
         Ok(())
     })
 }
@@ -308,10 +313,7 @@ pub unsafe extern "C" fn vk_sandbox_requests_json(
         // SAFETY: NULL or a live handle.
         let s = unsafe { handle(s, "sandbox") }?;
         let out = out_slot(out, "out")?;
-        let list: Vec<Value> = s.sandbox.requests().iter().map(|r| r.to_json()).collect();
-        out.put(vk_text {
-            text: c_string(&Value::Array(list).to_string()),
-        });
+        out.put(requests_text(&s.sandbox.requests()));
         Ok(())
     })
 }

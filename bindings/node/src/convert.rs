@@ -24,6 +24,12 @@ pub type Vk<T> = std::result::Result<T, Error>;
 /// such an error into a `VoucherError`.
 pub const THROWN_MARK: &str = "voucherkit:E";
 
+/// A constructor's failure, thrown as a marked plain Error that `index.js` turns into a
+/// `VoucherError`.
+pub fn thrown(e: &Error) -> napi::Error {
+    napi::Error::from_reason(format!("{THROWN_MARK}{}", e.to_json()))
+}
+
 /// The JSON text of an error, as `index.js` expects it.
 pub fn error_text(e: &Error) -> String {
     format!("E{}", e.to_json())

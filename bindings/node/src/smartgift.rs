@@ -167,11 +167,7 @@ impl NativeSmartGift {
                 inner: Arc::new(client),
                 summary,
             }),
-            Err(e) => Err(napi::Error::from_reason(format!(
-                "{}{}",
-                convert::THROWN_MARK,
-                e.to_json()
-            ))),
+            Err(e) => Err(convert::thrown(&e)),
         }
     }
 

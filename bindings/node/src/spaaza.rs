@@ -234,11 +234,7 @@ impl NativeSpaaza {
                 inner: Arc::new(client),
                 summary,
             }),
-            Err(e) => Err(napi::Error::from_reason(format!(
-                "{}{}",
-                convert::THROWN_MARK,
-                e.to_json()
-            ))),
+            Err(e) => Err(convert::thrown(&e)),
         }
     }
 
