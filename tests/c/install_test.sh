@@ -24,14 +24,20 @@ cflags=(-std=c11 -Wall -Wextra -Werror -pedantic)
 # shellcheck disable=SC2046
 cc "${cflags[@]}" "$root/tests/c/example.c" -o "$tmp/example_shared" $(pkg-config --cflags --libs voucherkit)
 LD_LIBRARY_PATH="$prefix/lib" "$tmp/example_shared"
-LD_LIBRARY_PATH="$prefix/lib" ldd "$tmp/example_shared" | grep -q "$prefix/lib/libvoucherkit.so" || {
-  echo "install test: the shared build does not use the installed libvoucherkit.so" >&2; exit 1; }
+# ldd's output is captured first: `ldd | grep -q` under pipefail fails at random when grep
+# exits on the first match and ldd is killed by SIGPIPE while still writing.
+deps=$(LD_LIBRARY_PATH="$prefix/lib" ldd "$tmp/example_shared")
+case "$deps" in
+  *"$prefix/lib/libvoucherkit.so"*) ;;
+  *) printf 'install test: the shared build does not use the installed libvoucherkit.so:\n%s\n' "$deps" >&2; exit 1 ;;
+esac
 # shellcheck disable=SC2046
 cc "${cflags[@]}" "$root/tests/c/example.c" -o "$tmp/example_static" \
   $(pkg-config --cflags voucherkit) "$prefix/lib/libvoucherkit.a" $(pkg-config --static --libs-only-l voucherkit | sed 's/-lvoucherkit//')
-if ldd "$tmp/example_static" | grep -q libvoucherkit; then
-  echo "install test: the static build links libvoucherkit.so" >&2; exit 1
-fi
+deps=$(ldd "$tmp/example_static")
+case "$deps" in
+  *libvoucherkit*) printf 'install test: the static build links libvoucherkit.so:\n%s\n' "$deps" >&2; exit 1 ;;
+esac
 "$tmp/example_static"
 echo "install test: pkg-config builds (shared and static) ran"
 
