@@ -107,11 +107,20 @@ install-c: build-c
 c-install-test:
 	bash $(C_SRC)/install_test.sh "$(MAKE)" "$(C_PROFILE)"
 
-# C redeem loop against the Rust core's, on the same keep-alive scripted server.
+# C redeem loop against the Rust core's and a plain libcurl + cJSON client's (DESIGN.md §10's
+# reference), on the same keep-alive scripted server. libcurl and cJSON are installed here
+# when missing (bench/c/install-deps.sh), not by CI: only this bench uses them. Their flags
+# come from pkg-config in the shell, not make's shell function, which would run before the
+# install step.
 bench-c:
+	bash bench/c/install-deps.sh
 	$(CARGO) build -p voucherkit --release --example bench_rust_redeem
 	$(MAKE) --no-print-directory C_PROFILE=release build-c
 	mkdir -p $(C_OUT)
 	$(CC) -std=c11 $(C_WARN) -O2 -Iinclude bench/c/c_redeem.c $(CARGO_TARGET_DIR)/release/libvoucherkit.a \
 		$(C_NATIVE_LIBS) -o $(C_OUT)/bench_c_redeem
-	python3 bench/c/run.py $(C_OUT)/bench_c_redeem $(CARGO_TARGET_DIR)/release/examples/bench_rust_redeem
+	$(CC) -std=c11 $(C_WARN) -O2 -Iinclude $$(pkg-config --cflags libcurl libcjson) bench/c/curl_redeem.c \
+		$(CARGO_TARGET_DIR)/release/libvoucherkit.a $$(pkg-config --libs libcurl libcjson) \
+		$(C_NATIVE_LIBS) -o $(C_OUT)/bench_c_curl
+	python3 bench/c/run.py $(C_OUT)/bench_c_redeem $(CARGO_TARGET_DIR)/release/examples/bench_rust_redeem \
+		$(C_OUT)/bench_c_curl
