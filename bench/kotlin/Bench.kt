@@ -22,6 +22,7 @@ import voucherkit.Secret
 import voucherkit.SmartGift
 import voucherkit.SmartGiftConfig
 import voucherkit.benchCoreRedeem
+import voucherkit.redeem
 import java.io.File
 import java.lang.management.ManagementFactory
 import java.math.BigDecimal
@@ -72,6 +73,7 @@ fun main(args: Array<String>) {
     val calls = arg("--calls")?.toInt() ?: 2000
     val rounds = arg("--rounds")?.toInt() ?: 9
     val memCalls = arg("--memory-calls")?.toInt() ?: 100_000
+    val memWarmup = arg("--memory-warmup")?.toInt() ?: 400_000
     val write = arg("--write")
 
     val responder = BenchResponder(200u.toUShort(), ANSWER)
@@ -100,8 +102,13 @@ fun main(args: Array<String>) {
     val bCpu = median(b.map { it.second })
     val cCpu = median(c.map { it.second })
 
-    // Memory over memCalls more calls, after a warm-up of the same kind.
-    binding(30_000)
+    // Memory over memCalls more calls, after a warm-up of the same kind long enough to span
+    // many GC cycles: JNA frees its native buffers only once a GC has found them
+    // unreachable, so RSS first climbs to the high-water mark of buffers awaiting a GC
+    // (reported too), then stays flat unless something leaks.
+    heapUsedAfterGc()
+    val rssBeforeWarmup = rssBytes()
+    binding(memWarmup)
     val heap0 = heapUsedAfterGc()
     val rss0 = rssBytes()
     binding(memCalls)
@@ -136,9 +143,19 @@ fun main(args: Array<String>) {
         appendLine("| Rust core alone (reference) | ${fmt(cWall)} | ${"%,d".format((1e6 / cWall).toLong())} | ${fmt(cCpu)} |")
         appendLine()
         appendLine(
-            "Each Kotlin redeem crosses into Rust 8 times through JNA (clone the client handle, allocate a buffer " +
-                "for each of the 5 arguments, the call, free the answer's buffer), each with JNA structures " +
-                "for the call status and buffers: that, not the core, is the added cost.",
+            "Each Kotlin redeem crosses into Rust 4 times through JNA (clone the client handle, allocate the " +
+                "request record's buffer, the call, free the answer's buffer); each crossing builds JNA structures " +
+                "(a call status with a nested buffer, returned buffers), each a malloc'd `com.sun.jna.Memory` " +
+                "tracked in a map and by a cleaner until the next GC: that, not the core, is the added cost.",
+        )
+        appendLine()
+        appendLine(
+            "Why ≤ 25 µs is out of reach with uniffi 0.32: uniffi's generated Kotlin allocates a fresh " +
+                "call-status structure per crossing, and building one alone costs ≈ 5–7 µs of CPU here (JNA keeps " +
+                "every `Memory` in a `ConcurrentHashMap` keyed by boxed addresses, java-native-access/jna#1703), so " +
+                "4 crossings cost ≈ 25 µs before any conversion; the named-argument-per-crossing form it replaced " +
+                "made 8 (≈ 130 µs added). The fix upstream is uniffi's JNI-based Kotlin generator " +
+                "(mozilla/uniffi-rs#2911), merged but in no release up to 0.32.2.",
         )
         appendLine()
         appendLine(
@@ -154,6 +171,10 @@ fun main(args: Array<String>) {
         appendLine(
             "| RSS growth over ${"%,d".format(memCalls)} calls | ${"%.2f".format(rssGrowth)} MiB (RSS ${"%.1f".format(mib(rss1))} MiB) | " +
                 "< $TARGET_RSS_MIB MiB ${verdict(rssGrowth < TARGET_RSS_MIB)} |",
+        )
+        appendLine(
+            "| RSS climb during the ${"%,d".format(memWarmup)}-call warm-up before it (JNA buffers awaiting a GC) | " +
+                "${"%.2f".format(mib(rss0 - rssBeforeWarmup))} MiB | — |",
         )
         appendLine(
             "| JVM heap growth (used after GC) over ${"%,d".format(memCalls)} calls | ${"%.2f".format(heapGrowth)} MiB | " +

@@ -70,6 +70,155 @@ pub struct SpaazaConfig {
     pub max_idle_age_ms: Option<i64>,
 }
 
+// One request record per operation (see smartgift.rs for why: JNA crossings).
+
+/// `redeemVoucher`'s arguments.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct RedeemVoucherRequest {
+    pub chain_id: i64,
+    #[uniffi(default = None)]
+    pub voucher_key: Option<String>,
+    #[uniffi(default = None)]
+    pub voucher_id: Option<i64>,
+    #[uniffi(default = None)]
+    pub user_id: Option<i64>,
+    /// A partial redeem; the whole voucher when null.
+    #[uniffi(default = None)]
+    pub amount: Option<Money>,
+}
+
+/// `unlockVoucher`'s arguments.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct UnlockVoucherRequest {
+    #[uniffi(default = None)]
+    pub voucher_key: Option<String>,
+    #[uniffi(default = None)]
+    pub voucher_id: Option<i64>,
+}
+
+/// `claimVoucher`'s and `unclaimVoucher`'s arguments: one voucher identifier; under admin
+/// or privileged auth one end-user identifier (admin also needs `chainId`).
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct ClaimRequest {
+    #[uniffi(default = None)]
+    pub chain_id: Option<i64>,
+    #[uniffi(default = None)]
+    pub voucher_key: Option<String>,
+    #[uniffi(default = None)]
+    pub voucher_id: Option<i64>,
+    #[uniffi(default = None)]
+    pub third_party_id: Option<i64>,
+    #[uniffi(default = None)]
+    pub user_id: Option<i64>,
+    #[uniffi(default = None)]
+    pub member_number: Option<String>,
+    #[uniffi(default = None)]
+    pub username: Option<String>,
+    #[uniffi(default = None)]
+    pub authentication_point_identifier: Option<String>,
+    #[uniffi(default = None)]
+    pub auxiliary_identifier: Option<String>,
+}
+
+impl From<ClaimRequest> for sp::ClaimRequest {
+    fn from(r: ClaimRequest) -> sp::ClaimRequest {
+        sp::ClaimRequest {
+            chain_id: r.chain_id,
+            voucher_key: r.voucher_key,
+            voucher_id: r.voucher_id,
+            third_party_id: r.third_party_id,
+            user_id: r.user_id,
+            member_number: r.member_number,
+            username: r.username,
+            authentication_point_identifier: r.authentication_point_identifier,
+            auxiliary_identifier: r.auxiliary_identifier,
+        }
+    }
+}
+
+/// `lockVoucher`'s arguments.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct LockVoucherRequest {
+    pub retailer_basket_code: String,
+    #[uniffi(default = None)]
+    pub voucher_key: Option<String>,
+    #[uniffi(default = None)]
+    pub voucher_id: Option<i64>,
+    /// Seconds; the core's 300 when null.
+    #[uniffi(default = None)]
+    pub voucher_lock_period: Option<i64>,
+    #[uniffi(default = None)]
+    pub voucher_locking_code: Option<String>,
+}
+
+/// `getVouchers`' arguments: the chain and optional filters.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct GetVouchersRequest {
+    pub chain_id: i64,
+    #[uniffi(default = None)]
+    pub voucher_id: Option<i64>,
+    #[uniffi(default = None)]
+    pub user_id: Option<i64>,
+    #[uniffi(default = None)]
+    pub username: Option<String>,
+    #[uniffi(default = None)]
+    pub member_number: Option<String>,
+    #[uniffi(default = None)]
+    pub authentication_point_identifier: Option<String>,
+    #[uniffi(default = None)]
+    pub campaign_id: Option<i64>,
+    #[uniffi(default = false)]
+    pub show_all_statuses: bool,
+    #[uniffi(default = false)]
+    pub show_redeemed: bool,
+    #[uniffi(default = false)]
+    pub show_expired: bool,
+    #[uniffi(default = false)]
+    pub exclude_regenerated: bool,
+    #[uniffi(default = None)]
+    pub number_results: Option<i64>,
+    #[uniffi(default = None)]
+    pub results_offset: Option<i64>,
+    #[uniffi(default = None)]
+    pub min_created_datetime: Option<String>,
+    #[uniffi(default = None)]
+    pub max_created_datetime: Option<String>,
+    #[uniffi(default = None)]
+    pub min_expiry_datetime: Option<String>,
+    #[uniffi(default = None)]
+    pub max_expiry_datetime: Option<String>,
+    #[uniffi(default = None)]
+    pub min_redeemed_datetime: Option<String>,
+    #[uniffi(default = None)]
+    pub max_redeemed_datetime: Option<String>,
+}
+
+impl From<GetVouchersRequest> for sp::GetVouchersRequest {
+    fn from(r: GetVouchersRequest) -> sp::GetVouchersRequest {
+        sp::GetVouchersRequest {
+            chain_id: r.chain_id,
+            voucher_id: r.voucher_id,
+            user_id: r.user_id,
+            username: r.username,
+            member_number: r.member_number,
+            authentication_point_identifier: r.authentication_point_identifier,
+            campaign_id: r.campaign_id,
+            show_all_statuses: r.show_all_statuses,
+            show_redeemed: r.show_redeemed,
+            show_expired: r.show_expired,
+            exclude_regenerated: r.exclude_regenerated,
+            number_results: r.number_results,
+            results_offset: r.results_offset,
+            min_created_datetime: r.min_created_datetime,
+            max_created_datetime: r.max_created_datetime,
+            min_expiry_datetime: r.min_expiry_datetime,
+            max_expiry_datetime: r.max_expiry_datetime,
+            min_redeemed_datetime: r.min_redeemed_datetime,
+            max_redeemed_datetime: r.max_redeemed_datetime,
+        }
+    }
+}
+
 /// A warning riding on an ok answer.
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct SpaazaWarning {
@@ -207,148 +356,57 @@ impl Spaaza {
     /// Redeems a voucher wholly (no `amount`) or partly (the rest comes back as
     /// `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId`.
     /// On `OUTCOME_UNKNOWN` the redeem may have happened: `getVouchers` before retrying.
-    #[uniffi::method(default(voucher_key = None, voucher_id = None, user_id = None, amount = None))]
-    pub fn redeem_voucher(
-        &self,
-        chain_id: i64,
-        voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-        user_id: Option<i64>,
-        amount: Option<Money>,
-    ) -> VkResult<SpaazaVoucher> {
+    pub fn redeem_voucher(&self, request: RedeemVoucherRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
             self.inner
                 .redeem_voucher(&sp::RedeemVoucherRequest {
-                    chain_id,
-                    voucher_key,
-                    voucher_id,
-                    user_id,
-                    amount: amount.map(Money::amount),
+                    chain_id: request.chain_id,
+                    voucher_key: request.voucher_key,
+                    voucher_id: request.voucher_id,
+                    user_id: request.user_id,
+                    amount: request.amount.map(Money::amount),
                 })
                 .map(voucher)
         })
     }
 
     /// Unlocks a locked voucher. Both identifiers may be given: only the key is sent.
-    #[uniffi::method(default(voucher_key = None, voucher_id = None))]
-    pub fn unlock_voucher(
-        &self,
-        voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-    ) -> VkResult<SpaazaVoucher> {
+    pub fn unlock_voucher(&self, request: UnlockVoucherRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
             self.inner
                 .unlock_voucher(&sp::UnlockVoucherRequest {
-                    voucher_key,
-                    voucher_id,
+                    voucher_key: request.voucher_key,
+                    voucher_id: request.voucher_id,
                 })
                 .map(voucher)
         })
     }
 
-    /// Takes a claimed voucher back from its end-user. One voucher identifier; under admin
-    /// or privileged auth one end-user identifier (admin also needs `chainId`).
-    #[allow(clippy::too_many_arguments)]
-    #[uniffi::method(default(
-        chain_id = None,
-        voucher_key = None,
-        voucher_id = None,
-        third_party_id = None,
-        user_id = None,
-        member_number = None,
-        username = None,
-        authentication_point_identifier = None,
-        auxiliary_identifier = None
-    ))]
-    pub fn unclaim_voucher(
-        &self,
-        chain_id: Option<i64>,
-        voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-        third_party_id: Option<i64>,
-        user_id: Option<i64>,
-        member_number: Option<String>,
-        username: Option<String>,
-        authentication_point_identifier: Option<String>,
-        auxiliary_identifier: Option<String>,
-    ) -> VkResult<SpaazaVoucher> {
-        let req = sp::ClaimRequest {
-            chain_id,
-            voucher_key,
-            voucher_id,
-            third_party_id,
-            user_id,
-            member_number,
-            username,
-            authentication_point_identifier,
-            auxiliary_identifier,
-        };
-        guard(PROVIDER, || self.inner.unclaim_voucher(&req).map(voucher))
+    /// Takes a claimed voucher back from its end-user.
+    pub fn unclaim_voucher(&self, request: ClaimRequest) -> VkResult<SpaazaVoucher> {
+        guard(PROVIDER, || {
+            self.inner.unclaim_voucher(&request.into()).map(voucher)
+        })
     }
 
-    /// Gives a voucher to an end-user; the same identifiers as `unclaimVoucher`.
-    #[allow(clippy::too_many_arguments)]
-    #[uniffi::method(default(
-        chain_id = None,
-        voucher_key = None,
-        voucher_id = None,
-        third_party_id = None,
-        user_id = None,
-        member_number = None,
-        username = None,
-        authentication_point_identifier = None,
-        auxiliary_identifier = None
-    ))]
-    pub fn claim_voucher(
-        &self,
-        chain_id: Option<i64>,
-        voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-        third_party_id: Option<i64>,
-        user_id: Option<i64>,
-        member_number: Option<String>,
-        username: Option<String>,
-        authentication_point_identifier: Option<String>,
-        auxiliary_identifier: Option<String>,
-    ) -> VkResult<SpaazaVoucher> {
-        let req = sp::ClaimRequest {
-            chain_id,
-            voucher_key,
-            voucher_id,
-            third_party_id,
-            user_id,
-            member_number,
-            username,
-            authentication_point_identifier,
-            auxiliary_identifier,
-        };
-        guard(PROVIDER, || self.inner.claim_voucher(&req).map(voucher))
+    /// Gives a voucher to an end-user.
+    pub fn claim_voucher(&self, request: ClaimRequest) -> VkResult<SpaazaVoucher> {
+        guard(PROVIDER, || {
+            self.inner.claim_voucher(&request.into()).map(voucher)
+        })
     }
 
     /// Locks a basket voucher to `retailerBasketCode` for `voucherLockPeriod` seconds
     /// (the core's 300 when null). Exactly one of `voucherKey` / `voucherId`.
-    #[uniffi::method(default(
-        voucher_key = None,
-        voucher_id = None,
-        voucher_lock_period = None,
-        voucher_locking_code = None
-    ))]
-    pub fn lock_voucher(
-        &self,
-        retailer_basket_code: String,
-        voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-        voucher_lock_period: Option<i64>,
-        voucher_locking_code: Option<String>,
-    ) -> VkResult<SpaazaVoucher> {
+    pub fn lock_voucher(&self, request: LockVoucherRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
             self.inner
                 .lock_voucher(&sp::LockVoucherRequest {
-                    voucher_key,
-                    voucher_id,
-                    retailer_basket_code,
-                    voucher_lock_period,
-                    voucher_locking_code,
+                    voucher_key: request.voucher_key,
+                    voucher_id: request.voucher_id,
+                    retailer_basket_code: request.retailer_basket_code,
+                    voucher_lock_period: request.voucher_lock_period,
+                    voucher_locking_code: request.voucher_locking_code,
                 })
                 .map(voucher)
         })
@@ -356,72 +414,9 @@ impl Spaaza {
 
     /// Reads a chain's vouchers, e.g. to reconcile after `OUTCOME_UNKNOWN`. A read: safe
     /// to retry.
-    #[allow(clippy::too_many_arguments)]
-    #[uniffi::method(default(
-        voucher_id = None,
-        user_id = None,
-        username = None,
-        member_number = None,
-        authentication_point_identifier = None,
-        campaign_id = None,
-        show_all_statuses = false,
-        show_redeemed = false,
-        show_expired = false,
-        exclude_regenerated = false,
-        number_results = None,
-        results_offset = None,
-        min_created_datetime = None,
-        max_created_datetime = None,
-        min_expiry_datetime = None,
-        max_expiry_datetime = None,
-        min_redeemed_datetime = None,
-        max_redeemed_datetime = None
-    ))]
-    pub fn get_vouchers(
-        &self,
-        chain_id: i64,
-        voucher_id: Option<i64>,
-        user_id: Option<i64>,
-        username: Option<String>,
-        member_number: Option<String>,
-        authentication_point_identifier: Option<String>,
-        campaign_id: Option<i64>,
-        show_all_statuses: bool,
-        show_redeemed: bool,
-        show_expired: bool,
-        exclude_regenerated: bool,
-        number_results: Option<i64>,
-        results_offset: Option<i64>,
-        min_created_datetime: Option<String>,
-        max_created_datetime: Option<String>,
-        min_expiry_datetime: Option<String>,
-        max_expiry_datetime: Option<String>,
-        min_redeemed_datetime: Option<String>,
-        max_redeemed_datetime: Option<String>,
-    ) -> VkResult<VoucherList> {
-        let req = sp::GetVouchersRequest {
-            chain_id,
-            voucher_id,
-            user_id,
-            username,
-            member_number,
-            authentication_point_identifier,
-            campaign_id,
-            show_all_statuses,
-            show_redeemed,
-            show_expired,
-            exclude_regenerated,
-            number_results,
-            results_offset,
-            min_created_datetime,
-            max_created_datetime,
-            min_expiry_datetime,
-            max_expiry_datetime,
-            min_redeemed_datetime,
-            max_redeemed_datetime,
-        };
+    pub fn get_vouchers(&self, request: GetVouchersRequest) -> VkResult<VoucherList> {
         guard(PROVIDER, || {
-            let list = self.inner.get_vouchers(&req)?;
+            let list = self.inner.get_vouchers(&request.into())?;
             Ok(VoucherList {
                 results_count_total: list.results_count_total,
                 vouchers: list.vouchers.into_iter().map(voucher).collect(),

@@ -814,15 +814,15 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_voucherkit_kotlin_fn_method_smartgift_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_check(`ptr`: Long,`voucherNo`: RustBuffer.ByValue,`siteId`: RustBuffer.ByValue,`classifications`: RustBuffer.ByValue,`metaConditions`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_check(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_hold(`ptr`: Long,`voucherNo`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_hold(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_redeem(`ptr`: Long,`voucherNo`: RustBuffer.ByValue,`siteId`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,`experiences`: RustBuffer.ByValue,`holdToken`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_redeem(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_release(`ptr`: Long,`voucherNo`: RustBuffer.ByValue,`holdToken`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_release(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_reverse(`ptr`: Long,`voucherNo`: RustBuffer.ByValue,`siteId`: RustBuffer.ByValue,`redemptions`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_reverse(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_smartgift_user_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -834,17 +834,17 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_claim_voucher(`ptr`: Long,`chainId`: RustBuffer.ByValue,`voucherKey`: RustBuffer.ByValue,`voucherId`: RustBuffer.ByValue,`thirdPartyId`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,`memberNumber`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`authenticationPointIdentifier`: RustBuffer.ByValue,`auxiliaryIdentifier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_claim_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_get_vouchers(`ptr`: Long,`chainId`: Long,`voucherId`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`memberNumber`: RustBuffer.ByValue,`authenticationPointIdentifier`: RustBuffer.ByValue,`campaignId`: RustBuffer.ByValue,`showAllStatuses`: Byte,`showRedeemed`: Byte,`showExpired`: Byte,`excludeRegenerated`: Byte,`numberResults`: RustBuffer.ByValue,`resultsOffset`: RustBuffer.ByValue,`minCreatedDatetime`: RustBuffer.ByValue,`maxCreatedDatetime`: RustBuffer.ByValue,`minExpiryDatetime`: RustBuffer.ByValue,`maxExpiryDatetime`: RustBuffer.ByValue,`minRedeemedDatetime`: RustBuffer.ByValue,`maxRedeemedDatetime`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_get_vouchers(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_lock_voucher(`ptr`: Long,`retailerBasketCode`: RustBuffer.ByValue,`voucherKey`: RustBuffer.ByValue,`voucherId`: RustBuffer.ByValue,`voucherLockPeriod`: RustBuffer.ByValue,`voucherLockingCode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_lock_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_redeem_voucher(`ptr`: Long,`chainId`: Long,`voucherKey`: RustBuffer.ByValue,`voucherId`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,`amount`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_redeem_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_unclaim_voucher(`ptr`: Long,`chainId`: RustBuffer.ByValue,`voucherKey`: RustBuffer.ByValue,`voucherId`: RustBuffer.ByValue,`thirdPartyId`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,`memberNumber`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`authenticationPointIdentifier`: RustBuffer.ByValue,`auxiliaryIdentifier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_unclaim_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_unlock_voucher(`ptr`: Long,`voucherKey`: RustBuffer.ByValue,`voucherId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_unlock_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_user_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1056,19 +1056,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_base_url() and 0xFFFF) != 51288) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_check() and 0xFFFF) != 39510) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_check() and 0xFFFF) != 63923) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_hold() and 0xFFFF) != 25788) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_hold() and 0xFFFF) != 29045) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_redeem() and 0xFFFF) != 60763) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_redeem() and 0xFFFF) != 58730) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_release() and 0xFFFF) != 33945) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_release() and 0xFFFF) != 51257) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_reverse() and 0xFFFF) != 39895) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_reverse() and 0xFFFF) != 62357) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_user_agent() and 0xFFFF) != 44311) {
@@ -1077,22 +1077,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_base_url() and 0xFFFF) != 29725) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_claim_voucher() and 0xFFFF) != 48275) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_claim_voucher() and 0xFFFF) != 47907) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers() and 0xFFFF) != 6669) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers() and 0xFFFF) != 65066) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_lock_voucher() and 0xFFFF) != 21447) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_lock_voucher() and 0xFFFF) != 10987) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_redeem_voucher() and 0xFFFF) != 64354) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_redeem_voucher() and 0xFFFF) != 19305) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_unclaim_voucher() and 0xFFFF) != 29768) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_unclaim_voucher() and 0xFFFF) != 53313) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_unlock_voucher() and 0xFFFF) != 45771) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_unlock_voucher() and 0xFFFF) != 55669) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_user_agent() and 0xFFFF) != 28727) {
@@ -3044,28 +3044,28 @@ public interface SmartGiftInterface {
     /**
      * What a voucher is worth at a site. A read: safe to retry.
      */
-    fun `check`(`voucherNo`: kotlin.String, `siteId`: kotlin.String, `classifications`: List<kotlin.String> = listOf(), `metaConditions`: List<MetaCondition> = listOf()): SmartGiftVoucher
+    fun `check`(`request`: CheckRequest): SmartGiftVoucher
     
     /**
      * Reserves the whole voucher for about five minutes.
      */
-    fun `hold`(`voucherNo`: kotlin.String): Hold
+    fun `hold`(`request`: HoldRequest): Hold
     
     /**
      * Redeems money (`value`) or experiences (their bit values): exactly one of them.
      * On `OUTCOME_UNKNOWN` the redeem may have happened: `check` before trying again.
      */
-    fun `redeem`(`voucherNo`: kotlin.String, `siteId`: kotlin.String, `value`: Money? = null, `experiences`: List<kotlin.Long>? = null, `holdToken`: kotlin.String? = null): Redemption
+    fun `redeem`(`request`: RedeemRequest): Redemption
     
     /**
      * Gives up a hold before it expires.
      */
-    fun `release`(`voucherNo`: kotlin.String, `holdToken`: kotlin.String): Released
+    fun `release`(`request`: ReleaseRequest): Released
     
     /**
      * Undoes redemptions (each id in full).
      */
-    fun `reverse`(`voucherNo`: kotlin.String, `siteId`: kotlin.String, `redemptions`: List<kotlin.Long>): Reversed
+    fun `reverse`(`request`: ReverseRequest): Reversed
     
     /**
      * The User-Agent every request carries.
@@ -3212,17 +3212,14 @@ open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
     /**
      * What a voucher is worth at a site. A read: safe to retry.
      */
-    @Throws(VoucherException::class)override fun `check`(`voucherNo`: kotlin.String, `siteId`: kotlin.String, `classifications`: List<kotlin.String>, `metaConditions`: List<MetaCondition>): SmartGiftVoucher {
+    @Throws(VoucherException::class)override fun `check`(`request`: CheckRequest): SmartGiftVoucher {
             return FfiConverterTypeSmartGiftVoucher.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_smartgift_check(
         it,
         
-        FfiConverterString.lower(`voucherNo`),
-        FfiConverterString.lower(`siteId`),
-        FfiConverterSequenceString.lower(`classifications`),
-        FfiConverterSequenceTypeMetaCondition.lower(`metaConditions`),_status)
+        FfiConverterTypeCheckRequest.lower(`request`),_status)
 }
     }
     )
@@ -3233,14 +3230,14 @@ open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
     /**
      * Reserves the whole voucher for about five minutes.
      */
-    @Throws(VoucherException::class)override fun `hold`(`voucherNo`: kotlin.String): Hold {
+    @Throws(VoucherException::class)override fun `hold`(`request`: HoldRequest): Hold {
             return FfiConverterTypeHold.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_smartgift_hold(
         it,
         
-        FfiConverterString.lower(`voucherNo`),_status)
+        FfiConverterTypeHoldRequest.lower(`request`),_status)
 }
     }
     )
@@ -3252,18 +3249,14 @@ open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
      * Redeems money (`value`) or experiences (their bit values): exactly one of them.
      * On `OUTCOME_UNKNOWN` the redeem may have happened: `check` before trying again.
      */
-    @Throws(VoucherException::class)override fun `redeem`(`voucherNo`: kotlin.String, `siteId`: kotlin.String, `value`: Money?, `experiences`: List<kotlin.Long>?, `holdToken`: kotlin.String?): Redemption {
+    @Throws(VoucherException::class)override fun `redeem`(`request`: RedeemRequest): Redemption {
             return FfiConverterTypeRedemption.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_smartgift_redeem(
         it,
         
-        FfiConverterString.lower(`voucherNo`),
-        FfiConverterString.lower(`siteId`),
-        FfiConverterOptionalTypeMoney.lower(`value`),
-        FfiConverterOptionalSequenceLong.lower(`experiences`),
-        FfiConverterOptionalString.lower(`holdToken`),_status)
+        FfiConverterTypeRedeemRequest.lower(`request`),_status)
 }
     }
     )
@@ -3274,15 +3267,14 @@ open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
     /**
      * Gives up a hold before it expires.
      */
-    @Throws(VoucherException::class)override fun `release`(`voucherNo`: kotlin.String, `holdToken`: kotlin.String): Released {
+    @Throws(VoucherException::class)override fun `release`(`request`: ReleaseRequest): Released {
             return FfiConverterTypeReleased.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_smartgift_release(
         it,
         
-        FfiConverterString.lower(`voucherNo`),
-        FfiConverterString.lower(`holdToken`),_status)
+        FfiConverterTypeReleaseRequest.lower(`request`),_status)
 }
     }
     )
@@ -3293,16 +3285,14 @@ open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
     /**
      * Undoes redemptions (each id in full).
      */
-    @Throws(VoucherException::class)override fun `reverse`(`voucherNo`: kotlin.String, `siteId`: kotlin.String, `redemptions`: List<kotlin.Long>): Reversed {
+    @Throws(VoucherException::class)override fun `reverse`(`request`: ReverseRequest): Reversed {
             return FfiConverterTypeReversed.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_smartgift_reverse(
         it,
         
-        FfiConverterString.lower(`voucherNo`),
-        FfiConverterString.lower(`siteId`),
-        FfiConverterSequenceLong.lower(`redemptions`),_status)
+        FfiConverterTypeReverseRequest.lower(`request`),_status)
 }
     }
     )
@@ -3471,39 +3461,38 @@ public interface SpaazaInterface {
     fun `baseUrl`(): kotlin.String
     
     /**
-     * Gives a voucher to an end-user; the same identifiers as `unclaimVoucher`.
+     * Gives a voucher to an end-user.
      */
-    fun `claimVoucher`(`chainId`: kotlin.Long? = null, `voucherKey`: kotlin.String? = null, `voucherId`: kotlin.Long? = null, `thirdPartyId`: kotlin.Long? = null, `userId`: kotlin.Long? = null, `memberNumber`: kotlin.String? = null, `username`: kotlin.String? = null, `authenticationPointIdentifier`: kotlin.String? = null, `auxiliaryIdentifier`: kotlin.String? = null): SpaazaVoucher
+    fun `claimVoucher`(`request`: ClaimRequest): SpaazaVoucher
     
     /**
      * Reads a chain's vouchers, e.g. to reconcile after `OUTCOME_UNKNOWN`. A read: safe
      * to retry.
      */
-    fun `getVouchers`(`chainId`: kotlin.Long, `voucherId`: kotlin.Long? = null, `userId`: kotlin.Long? = null, `username`: kotlin.String? = null, `memberNumber`: kotlin.String? = null, `authenticationPointIdentifier`: kotlin.String? = null, `campaignId`: kotlin.Long? = null, `showAllStatuses`: kotlin.Boolean = false, `showRedeemed`: kotlin.Boolean = false, `showExpired`: kotlin.Boolean = false, `excludeRegenerated`: kotlin.Boolean = false, `numberResults`: kotlin.Long? = null, `resultsOffset`: kotlin.Long? = null, `minCreatedDatetime`: kotlin.String? = null, `maxCreatedDatetime`: kotlin.String? = null, `minExpiryDatetime`: kotlin.String? = null, `maxExpiryDatetime`: kotlin.String? = null, `minRedeemedDatetime`: kotlin.String? = null, `maxRedeemedDatetime`: kotlin.String? = null): VoucherList
+    fun `getVouchers`(`request`: GetVouchersRequest): VoucherList
     
     /**
      * Locks a basket voucher to `retailerBasketCode` for `voucherLockPeriod` seconds
      * (the core's 300 when null). Exactly one of `voucherKey` / `voucherId`.
      */
-    fun `lockVoucher`(`retailerBasketCode`: kotlin.String, `voucherKey`: kotlin.String? = null, `voucherId`: kotlin.Long? = null, `voucherLockPeriod`: kotlin.Long? = null, `voucherLockingCode`: kotlin.String? = null): SpaazaVoucher
+    fun `lockVoucher`(`request`: LockVoucherRequest): SpaazaVoucher
     
     /**
      * Redeems a voucher wholly (no `amount`) or partly (the rest comes back as
      * `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId`.
      * On `OUTCOME_UNKNOWN` the redeem may have happened: `getVouchers` before retrying.
      */
-    fun `redeemVoucher`(`chainId`: kotlin.Long, `voucherKey`: kotlin.String? = null, `voucherId`: kotlin.Long? = null, `userId`: kotlin.Long? = null, `amount`: Money? = null): SpaazaVoucher
+    fun `redeemVoucher`(`request`: RedeemVoucherRequest): SpaazaVoucher
     
     /**
-     * Takes a claimed voucher back from its end-user. One voucher identifier; under admin
-     * or privileged auth one end-user identifier (admin also needs `chainId`).
+     * Takes a claimed voucher back from its end-user.
      */
-    fun `unclaimVoucher`(`chainId`: kotlin.Long? = null, `voucherKey`: kotlin.String? = null, `voucherId`: kotlin.Long? = null, `thirdPartyId`: kotlin.Long? = null, `userId`: kotlin.Long? = null, `memberNumber`: kotlin.String? = null, `username`: kotlin.String? = null, `authenticationPointIdentifier`: kotlin.String? = null, `auxiliaryIdentifier`: kotlin.String? = null): SpaazaVoucher
+    fun `unclaimVoucher`(`request`: ClaimRequest): SpaazaVoucher
     
     /**
      * Unlocks a locked voucher. Both identifiers may be given: only the key is sent.
      */
-    fun `unlockVoucher`(`voucherKey`: kotlin.String? = null, `voucherId`: kotlin.Long? = null): SpaazaVoucher
+    fun `unlockVoucher`(`request`: UnlockVoucherRequest): SpaazaVoucher
     
     /**
      * The User-Agent every request carries.
@@ -3648,24 +3637,16 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
 
     
     /**
-     * Gives a voucher to an end-user; the same identifiers as `unclaimVoucher`.
+     * Gives a voucher to an end-user.
      */
-    @Throws(VoucherException::class)override fun `claimVoucher`(`chainId`: kotlin.Long?, `voucherKey`: kotlin.String?, `voucherId`: kotlin.Long?, `thirdPartyId`: kotlin.Long?, `userId`: kotlin.Long?, `memberNumber`: kotlin.String?, `username`: kotlin.String?, `authenticationPointIdentifier`: kotlin.String?, `auxiliaryIdentifier`: kotlin.String?): SpaazaVoucher {
+    @Throws(VoucherException::class)override fun `claimVoucher`(`request`: ClaimRequest): SpaazaVoucher {
             return FfiConverterTypeSpaazaVoucher.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_claim_voucher(
         it,
         
-        FfiConverterOptionalLong.lower(`chainId`),
-        FfiConverterOptionalString.lower(`voucherKey`),
-        FfiConverterOptionalLong.lower(`voucherId`),
-        FfiConverterOptionalLong.lower(`thirdPartyId`),
-        FfiConverterOptionalLong.lower(`userId`),
-        FfiConverterOptionalString.lower(`memberNumber`),
-        FfiConverterOptionalString.lower(`username`),
-        FfiConverterOptionalString.lower(`authenticationPointIdentifier`),
-        FfiConverterOptionalString.lower(`auxiliaryIdentifier`),_status)
+        FfiConverterTypeClaimRequest.lower(`request`),_status)
 }
     }
     )
@@ -3677,32 +3658,14 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
      * Reads a chain's vouchers, e.g. to reconcile after `OUTCOME_UNKNOWN`. A read: safe
      * to retry.
      */
-    @Throws(VoucherException::class)override fun `getVouchers`(`chainId`: kotlin.Long, `voucherId`: kotlin.Long?, `userId`: kotlin.Long?, `username`: kotlin.String?, `memberNumber`: kotlin.String?, `authenticationPointIdentifier`: kotlin.String?, `campaignId`: kotlin.Long?, `showAllStatuses`: kotlin.Boolean, `showRedeemed`: kotlin.Boolean, `showExpired`: kotlin.Boolean, `excludeRegenerated`: kotlin.Boolean, `numberResults`: kotlin.Long?, `resultsOffset`: kotlin.Long?, `minCreatedDatetime`: kotlin.String?, `maxCreatedDatetime`: kotlin.String?, `minExpiryDatetime`: kotlin.String?, `maxExpiryDatetime`: kotlin.String?, `minRedeemedDatetime`: kotlin.String?, `maxRedeemedDatetime`: kotlin.String?): VoucherList {
+    @Throws(VoucherException::class)override fun `getVouchers`(`request`: GetVouchersRequest): VoucherList {
             return FfiConverterTypeVoucherList.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_get_vouchers(
         it,
         
-        FfiConverterLong.lower(`chainId`),
-        FfiConverterOptionalLong.lower(`voucherId`),
-        FfiConverterOptionalLong.lower(`userId`),
-        FfiConverterOptionalString.lower(`username`),
-        FfiConverterOptionalString.lower(`memberNumber`),
-        FfiConverterOptionalString.lower(`authenticationPointIdentifier`),
-        FfiConverterOptionalLong.lower(`campaignId`),
-        FfiConverterBoolean.lower(`showAllStatuses`),
-        FfiConverterBoolean.lower(`showRedeemed`),
-        FfiConverterBoolean.lower(`showExpired`),
-        FfiConverterBoolean.lower(`excludeRegenerated`),
-        FfiConverterOptionalLong.lower(`numberResults`),
-        FfiConverterOptionalLong.lower(`resultsOffset`),
-        FfiConverterOptionalString.lower(`minCreatedDatetime`),
-        FfiConverterOptionalString.lower(`maxCreatedDatetime`),
-        FfiConverterOptionalString.lower(`minExpiryDatetime`),
-        FfiConverterOptionalString.lower(`maxExpiryDatetime`),
-        FfiConverterOptionalString.lower(`minRedeemedDatetime`),
-        FfiConverterOptionalString.lower(`maxRedeemedDatetime`),_status)
+        FfiConverterTypeGetVouchersRequest.lower(`request`),_status)
 }
     }
     )
@@ -3714,18 +3677,14 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
      * Locks a basket voucher to `retailerBasketCode` for `voucherLockPeriod` seconds
      * (the core's 300 when null). Exactly one of `voucherKey` / `voucherId`.
      */
-    @Throws(VoucherException::class)override fun `lockVoucher`(`retailerBasketCode`: kotlin.String, `voucherKey`: kotlin.String?, `voucherId`: kotlin.Long?, `voucherLockPeriod`: kotlin.Long?, `voucherLockingCode`: kotlin.String?): SpaazaVoucher {
+    @Throws(VoucherException::class)override fun `lockVoucher`(`request`: LockVoucherRequest): SpaazaVoucher {
             return FfiConverterTypeSpaazaVoucher.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_lock_voucher(
         it,
         
-        FfiConverterString.lower(`retailerBasketCode`),
-        FfiConverterOptionalString.lower(`voucherKey`),
-        FfiConverterOptionalLong.lower(`voucherId`),
-        FfiConverterOptionalLong.lower(`voucherLockPeriod`),
-        FfiConverterOptionalString.lower(`voucherLockingCode`),_status)
+        FfiConverterTypeLockVoucherRequest.lower(`request`),_status)
 }
     }
     )
@@ -3738,18 +3697,14 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
      * `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId`.
      * On `OUTCOME_UNKNOWN` the redeem may have happened: `getVouchers` before retrying.
      */
-    @Throws(VoucherException::class)override fun `redeemVoucher`(`chainId`: kotlin.Long, `voucherKey`: kotlin.String?, `voucherId`: kotlin.Long?, `userId`: kotlin.Long?, `amount`: Money?): SpaazaVoucher {
+    @Throws(VoucherException::class)override fun `redeemVoucher`(`request`: RedeemVoucherRequest): SpaazaVoucher {
             return FfiConverterTypeSpaazaVoucher.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_redeem_voucher(
         it,
         
-        FfiConverterLong.lower(`chainId`),
-        FfiConverterOptionalString.lower(`voucherKey`),
-        FfiConverterOptionalLong.lower(`voucherId`),
-        FfiConverterOptionalLong.lower(`userId`),
-        FfiConverterOptionalTypeMoney.lower(`amount`),_status)
+        FfiConverterTypeRedeemVoucherRequest.lower(`request`),_status)
 }
     }
     )
@@ -3758,25 +3713,16 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
 
     
     /**
-     * Takes a claimed voucher back from its end-user. One voucher identifier; under admin
-     * or privileged auth one end-user identifier (admin also needs `chainId`).
+     * Takes a claimed voucher back from its end-user.
      */
-    @Throws(VoucherException::class)override fun `unclaimVoucher`(`chainId`: kotlin.Long?, `voucherKey`: kotlin.String?, `voucherId`: kotlin.Long?, `thirdPartyId`: kotlin.Long?, `userId`: kotlin.Long?, `memberNumber`: kotlin.String?, `username`: kotlin.String?, `authenticationPointIdentifier`: kotlin.String?, `auxiliaryIdentifier`: kotlin.String?): SpaazaVoucher {
+    @Throws(VoucherException::class)override fun `unclaimVoucher`(`request`: ClaimRequest): SpaazaVoucher {
             return FfiConverterTypeSpaazaVoucher.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_unclaim_voucher(
         it,
         
-        FfiConverterOptionalLong.lower(`chainId`),
-        FfiConverterOptionalString.lower(`voucherKey`),
-        FfiConverterOptionalLong.lower(`voucherId`),
-        FfiConverterOptionalLong.lower(`thirdPartyId`),
-        FfiConverterOptionalLong.lower(`userId`),
-        FfiConverterOptionalString.lower(`memberNumber`),
-        FfiConverterOptionalString.lower(`username`),
-        FfiConverterOptionalString.lower(`authenticationPointIdentifier`),
-        FfiConverterOptionalString.lower(`auxiliaryIdentifier`),_status)
+        FfiConverterTypeClaimRequest.lower(`request`),_status)
 }
     }
     )
@@ -3787,15 +3733,14 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
     /**
      * Unlocks a locked voucher. Both identifiers may be given: only the key is sent.
      */
-    @Throws(VoucherException::class)override fun `unlockVoucher`(`voucherKey`: kotlin.String?, `voucherId`: kotlin.Long?): SpaazaVoucher {
+    @Throws(VoucherException::class)override fun `unlockVoucher`(`request`: UnlockVoucherRequest): SpaazaVoucher {
             return FfiConverterTypeSpaazaVoucher.lift(
     callWithHandle {
     uniffiRustCallWithError(VoucherException) { _status ->
     UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_unlock_voucher(
         it,
         
-        FfiConverterOptionalString.lower(`voucherKey`),
-        FfiConverterOptionalLong.lower(`voucherId`),_status)
+        FfiConverterTypeUnlockVoucherRequest.lower(`request`),_status)
 }
     }
     )
@@ -3853,6 +3798,134 @@ public object FfiConverterTypeSpaaza: FfiConverter<Spaaza, Long> {
 
     override fun write(value: Spaaza, buf: ByteBuffer) {
         buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * `check`'s arguments.
+ */
+data class CheckRequest (
+    val `voucherNo`: kotlin.String
+    , 
+    val `siteId`: kotlin.String
+    , 
+    val `classifications`: List<kotlin.String> = listOf() 
+    , 
+    val `metaConditions`: List<MetaCondition> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCheckRequest: FfiConverterRustBuffer<CheckRequest> {
+    override fun read(buf: ByteBuffer): CheckRequest {
+        return CheckRequest(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeMetaCondition.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CheckRequest) = (
+            FfiConverterString.allocationSize(value.`voucherNo`) +
+            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterSequenceString.allocationSize(value.`classifications`) +
+            FfiConverterSequenceTypeMetaCondition.allocationSize(value.`metaConditions`)
+    )
+
+    override fun write(value: CheckRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNo`, buf)
+            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterSequenceString.write(value.`classifications`, buf)
+            FfiConverterSequenceTypeMetaCondition.write(value.`metaConditions`, buf)
+    }
+}
+
+
+
+/**
+ * `claimVoucher`'s and `unclaimVoucher`'s arguments: one voucher identifier; under admin
+ * or privileged auth one end-user identifier (admin also needs `chainId`).
+ */
+data class ClaimRequest (
+    val `chainId`: kotlin.Long? = null 
+    , 
+    val `voucherKey`: kotlin.String? = null 
+    , 
+    val `voucherId`: kotlin.Long? = null 
+    , 
+    val `thirdPartyId`: kotlin.Long? = null 
+    , 
+    val `userId`: kotlin.Long? = null 
+    , 
+    val `memberNumber`: kotlin.String? = null 
+    , 
+    val `username`: kotlin.String? = null 
+    , 
+    val `authenticationPointIdentifier`: kotlin.String? = null 
+    , 
+    val `auxiliaryIdentifier`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClaimRequest: FfiConverterRustBuffer<ClaimRequest> {
+    override fun read(buf: ByteBuffer): ClaimRequest {
+        return ClaimRequest(
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ClaimRequest) = (
+            FfiConverterOptionalLong.allocationSize(value.`chainId`) +
+            FfiConverterOptionalString.allocationSize(value.`voucherKey`) +
+            FfiConverterOptionalLong.allocationSize(value.`voucherId`) +
+            FfiConverterOptionalLong.allocationSize(value.`thirdPartyId`) +
+            FfiConverterOptionalLong.allocationSize(value.`userId`) +
+            FfiConverterOptionalString.allocationSize(value.`memberNumber`) +
+            FfiConverterOptionalString.allocationSize(value.`username`) +
+            FfiConverterOptionalString.allocationSize(value.`authenticationPointIdentifier`) +
+            FfiConverterOptionalString.allocationSize(value.`auxiliaryIdentifier`)
+    )
+
+    override fun write(value: ClaimRequest, buf: ByteBuffer) {
+            FfiConverterOptionalLong.write(value.`chainId`, buf)
+            FfiConverterOptionalString.write(value.`voucherKey`, buf)
+            FfiConverterOptionalLong.write(value.`voucherId`, buf)
+            FfiConverterOptionalLong.write(value.`thirdPartyId`, buf)
+            FfiConverterOptionalLong.write(value.`userId`, buf)
+            FfiConverterOptionalString.write(value.`memberNumber`, buf)
+            FfiConverterOptionalString.write(value.`username`, buf)
+            FfiConverterOptionalString.write(value.`authenticationPointIdentifier`, buf)
+            FfiConverterOptionalString.write(value.`auxiliaryIdentifier`, buf)
     }
 }
 
@@ -3957,6 +4030,132 @@ public object FfiConverterTypeFieldError: FfiConverterRustBuffer<FieldError> {
 
 
 /**
+ * `getVouchers`' arguments: the chain and optional filters.
+ */
+data class GetVouchersRequest (
+    val `chainId`: kotlin.Long
+    , 
+    val `voucherId`: kotlin.Long? = null 
+    , 
+    val `userId`: kotlin.Long? = null 
+    , 
+    val `username`: kotlin.String? = null 
+    , 
+    val `memberNumber`: kotlin.String? = null 
+    , 
+    val `authenticationPointIdentifier`: kotlin.String? = null 
+    , 
+    val `campaignId`: kotlin.Long? = null 
+    , 
+    val `showAllStatuses`: kotlin.Boolean = false 
+    , 
+    val `showRedeemed`: kotlin.Boolean = false 
+    , 
+    val `showExpired`: kotlin.Boolean = false 
+    , 
+    val `excludeRegenerated`: kotlin.Boolean = false 
+    , 
+    val `numberResults`: kotlin.Long? = null 
+    , 
+    val `resultsOffset`: kotlin.Long? = null 
+    , 
+    val `minCreatedDatetime`: kotlin.String? = null 
+    , 
+    val `maxCreatedDatetime`: kotlin.String? = null 
+    , 
+    val `minExpiryDatetime`: kotlin.String? = null 
+    , 
+    val `maxExpiryDatetime`: kotlin.String? = null 
+    , 
+    val `minRedeemedDatetime`: kotlin.String? = null 
+    , 
+    val `maxRedeemedDatetime`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGetVouchersRequest: FfiConverterRustBuffer<GetVouchersRequest> {
+    override fun read(buf: ByteBuffer): GetVouchersRequest {
+        return GetVouchersRequest(
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GetVouchersRequest) = (
+            FfiConverterLong.allocationSize(value.`chainId`) +
+            FfiConverterOptionalLong.allocationSize(value.`voucherId`) +
+            FfiConverterOptionalLong.allocationSize(value.`userId`) +
+            FfiConverterOptionalString.allocationSize(value.`username`) +
+            FfiConverterOptionalString.allocationSize(value.`memberNumber`) +
+            FfiConverterOptionalString.allocationSize(value.`authenticationPointIdentifier`) +
+            FfiConverterOptionalLong.allocationSize(value.`campaignId`) +
+            FfiConverterBoolean.allocationSize(value.`showAllStatuses`) +
+            FfiConverterBoolean.allocationSize(value.`showRedeemed`) +
+            FfiConverterBoolean.allocationSize(value.`showExpired`) +
+            FfiConverterBoolean.allocationSize(value.`excludeRegenerated`) +
+            FfiConverterOptionalLong.allocationSize(value.`numberResults`) +
+            FfiConverterOptionalLong.allocationSize(value.`resultsOffset`) +
+            FfiConverterOptionalString.allocationSize(value.`minCreatedDatetime`) +
+            FfiConverterOptionalString.allocationSize(value.`maxCreatedDatetime`) +
+            FfiConverterOptionalString.allocationSize(value.`minExpiryDatetime`) +
+            FfiConverterOptionalString.allocationSize(value.`maxExpiryDatetime`) +
+            FfiConverterOptionalString.allocationSize(value.`minRedeemedDatetime`) +
+            FfiConverterOptionalString.allocationSize(value.`maxRedeemedDatetime`)
+    )
+
+    override fun write(value: GetVouchersRequest, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`chainId`, buf)
+            FfiConverterOptionalLong.write(value.`voucherId`, buf)
+            FfiConverterOptionalLong.write(value.`userId`, buf)
+            FfiConverterOptionalString.write(value.`username`, buf)
+            FfiConverterOptionalString.write(value.`memberNumber`, buf)
+            FfiConverterOptionalString.write(value.`authenticationPointIdentifier`, buf)
+            FfiConverterOptionalLong.write(value.`campaignId`, buf)
+            FfiConverterBoolean.write(value.`showAllStatuses`, buf)
+            FfiConverterBoolean.write(value.`showRedeemed`, buf)
+            FfiConverterBoolean.write(value.`showExpired`, buf)
+            FfiConverterBoolean.write(value.`excludeRegenerated`, buf)
+            FfiConverterOptionalLong.write(value.`numberResults`, buf)
+            FfiConverterOptionalLong.write(value.`resultsOffset`, buf)
+            FfiConverterOptionalString.write(value.`minCreatedDatetime`, buf)
+            FfiConverterOptionalString.write(value.`maxCreatedDatetime`, buf)
+            FfiConverterOptionalString.write(value.`minExpiryDatetime`, buf)
+            FfiConverterOptionalString.write(value.`maxExpiryDatetime`, buf)
+            FfiConverterOptionalString.write(value.`minRedeemedDatetime`, buf)
+            FfiConverterOptionalString.write(value.`maxRedeemedDatetime`, buf)
+    }
+}
+
+
+
+/**
  * The answer to `hold`.
  */
 data class Hold (
@@ -4017,6 +4216,101 @@ public object FfiConverterTypeHold: FfiConverterRustBuffer<Hold> {
 
 
 /**
+ * `hold`'s arguments.
+ */
+data class HoldRequest (
+    val `voucherNo`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHoldRequest: FfiConverterRustBuffer<HoldRequest> {
+    override fun read(buf: ByteBuffer): HoldRequest {
+        return HoldRequest(
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HoldRequest) = (
+            FfiConverterString.allocationSize(value.`voucherNo`)
+    )
+
+    override fun write(value: HoldRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNo`, buf)
+    }
+}
+
+
+
+/**
+ * `lockVoucher`'s arguments.
+ */
+data class LockVoucherRequest (
+    val `retailerBasketCode`: kotlin.String
+    , 
+    val `voucherKey`: kotlin.String? = null 
+    , 
+    val `voucherId`: kotlin.Long? = null 
+    , 
+    /**
+     * Seconds; the core's 300 when null.
+     */
+    val `voucherLockPeriod`: kotlin.Long? = null 
+    , 
+    val `voucherLockingCode`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLockVoucherRequest: FfiConverterRustBuffer<LockVoucherRequest> {
+    override fun read(buf: ByteBuffer): LockVoucherRequest {
+        return LockVoucherRequest(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LockVoucherRequest) = (
+            FfiConverterString.allocationSize(value.`retailerBasketCode`) +
+            FfiConverterOptionalString.allocationSize(value.`voucherKey`) +
+            FfiConverterOptionalLong.allocationSize(value.`voucherId`) +
+            FfiConverterOptionalLong.allocationSize(value.`voucherLockPeriod`) +
+            FfiConverterOptionalString.allocationSize(value.`voucherLockingCode`)
+    )
+
+    override fun write(value: LockVoucherRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`retailerBasketCode`, buf)
+            FfiConverterOptionalString.write(value.`voucherKey`, buf)
+            FfiConverterOptionalLong.write(value.`voucherId`, buf)
+            FfiConverterOptionalLong.write(value.`voucherLockPeriod`, buf)
+            FfiConverterOptionalString.write(value.`voucherLockingCode`, buf)
+    }
+}
+
+
+
+/**
  * One condition on a voucher's meta records for `check`.
  */
 data class MetaCondition (
@@ -4060,6 +4354,127 @@ public object FfiConverterTypeMetaCondition: FfiConverterRustBuffer<MetaConditio
             FfiConverterString.write(value.`key`, buf)
             FfiConverterString.write(value.`operator`, buf)
             FfiConverterSequenceString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * `redeem`'s arguments: exactly one of `value` and `experiences`.
+ */
+data class RedeemRequest (
+    val `voucherNo`: kotlin.String
+    , 
+    val `siteId`: kotlin.String
+    , 
+    val `value`: Money? = null 
+    , 
+    /**
+     * Bit values of the experiences to redeem (the core sums them).
+     */
+    val `experiences`: List<kotlin.Long>? = null 
+    , 
+    /**
+     * From `hold`: redeems under that hold.
+     */
+    val `holdToken`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemRequest> {
+    override fun read(buf: ByteBuffer): RedeemRequest {
+        return RedeemRequest(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeMoney.read(buf),
+            FfiConverterOptionalSequenceLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RedeemRequest) = (
+            FfiConverterString.allocationSize(value.`voucherNo`) +
+            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterOptionalTypeMoney.allocationSize(value.`value`) +
+            FfiConverterOptionalSequenceLong.allocationSize(value.`experiences`) +
+            FfiConverterOptionalString.allocationSize(value.`holdToken`)
+    )
+
+    override fun write(value: RedeemRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNo`, buf)
+            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterOptionalTypeMoney.write(value.`value`, buf)
+            FfiConverterOptionalSequenceLong.write(value.`experiences`, buf)
+            FfiConverterOptionalString.write(value.`holdToken`, buf)
+    }
+}
+
+
+
+/**
+ * `redeemVoucher`'s arguments.
+ */
+data class RedeemVoucherRequest (
+    val `chainId`: kotlin.Long
+    , 
+    val `voucherKey`: kotlin.String? = null 
+    , 
+    val `voucherId`: kotlin.Long? = null 
+    , 
+    val `userId`: kotlin.Long? = null 
+    , 
+    /**
+     * A partial redeem; the whole voucher when null.
+     */
+    val `amount`: Money? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRedeemVoucherRequest: FfiConverterRustBuffer<RedeemVoucherRequest> {
+    override fun read(buf: ByteBuffer): RedeemVoucherRequest {
+        return RedeemVoucherRequest(
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeMoney.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RedeemVoucherRequest) = (
+            FfiConverterLong.allocationSize(value.`chainId`) +
+            FfiConverterOptionalString.allocationSize(value.`voucherKey`) +
+            FfiConverterOptionalLong.allocationSize(value.`voucherId`) +
+            FfiConverterOptionalLong.allocationSize(value.`userId`) +
+            FfiConverterOptionalTypeMoney.allocationSize(value.`amount`)
+    )
+
+    override fun write(value: RedeemVoucherRequest, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`chainId`, buf)
+            FfiConverterOptionalString.write(value.`voucherKey`, buf)
+            FfiConverterOptionalLong.write(value.`voucherId`, buf)
+            FfiConverterOptionalLong.write(value.`userId`, buf)
+            FfiConverterOptionalTypeMoney.write(value.`amount`, buf)
     }
 }
 
@@ -4118,6 +4533,47 @@ public object FfiConverterTypeRedemption: FfiConverterRustBuffer<Redemption> {
 
 
 /**
+ * `release`'s arguments.
+ */
+data class ReleaseRequest (
+    val `voucherNo`: kotlin.String
+    , 
+    val `holdToken`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReleaseRequest: FfiConverterRustBuffer<ReleaseRequest> {
+    override fun read(buf: ByteBuffer): ReleaseRequest {
+        return ReleaseRequest(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReleaseRequest) = (
+            FfiConverterString.allocationSize(value.`voucherNo`) +
+            FfiConverterString.allocationSize(value.`holdToken`)
+    )
+
+    override fun write(value: ReleaseRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNo`, buf)
+            FfiConverterString.write(value.`holdToken`, buf)
+    }
+}
+
+
+
+/**
  * The answer to `release`.
  */
 data class Released (
@@ -4153,6 +4609,55 @@ public object FfiConverterTypeReleased: FfiConverterRustBuffer<Released> {
     override fun write(value: Released, buf: ByteBuffer) {
             FfiConverterString.write(value.`message`, buf)
             FfiConverterString.write(value.`raw`, buf)
+    }
+}
+
+
+
+/**
+ * `reverse`'s arguments.
+ */
+data class ReverseRequest (
+    val `voucherNo`: kotlin.String
+    , 
+    val `siteId`: kotlin.String
+    , 
+    /**
+     * Redemption ids from `redeem`.
+     */
+    val `redemptions`: List<kotlin.Long>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReverseRequest: FfiConverterRustBuffer<ReverseRequest> {
+    override fun read(buf: ByteBuffer): ReverseRequest {
+        return ReverseRequest(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReverseRequest) = (
+            FfiConverterString.allocationSize(value.`voucherNo`) +
+            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterSequenceLong.allocationSize(value.`redemptions`)
+    )
+
+    override fun write(value: ReverseRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNo`, buf)
+            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterSequenceLong.write(value.`redemptions`, buf)
     }
 }
 
@@ -4700,6 +5205,47 @@ public object FfiConverterTypeSpaazaWarning: FfiConverterRustBuffer<SpaazaWarnin
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalString.write(value.`message`, buf)
+    }
+}
+
+
+
+/**
+ * `unlockVoucher`'s arguments.
+ */
+data class UnlockVoucherRequest (
+    val `voucherKey`: kotlin.String? = null 
+    , 
+    val `voucherId`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUnlockVoucherRequest: FfiConverterRustBuffer<UnlockVoucherRequest> {
+    override fun read(buf: ByteBuffer): UnlockVoucherRequest {
+        return UnlockVoucherRequest(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UnlockVoucherRequest) = (
+            FfiConverterOptionalString.allocationSize(value.`voucherKey`) +
+            FfiConverterOptionalLong.allocationSize(value.`voucherId`)
+    )
+
+    override fun write(value: UnlockVoucherRequest, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`voucherKey`, buf)
+            FfiConverterOptionalLong.write(value.`voucherId`, buf)
     }
 }
 

@@ -174,6 +174,59 @@ class ErrorsTest {
     }
 
     @Test
+    fun `request records and named arguments send the same requests`() {
+        val sg = SmartGift(SmartGiftConfig(apiKey = Secret("sk_test_x"), baseUrl = server.url(), timeoutMs = 2000))
+        val sp = Spaaza(SpaazaConfig(sessionUserId = 1, sessionKey = Secret("k_0123456789"), baseUrl = server.url(), timeoutMs = 2000))
+        val sgOk = """{"status": 200, "body": {"data": {"message": "ok", "hold_token": "t", "redemptions": [1], "voucher_no": "1"}}}"""
+        val spOk = """{"status": 200, "body": {"result_type": "voucher", "results": {"voucher_key": "k", "vouchers": []}}}"""
+        // What one call puts on the wire (method, path, query, body) and how it ends; the
+        // answers are minimal, so some calls end in an error: the same one either way.
+        fun wire(answer: String, call: () -> Unit): String {
+            server.reset()
+            server.push(answer)
+            val outcome = runCatching(call).exceptionOrNull()?.let { (it as VoucherException).kind.name } ?: "ok"
+            val r = Corpus.parse(server.requestsJson())
+            assertEquals(1, r.size())
+            return listOf("method", "path", "query", "body_text").joinToString(" ") { r[0][it]?.toString() ?: "-" } + " -> $outcome"
+        }
+        fun same(answer: String, named: () -> Unit, record: () -> Unit) = assertEquals(wire(answer, named), wire(answer, record))
+        val ten = BigDecimal("10.00")
+        same(sgOk, { sg.check(voucherNo = "1", siteId = "12", classifications = listOf("food")) }) {
+            sg.check(CheckRequest(voucherNo = "1", siteId = "12", classifications = listOf("food")))
+        }
+        same(sgOk, { sg.hold(voucherNo = "1") }) { sg.hold(HoldRequest(voucherNo = "1")) }
+        same(sgOk, { sg.redeem(voucherNo = "1", siteId = "12", value = ten, holdToken = "t") }) {
+            sg.redeem(RedeemRequest(voucherNo = "1", siteId = "12", value = ten, holdToken = "t"))
+        }
+        same(sgOk, { sg.release(voucherNo = "1", holdToken = "t") }) { sg.release(ReleaseRequest(voucherNo = "1", holdToken = "t")) }
+        same(sgOk, { sg.reverse(voucherNo = "1", siteId = "12", redemptions = listOf(1L, 2L)) }) {
+            sg.reverse(ReverseRequest(voucherNo = "1", siteId = "12", redemptions = listOf(1L, 2L)))
+        }
+        same(spOk, { sp.redeemVoucher(chainId = 2, voucherKey = "k", amount = ten) }) {
+            sp.redeemVoucher(RedeemVoucherRequest(chainId = 2, voucherKey = "k", amount = ten))
+        }
+        same(spOk, { sp.unlockVoucher(voucherId = 7) }) { sp.unlockVoucher(UnlockVoucherRequest(voucherId = 7)) }
+        same(spOk, { sp.claimVoucher(chainId = 2, voucherKey = "k", userId = 9) }) {
+            sp.claimVoucher(ClaimRequest(chainId = 2, voucherKey = "k", userId = 9))
+        }
+        same(spOk, { sp.unclaimVoucher(chainId = 2, voucherKey = "k", memberNumber = "m") }) {
+            sp.unclaimVoucher(ClaimRequest(chainId = 2, voucherKey = "k", memberNumber = "m"))
+        }
+        same(spOk, { sp.lockVoucher(retailerBasketCode = "b", voucherKey = "k", voucherLockPeriod = 60) }) {
+            sp.lockVoucher(LockVoucherRequest(retailerBasketCode = "b", voucherKey = "k", voucherLockPeriod = 60))
+        }
+        val list = """{"status": 200, "body": {"result_type": "vouchers", "results": {"vouchers": []}}}"""
+        same(list, { sp.getVouchers(chainId = 2, userId = 9, showRedeemed = true, numberResults = 5, maxExpiryDatetime = "2030-01-01") }) {
+            sp.getVouchers(GetVouchersRequest(chainId = 2, userId = 9, showRedeemed = true, numberResults = 5, maxExpiryDatetime = "2030-01-01"))
+        }
+        // Validation names the same field either way, before anything is sent.
+        server.reset()
+        val e = assertThrows<VoucherException> { sg.redeem(RedeemRequest(voucherNo = "1", siteId = "12")) }
+        assertEquals("value", e.field)
+        assertEquals(0, Corpus.parse(server.requestsJson()).size())
+    }
+
+    @Test
     fun `money is BigDecimal and exact both ways`() {
         val sg = SmartGift(SmartGiftConfig(apiKey = Secret("sk_test_x"), baseUrl = server.url(), timeoutMs = 2000))
         fun sent(value: BigDecimal): String {
