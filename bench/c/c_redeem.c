@@ -11,23 +11,8 @@
 #include <time.h>
 
 #include "voucherkit.h"
+#include "bench_clock.h"
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Nanoseconds this thread has run on a CPU. */
-static unsigned long long thread_cpu_ns(void) {
-    unsigned long long ns = 0;
-    FILE *f = fopen("/proc/thread-self/schedstat", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%llu", &ns) != 1) ns = 0;
-        fclose(f);
-    }
-    return ns;
-}
 
 static void die(const char *what, vk_error *err) {
     fprintf(stderr, "%s: %s\n", what, err ? vk_error_message(err) : "?");

@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "voucherkit.h"
+#include "bench_clock.h"
 
 #define API_KEY "sk_bench_0001"
 
@@ -32,22 +33,6 @@
  * text, the amount a JSON number with the caller's digits. The probe checks it. */
 static const char BODY[] = "{\"voucher_no\":\"SG-1000-0001\",\"site_id\":\"12\",\"value\":10.00}";
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Nanoseconds this thread has run on a CPU (as c_redeem.c measures it). */
-static unsigned long long thread_cpu_ns(void) {
-    unsigned long long ns = 0;
-    FILE *f = fopen("/proc/thread-self/schedstat", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%llu", &ns) != 1) ns = 0;
-        fclose(f);
-    }
-    return ns;
-}
 
 static void die(const char *what, const char *detail) {
     fprintf(stderr, "%s: %s\n", what, detail ? detail : "?");
