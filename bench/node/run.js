@@ -84,6 +84,10 @@ function startResponder() {
   })
 }
 
+const POOL_HOP = 'libuv pool round trip alone (crypto.randomFill, 1 byte)'
+const randomFill = require('node:util').promisify(require('node:crypto').randomFill)
+const ONE_BYTE = Buffer.alloc(1)
+
 function check(answer) {
   if (answer.redemptions.length !== 3) throw new Error(`unexpected answer ${JSON.stringify(answer)}`)
 }
@@ -151,6 +155,11 @@ function clients(url) {
     'fetch (undici)': concurrent(fetchRedeem),
     'http.request keep-alive': async (n, c) => concurrent(() => httpRedeem(c === 1 ? agent1 : agent16))(n, c),
     'Rust core alone (reference)': async (n) => native.benchCoreRedeems(url, KEY, n),
+    // What every Promise call adds to the Sync one: a hop to the libuv thread pool and back
+    // (the same uv_queue_work path napi's AsyncTask takes), with no work on either side.
+    [POOL_HOP]: async (n) => {
+      for (let i = 0; i < n; i++) await randomFill(ONE_BYTE)
+    },
     close: () => {
       agent1.destroy()
       agent16.destroy()
@@ -188,6 +197,7 @@ async function measure(opts, url) {
     ['fetch (undici)', 16],
     ['http.request keep-alive', 1],
     ['http.request keep-alive', 16],
+    [POOL_HOP, 1],
   ]
   const label = ([name, conc]) => `${name}, concurrency ${conc}`
   // Warm-up: connections open, JIT warm.
@@ -245,6 +255,15 @@ function report(opts, { rate, rss }) {
   lines.push(
     `Binding cost per call over the Rust core alone: Sync ${overhead(r('voucherkit Sync', 1))} µs, ` +
       `Promise ${overhead(r('voucherkit Promise', 1))} µs (concurrency 1).`,
+  )
+  const hop = 1e6 / r(POOL_HOP, 1)
+  lines.push('')
+  lines.push(
+    `A Promise call is the Sync call handed to the libuv thread pool and back; that hop alone costs ` +
+      `${hop.toFixed(1)} µs here (the pool-hop row: two cross-thread wake-ups, which this VM makes dear), ` +
+      'while http.request never leaves the event loop. At concurrency 1 the Promise ÷ http.request ratio ' +
+      'therefore rises and falls with the wake-up cost; only driving the socket from the event loop itself ' +
+      '(a non-blocking core, no thread hop) would take the hop away.',
   )
   const ratios = [
     ['Promise ÷ fetch, concurrency 1', r('voucherkit Promise', 1) / r('fetch (undici)', 1), TARGETS.promise1VsFetch, ISSUE_GOALS.promiseVsFetch],
