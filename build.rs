@@ -13,6 +13,22 @@ fn main() {
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=bindings/c");
 
+    // SONAME (Linux only): `libvoucherkit.so.<MAJOR>`, MAJOR being CARGO_PKG_VERSION_MAJOR,
+    // i.e. VOUCHERKIT_VERSION_MAJOR in include/voucherkit.h. Programs linked against the
+    // library then record `NEEDED libvoucherkit.so.<MAJOR>`, and a library of another major
+    // is never loaded in its place. `make install` installs `libvoucherkit.so.<VERSION>`
+    // with the symlinks `libvoucherkit.so.<MAJOR>` and `libvoucherkit.so` (mk/c.mk).
+    // While the major is 0 every 0.x release shares `libvoucherkit.so.0`: a release that
+    // breaks the ABI (a function removed or its signature changed, a struct's layout, an
+    // enum's or status code's value) must bump VOUCHERKIT_VERSION_MAJOR deliberately, as a
+    // 0.x minor bump would be loaded silently by programs built against the previous one.
+    // `cdylib-link-arg` reaches this package's cdylib only: not the staticlib, not the
+    // other crates of the workspace (their cdylibs have their own names).
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("CARGO_PKG_VERSION_MAJOR");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libvoucherkit.so.{major}");
+    }
+
     let mut config =
         cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
     // The version macros come from Cargo.toml, so they can never drift from vk_version().

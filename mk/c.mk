@@ -20,6 +20,13 @@ C_VALGRIND := valgrind --error-exitcode=1 --leak-check=full \
 C_PROGRAMS := test_c test_cpp conformance
 C_CORPUS := tests/conformance
 VERSION_STR = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+# The shared library's SONAME is libvoucherkit.so.<major> (build.rs sets it on Linux; see
+# the comment there for what that means while the major is 0). It is installed as
+# libvoucherkit.so.<version>, with libvoucherkit.so.<major> and the dev link
+# libvoucherkit.so pointing at it, as Debian packages and rustls-ffi do.
+SO_MAJOR = $(firstword $(subst ., ,$(VERSION_STR)))
+SONAME = libvoucherkit.so.$(SO_MAJOR)
+SO_REAL = libvoucherkit.so.$(VERSION_STR)
 
 .PHONY: test-c lint-c build-c header check-header c-tests c-asan c-valgrind c-install-test \
 	install install-c bench-c
@@ -31,8 +38,12 @@ lint-c:
 	$(CARGO) fmt -p voucherkit -- --check
 	$(CARGO) clippy -p voucherkit --all-targets -- -D warnings
 
+# The in-tree tests link the staticlib; the SONAME link beside cargo's libvoucherkit.so is
+# for programs linked against the build output with -L$(C_LIBDIR) -lvoucherkit, which look
+# for libvoucherkit.so.$(SO_MAJOR) at run time.
 build-c:
 	$(CARGO) build -p voucherkit $(C_PROFILE_FLAG)
+	ln -sfn libvoucherkit.so $(C_LIBDIR)/$(SONAME)
 
 # The header cbindgen wrote into $OUT_DIR for this build (build.rs never writes include/).
 C_GENERATED_HEADER = $(shell python3 bindings/c/tools/generated_header.py $(C_PROFILE_FLAG))
@@ -92,12 +103,15 @@ install-c: build-c
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/lib/cmake/voucherkit
 	install -m 644 $(C_LIBDIR)/libvoucherkit.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(C_LIBDIR)/libvoucherkit.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(C_LIBDIR)/libvoucherkit.so $(DESTDIR)$(PREFIX)/lib/$(SO_REAL)
+	ln -sfn $(SO_REAL) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sfn $(SONAME) $(DESTDIR)$(PREFIX)/lib/libvoucherkit.so
 	install -m 644 include/voucherkit.h include/voucherkit.hpp $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION_STR)|g' \
 		-e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|g' voucherkit.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/voucherkit.pc
 	sed -e 's|@VERSION@|$(VERSION_STR)|g' -e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|g' \
+		-e 's|@SO_REAL@|$(SO_REAL)|g' -e 's|@SONAME@|$(SONAME)|g' \
 		bindings/c/cmake/voucherkitConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/voucherkit/voucherkitConfig.cmake
 	sed -e 's|@VERSION@|$(VERSION_STR)|g' bindings/c/cmake/voucherkitConfigVersion.cmake.in \
 		> $(DESTDIR)$(PREFIX)/lib/cmake/voucherkit/voucherkitConfigVersion.cmake
