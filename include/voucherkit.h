@@ -191,7 +191,8 @@ typedef struct vk_client_options {
    */
   const char *ca_bundle_path;
   /**
-   * A proxy URL (`http://`, `socks5://`); NULL: `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`
+   * An HTTP CONNECT proxy URL (`http://` or `https://`; SOCKS is refused with
+   * `VK_INVALID_REQUEST`, field `proxy`); NULL: `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`
    * from the environment (never for loopback base URLs).
    */
   const char *proxy;

@@ -49,7 +49,8 @@ pub struct vk_client_options {
     pub max_retries: u32,
     /// A PEM file of extra CA certificates, trusted besides the built-in roots; NULL none.
     pub ca_bundle_path: *const c_char,
-    /// A proxy URL (`http://`, `socks5://`); NULL: `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`
+    /// An HTTP CONNECT proxy URL (`http://` or `https://`; SOCKS is refused with
+    /// `VK_INVALID_REQUEST`, field `proxy`); NULL: `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`
     /// from the environment (never for loopback base URLs).
     pub proxy: *const c_char,
     /// Allow plain `http://` to hosts other than loopback. Default false.

@@ -45,8 +45,10 @@ pub struct ClientOptions {
     /// A PEM file of extra CA certificates, trusted besides the webpki roots (for tills
     /// behind an inspecting proxy).
     pub ca_bundle: Option<PathBuf>,
-    /// A proxy URL (`http://`, `socks5://`). When unset, `HTTPS_PROXY`/`ALL_PROXY`/
-    /// `NO_PROXY` from the environment apply, except for loopback base URLs.
+    /// An HTTP CONNECT proxy URL (`http://` or `https://`). When unset, `HTTPS_PROXY`/
+    /// `ALL_PROXY`/`NO_PROXY` from the environment apply, except for loopback base URLs.
+    /// SOCKS proxies, set here or in the environment, are refused with an `invalid_request`
+    /// naming `proxy`: going around a configured proxy would be worse than not starting.
     pub proxy: Option<String>,
     /// Allow plain `http://` to hosts other than loopback. Off by default: a key sent in
     /// clear text is a key given away.
@@ -633,9 +635,17 @@ impl HttpClient {
                 ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
             )
         {
+            let whence = if options.proxy.is_some() {
+                "proxy"
+            } else {
+                "the environment's proxy (ALL_PROXY/HTTPS_PROXY)"
+            };
             return Err(fail(Error::invalid(
                 "proxy",
-                "only http:// and https:// (CONNECT) proxies are supported, not SOCKS",
+                format!(
+                    "{whence} is a SOCKS proxy; only http:// and https:// (CONNECT) proxies are \
+                     supported: set proxy to one, or clear the variable"
+                ),
             )));
         }
         let config = Agent::config_builder()

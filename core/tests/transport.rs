@@ -474,3 +474,49 @@ fn socks_proxies_are_refused_rather_than_bypassed() {
     .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("proxy"));
 }
+
+/// Run in a child process by `a_socks_proxy_from_the_environment_is_refused_by_name` (the
+/// environment is process-wide: setting it here would race the other tests).
+#[test]
+fn env_socks_child() {
+    if std::env::var_os("VK_ENV_SOCKS_CHILD").is_none() {
+        return;
+    }
+    let err = SmartGift::new(SmartGiftConfig {
+        base_url: Some("https://smartgift.example".into()),
+        ..SmartGiftConfig::new(KEY)
+    })
+    .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("proxy"));
+    assert!(err.message.contains("ALL_PROXY"), "{}", err.message);
+    // A loopback base URL ignores environment proxies, so the sandbox keeps working.
+    SmartGift::new(SmartGiftConfig {
+        base_url: Some("http://127.0.0.1:9".into()),
+        ..SmartGiftConfig::new(KEY)
+    })
+    .expect("loopback ignores ALL_PROXY");
+}
+
+#[test]
+fn a_socks_proxy_from_the_environment_is_refused_by_name() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "env_socks_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("VK_ENV_SOCKS_CHILD", "1")
+        .env("ALL_PROXY", "socks5://127.0.0.1:1080")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("1 passed"), "{text}");
+}

@@ -28,7 +28,8 @@ pub struct SmartGiftConfig {
     /// A PEM file of extra CA certificates.
     #[uniffi(default = None)]
     pub ca_bundle: Option<String>,
-    /// `http://…` or `socks5://…`; the environment's proxy when null.
+    /// An `http://` or `https://` (CONNECT) proxy; the environment's proxy when null.
+    /// SOCKS is refused (`INVALID_REQUEST`, field `proxy`).
     #[uniffi(default = None)]
     pub proxy: Option<String>,
     /// Allow plain `http://` to hosts other than loopback.

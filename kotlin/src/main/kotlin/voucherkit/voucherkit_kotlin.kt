@@ -4731,7 +4731,8 @@ data class SmartGiftConfig (
     val `caBundle`: kotlin.String? = null 
     , 
     /**
-     * `http://…` or `socks5://…`; the environment's proxy when null.
+     * An `http://` or `https://` (CONNECT) proxy; the environment's proxy when null.
+     * SOCKS is refused (`INVALID_REQUEST`, field `proxy`).
      */
     val `proxy`: kotlin.String? = null 
     , 
