@@ -221,6 +221,8 @@ export interface Hold {
   message: string
   /** Pass it to `release` (and optionally `redeem`). */
   holdToken: string
+  /** When the answer arrived (millisecond precision); the hold lasts about five minutes from then. */
+  receivedAt: Date
   raw: JsonObject
 }
 

@@ -89,6 +89,16 @@ function decode(text) {
   throw fromWire(JSON.parse(text.slice(1)))
 }
 
+/**
+ * A hold's `receivedAt` comes from the core as RFC 3339 UTC text with milliseconds
+ * (`2026-01-31T09:30:00.123Z`, what the CLI's `--json` prints); a Node till gets a `Date`.
+ */
+function decodeHold(text) {
+  const hold = decode(text)
+  hold.receivedAt = new Date(hold.receivedAt)
+  return hold
+}
+
 const THROWN_MARK = 'voucherkit:E'
 
 /** A native constructor throws a plain Error carrying the error's JSON. */
@@ -151,11 +161,11 @@ class SmartGift {
   }
 
   hold(options) {
-    return this.#native.hold(options).then(decode)
+    return this.#native.hold(options).then(decodeHold)
   }
 
   holdSync(options) {
-    return decode(this.#native.holdSync(options))
+    return decodeHold(this.#native.holdSync(options))
   }
 
   redeem(options) {

@@ -140,9 +140,11 @@ test("money out: decimal strings with the provider's own digits", async () => {
 test('results are plain objects with the documented camelCase fields and raw', async () => {
   server.push({ status: 200, body: { message: 'Voucher hold successful', hold_token: 'tok_1' } })
   const hold = await smartgift().hold({ voucherNo: 'V1' })
+  assert.ok(hold.receivedAt instanceof Date)
   assert.deepEqual(hold, {
     message: 'Voucher hold successful',
     holdToken: 'tok_1',
+    receivedAt: hold.receivedAt,
     raw: { message: 'Voucher hold successful', hold_token: 'tok_1' },
   })
   assert.equal(Object.getPrototypeOf(hold), Object.prototype)

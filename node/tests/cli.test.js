@@ -63,3 +63,18 @@ test('npx voucherkit sandbox serves until Ctrl-C (SIGINT), then exits 0', async 
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
   }
 })
+
+test('npx voucherkit demo | head -1: a closed stdout ends the demo quietly with exit 0', async () => {
+  // Node ignores SIGPIPE, so the Rust command line sees EPIPE: it must stop writing,
+  // never panic (which the addon would report as exit 70).
+  const proc = spawn(process.execPath, [CLI, 'demo'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  proc.stderr.on('data', (d) => (err += d))
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })))
+  await new Promise((resolve) => proc.stdout.once('data', resolve))
+  proc.stdout.destroy() // the reader goes away after the first chunk, as `head -1` does
+  const { code, signal } = await exited
+  assert.equal(signal, null, err)
+  assert.equal(code, 0, err)
+  assert.doesNotMatch(err, /panic|Broken pipe|internal error/i)
+})

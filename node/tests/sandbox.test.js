@@ -3,6 +3,7 @@
 // on 127.0.0.1, balances that go down, holds that block, faults that lose answers.
 const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
+const util = require('node:util')
 
 const { SmartGift, Spaaza, VoucherError, ERROR_KINDS, _internal } = require('voucherkit')
 const { Sandbox, ScriptedServer } = require('voucherkit/testing')
@@ -59,6 +60,23 @@ test('Smart Gift till session: check, hold, redeem with the hold, release, rever
   assert.equal(sg.checkSync({ voucherNo: '1000000002', siteId: 12 }).remainingValue, '25')
   const paths = sb.requests().map((r) => `${r.method} ${r.pathOnly}`)
   assert.deepEqual(paths.slice(0, 3), ['POST /smartgift/redeem/check', 'POST /smartgift/redeem/hold', 'POST /smartgift/redeem'])
+})
+
+test('a hold says when its answer arrived: receivedAt is a Date within a minute of now', async () => {
+  const MINUTE = 60 * 1000
+  const hold = await sg.hold({ voucherNo: '1000000001' })
+  assert.ok(hold.receivedAt instanceof Date, `receivedAt: ${util.inspect(hold.receivedAt)}`)
+  assert.ok(!Number.isNaN(hold.receivedAt.getTime()))
+  assert.ok(Math.abs(Date.now() - hold.receivedAt.getTime()) < MINUTE, hold.receivedAt.toISOString())
+  await sg.release({ voucherNo: '1000000001', holdToken: hold.holdToken })
+
+  const held = sg.holdSync({ voucherNo: '1000000002' })
+  assert.ok(held.receivedAt instanceof Date)
+  assert.ok(Math.abs(Date.now() - held.receivedAt.getTime()) < MINUTE, held.receivedAt.toISOString())
+  assert.ok(held.receivedAt.getTime() >= hold.receivedAt.getTime())
+  sg.releaseSync({ voucherNo: '1000000002', holdToken: held.holdToken })
+  // The JSON form (what the CLI prints with --json) is ISO 8601 again.
+  assert.match(JSON.parse(JSON.stringify(held)).receivedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
 })
 
 test('experience vouchers: redeem experiences by bit value', async () => {

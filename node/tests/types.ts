@@ -62,10 +62,11 @@ async function till(): Promise<void> {
   const raw: Json | undefined = rev.raw['message']
   const c2: SmartGiftVoucher = sg.checkSync({ voucherNo: '1', siteId: 1 })
   const h2: Hold = sg.holdSync({ voucherNo: '1' })
+  const heldUntil: number = h2.receivedAt.getTime() + 5 * 60 * 1000
   const rel2: Released = await sg.release({ voucherNo: '1', holdToken: h2.holdToken })
   const rev2: Reversed = sg.reverseSync({ voucherNo: '1', siteId: 1, redemptions: [1] })
   const cfg: { baseUrl: string; apiKey: string } = sg.toJSON()
-  void ua, left, rel, raw, c2, rel2, rev2, cfg
+  void ua, left, rel, raw, c2, rel2, rev2, cfg, heldUntil
 
   // @ts-expect-error value and experiences are exclusive
   sg.redeem({ voucherNo: '1', siteId: 12, value: '1', experiences: [1] })

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use voucherkit_core::smartgift::MetaCondition;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -98,9 +99,14 @@ pub enum SmartGiftOp {
         voucher_no: String,
         #[arg(long)]
         site_id: String,
-        /// Only experiences of this classification (repeatable).
+        /// Only experiences of this classification (repeatable), e.g. food_and_beverage.
         #[arg(long = "classification")]
         classifications: Vec<String>,
+        /// A condition on the voucher's meta records (repeatable; all must match), as
+        /// KEY:OPERATOR:VALUE[,VALUE…] (e.g. used_in:in:hotel,bar) or as a JSON object
+        /// {"key":…,"operator":…,"value":[…]} when a value holds a comma.
+        #[arg(long = "meta-condition", value_name = "KEY:OPERATOR:VALUES", value_parser = parse_meta_condition)]
+        meta_conditions: Vec<MetaCondition>,
     },
     /// Reserve a voucher for about five minutes.
     Hold {
@@ -207,16 +213,121 @@ pub enum SpaazaOp {
     },
     /// Read vouchers of a chain (to reconcile after outcome_unknown).
     GetVouchers {
+        /// The chain whose vouchers to read.
         #[arg(long, allow_negative_numbers = true)]
         chain_id: i64,
+        /// Only this voucher (what reconciliation uses: keep the id from lock, claim or redeem).
         #[arg(long, allow_negative_numbers = true)]
         voucher_id: Option<i64>,
-        #[arg(long, allow_negative_numbers = true)]
-        user_id: Option<i64>,
-        /// Include generated, claimed and redeemed vouchers.
-        #[arg(long)]
-        show_all_statuses: bool,
+        #[command(flatten)]
+        filters: GetVouchersFilters,
     },
+}
+
+/// `get-vouchers` filters besides the chain and the voucher id (all optional; the
+/// provider's defaults leave out redeemed and expired vouchers).
+#[derive(Args, Debug, Clone, Default)]
+pub struct GetVouchersFilters {
+    /// Only this end-user's vouchers (by user id).
+    #[arg(long, allow_negative_numbers = true)]
+    pub user_id: Option<i64>,
+    /// Only this end-user's vouchers (by username).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Only this end-user's vouchers (by member number).
+    #[arg(long)]
+    pub member_number: Option<String>,
+    /// Only this end-user's vouchers (by authentication point identifier).
+    #[arg(long)]
+    pub authentication_point_identifier: Option<String>,
+    /// Only vouchers of this campaign.
+    #[arg(long, allow_negative_numbers = true)]
+    pub campaign_id: Option<i64>,
+    /// Include generated, claimed and redeemed vouchers (what reconciliation wants).
+    #[arg(long)]
+    pub show_all_statuses: bool,
+    /// Include redeemed vouchers.
+    #[arg(long)]
+    pub show_redeemed: bool,
+    /// Include expired vouchers.
+    #[arg(long)]
+    pub show_expired: bool,
+    /// Leave out vouchers re-issued after a partial redeem.
+    #[arg(long)]
+    pub exclude_regenerated: bool,
+    /// Paging: at most this many vouchers.
+    #[arg(long, allow_negative_numbers = true)]
+    pub number_results: Option<i64>,
+    /// Paging: skip this many vouchers first (0 = the first page).
+    #[arg(long, allow_negative_numbers = true)]
+    pub results_offset: Option<i64>,
+    /// Created at or after this time (ISO 8601, e.g. 2026-01-31T00:00:00Z; sent as given).
+    #[arg(long, value_name = "DATETIME")]
+    pub min_created_datetime: Option<String>,
+    /// Created at or before this time (ISO 8601, sent as given).
+    #[arg(long, value_name = "DATETIME")]
+    pub max_created_datetime: Option<String>,
+    /// Expiring at or after this time (ISO 8601, sent as given).
+    #[arg(long, value_name = "DATETIME")]
+    pub min_expiry_datetime: Option<String>,
+    /// Expiring at or before this time (ISO 8601, sent as given).
+    #[arg(long, value_name = "DATETIME")]
+    pub max_expiry_datetime: Option<String>,
+    /// Redeemed at or after this time (ISO 8601, sent as given).
+    #[arg(long, value_name = "DATETIME")]
+    pub min_redeemed_datetime: Option<String>,
+    /// Redeemed at or before this time (ISO 8601, sent as given).
+    #[arg(long, value_name = "DATETIME")]
+    pub max_redeemed_datetime: Option<String>,
+}
+
+/// `--meta-condition`: `KEY:OPERATOR:VALUE[,VALUE…]`, or a JSON object for values that
+/// hold a comma. Empty keys and operators are left for the core to refuse (it names the
+/// field); only the shape is checked here.
+pub fn parse_meta_condition(text: &str) -> Result<MetaCondition, String> {
+    if text.trim_start().starts_with('{') {
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))?;
+        let string = |name: &str| {
+            v.get(name)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("\"{name}\" must be a string"))
+        };
+        let values = match v.get("value") {
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>(),
+            Some(serde_json::Value::String(one)) => Some(vec![one.clone()]),
+            _ => None,
+        }
+        .ok_or("\"value\" must be a list of strings")?;
+        if let Some(extra) = v.as_object().and_then(|m| {
+            m.keys()
+                .find(|k| !["key", "operator", "value"].contains(&k.as_str()))
+        }) {
+            return Err(format!("unknown key {extra:?} (key, operator, value)"));
+        }
+        return Ok(MetaCondition {
+            key: string("key")?,
+            operator: string("operator")?,
+            value: values,
+        });
+    }
+    let mut parts = text.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(key), Some(operator), Some(values)) => Ok(MetaCondition {
+            key: key.to_owned(),
+            operator: operator.to_owned(),
+            value: if values.is_empty() {
+                Vec::new()
+            } else {
+                values.split(',').map(str::to_owned).collect()
+            },
+        }),
+        _ => Err("expected KEY:OPERATOR:VALUE[,VALUE…], e.g. used_in:in:hotel,bar".into()),
+    }
 }
 
 #[derive(Args, Debug, Clone)]

@@ -78,8 +78,10 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
             voucher_no,
             site_id,
             classifications,
+            meta_conditions,
         } => to_json(client.check(&CheckRequest {
             classifications: classifications.clone(),
+            meta_conditions: meta_conditions.clone(),
             ..CheckRequest::new(voucher_no.as_str(), site(site_id))
         })),
         SmartGiftOp::Hold { voucher_no } => to_json(client.hold(&HoldRequest {
@@ -208,14 +210,27 @@ pub fn spaaza(common: &Common, op: &SpaazaOp) -> Result<Value> {
         SpaazaOp::GetVouchers {
             chain_id,
             voucher_id,
-            user_id,
-            show_all_statuses,
+            filters: f,
         } => to_json(client.get_vouchers(&GetVouchersRequest {
             chain_id: *chain_id,
             voucher_id: *voucher_id,
-            user_id: *user_id,
-            show_all_statuses: *show_all_statuses,
-            ..Default::default()
+            user_id: f.user_id,
+            username: f.username.clone(),
+            member_number: f.member_number.clone(),
+            authentication_point_identifier: f.authentication_point_identifier.clone(),
+            campaign_id: f.campaign_id,
+            show_all_statuses: f.show_all_statuses,
+            show_redeemed: f.show_redeemed,
+            show_expired: f.show_expired,
+            exclude_regenerated: f.exclude_regenerated,
+            number_results: f.number_results,
+            results_offset: f.results_offset,
+            min_created_datetime: f.min_created_datetime.clone(),
+            max_created_datetime: f.max_created_datetime.clone(),
+            min_expiry_datetime: f.min_expiry_datetime.clone(),
+            max_expiry_datetime: f.max_expiry_datetime.clone(),
+            min_redeemed_datetime: f.min_redeemed_datetime.clone(),
+            max_redeemed_datetime: f.max_redeemed_datetime.clone(),
         })),
     }
 }

@@ -27,14 +27,23 @@ fn money(d: Option<Decimal>) -> String {
     d.map(|d| format!("{:.2}", d)).unwrap_or_else(|| "?".into())
 }
 
-fn step(n: &mut u32, what: &str) {
+/// The message of the error that ends the session early when stdout was closed.
+const STDOUT_GONE: &str = "stdout was closed: the demo stops";
+
+/// Shows the next step; once nobody reads stdout (`voucherkit demo | head -3`) the session
+/// stops here instead of running on unseen.
+fn step(n: &mut u32, what: &str) -> Result<()> {
+    if crate::output::stdout_closed() {
+        return Err(Error::internal(STDOUT_GONE));
+    }
     *n += 1;
-    println!("\n  {n}. {what}");
+    outln!("\n  {n}. {what}");
+    Ok(())
 }
 
 fn show_error(e: &Error) {
     for line in describe_error(e).lines() {
-        println!("     {line}");
+        outln!("     {line}");
     }
 }
 
@@ -51,19 +60,21 @@ pub fn run() -> i32 {
     let sandbox = match Sandbox::start() {
         Ok(sb) => sb,
         Err(e) => {
-            eprintln!("error: could not start the embedded sandbox: {e}");
+            errln!("error: could not start the embedded sandbox: {e}");
             return 24;
         }
     };
     match session(&sandbox) {
         Ok(()) => {
-            println!(
+            outln!(
                 "\nDone. Run `voucherkit sandbox` to keep a sandbox running for your own till code."
             );
             0
         }
+        // The reader went away: stop quietly, as `yes | head` does.
+        Err(e) if e.message == STDOUT_GONE => 0,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "\nThe demo hit an unexpected error:\n{}",
                 describe_error(&e)
             );
@@ -73,10 +84,10 @@ pub fn run() -> i32 {
 }
 
 fn session(sb: &Sandbox) -> Result<()> {
-    println!(
+    outln!(
         "voucherkit demo — a till session against an embedded sandbox (nothing leaves this machine)"
     );
-    println!(
+    outln!(
         "  sandbox: {}  (Smart Gift at {}, Spaaza at {})",
         sb.url(),
         sb.smartgift_url(),
@@ -90,52 +101,54 @@ fn session(sb: &Sandbox) -> Result<()> {
     })?;
     let mut n = 0;
 
-    println!(
+    outln!(
         "\nSmart Gift — a customer pays £30.00 of a bill with a £100 gift voucher at site {SITE}"
     );
-    step(&mut n, &format!("check voucher {GIFT_100}"));
+    step(&mut n, &format!("check voucher {GIFT_100}"))?;
     let v = sg.check(&CheckRequest::new(GIFT_100, SITE))?;
-    println!(
+    outln!(
         "     {} ({}): £{} left",
         v.name.as_deref().unwrap_or("?"),
         v.voucher_type.as_deref().unwrap_or("?"),
         money(v.remaining_value)
     );
 
-    step(&mut n, "hold it while the bill is settled");
+    step(&mut n, "hold it while the bill is settled")?;
     let hold = sg.hold(&HoldRequest {
         voucher_no: GIFT_100.into(),
     })?;
-    println!(
+    outln!(
         "     {} — token {} (lasts about 5 minutes)",
-        hold.message, hold.hold_token
+        hold.message,
+        hold.hold_token
     );
 
-    step(&mut n, "redeem £30.00 under the hold");
+    step(&mut n, "redeem £30.00 under the hold")?;
     let redeemed = sg.redeem(&RedeemRequest {
         hold_token: Some(hold.hold_token.clone()),
         ..RedeemRequest::money(GIFT_100, SITE, "30.00")
     })?;
-    println!(
+    outln!(
         "     {} — redemption ids {:?} (keep them: reverse needs them)",
-        redeemed.message, redeemed.redemptions
+        redeemed.message,
+        redeemed.redemptions
     );
 
-    step(&mut n, "check again");
+    step(&mut n, "check again")?;
     let v = sg.check(&CheckRequest::new(GIFT_100, SITE))?;
-    println!("     £{} left", money(v.remaining_value));
+    outln!("     £{} left", money(v.remaining_value));
 
     step(
         &mut n,
         "the waiter keyed the wrong bill: reverse the redemption",
-    );
+    )?;
     let reversed = sg.reverse(&ReverseRequest {
         voucher_no: GIFT_100.into(),
         site_id: SITE.into(),
         redemptions: redeemed.redemptions.iter().map(|&id| id as i64).collect(),
     })?;
     let v = sg.check(&CheckRequest::new(GIFT_100, SITE))?;
-    println!(
+    outln!(
         "     {} — £{} left again",
         reversed.message,
         money(v.remaining_value)
@@ -144,7 +157,7 @@ fn session(sb: &Sandbox) -> Result<()> {
     step(
         &mut n,
         &format!("another customer holds voucher {GIFT_25}, then changes their mind: release"),
-    );
+    )?;
     let hold = sg.hold(&HoldRequest {
         voucher_no: GIFT_25.into(),
     })?;
@@ -152,9 +165,9 @@ fn session(sb: &Sandbox) -> Result<()> {
         voucher_no: GIFT_25.into(),
         hold_token: hold.hold_token,
     })?;
-    println!("     {}", released.message);
+    outln!("     {}", released.message);
 
-    println!("\nSpaaza — redeem €2.00 of a €10 basket voucher; Spaaza re-issues the rest");
+    outln!("\nSpaaza — redeem €2.00 of a €10 basket voucher; Spaaza re-issues the rest");
     let sp = Spaaza::new(SpaazaConfig {
         base_url: Some(sb.spaaza_url()),
         options: options(Duration::from_secs(10)),
@@ -163,14 +176,14 @@ fn session(sb: &Sandbox) -> Result<()> {
     step(
         &mut n,
         &format!("redeem-voucher {SPAAZA_VOUCHER} amount 2.00 (chain {SPAAZA_CHAIN})"),
-    );
+    )?;
     let v = sp.redeem_voucher(&RedeemVoucherRequest {
         chain_id: SPAAZA_CHAIN,
         voucher_id: Some(SPAAZA_VOUCHER),
         amount: Some("2.00".into()),
         ..Default::default()
     })?;
-    println!(
+    outln!(
         "     voucher {} is {}: €{} redeemed of €{}",
         v.voucher_id.unwrap_or_default(),
         v.voucher_status.as_deref().unwrap_or("?"),
@@ -178,7 +191,7 @@ fn session(sb: &Sandbox) -> Result<()> {
         money(v.voucher_amount_original)
     );
     if let Some(rest) = &v.regenerated_voucher {
-        println!(
+        outln!(
             "     regenerated voucher {} (key {}…): €{} left, status {}",
             rest.voucher_id.unwrap_or_default(),
             rest.voucher_key
@@ -192,9 +205,9 @@ fn session(sb: &Sandbox) -> Result<()> {
         );
     }
 
-    println!("\nWhat errors look like — every one has a kind, and the kind says what to do");
+    outln!("\nWhat errors look like — every one has a kind, and the kind says what to do");
     let expect = |n: &mut u32, what: &str, result: Result<()>| -> Result<()> {
-        step(n, what);
+        step(n, what)?;
         match result {
             Ok(()) => Err(Error::internal(format!(
                 "the demo expected an error from: {what}"
@@ -294,7 +307,7 @@ fn session(sb: &Sandbox) -> Result<()> {
             .map(drop),
     )?;
     let after = sg.check(&CheckRequest::new(GIFT_25, SITE))?.remaining_value;
-    println!(
+    outln!(
         "     reconcile with check: £{} before, £{} now — the redeem DID happen, so the till must not redeem again",
         money(before),
         money(after)

@@ -6,6 +6,24 @@
 //! std::process::exit(code);
 //! ```
 
+/// `println!` that never panics: a reader that went away (`voucherkit demo | head -3`)
+/// ends the output quietly (see `output::line`).
+macro_rules! outln {
+    () => {
+        $crate::output::line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that never panics (a closed stderr loses the message, nothing more).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::error_line(format_args!($($arg)*))
+    };
+}
+
 mod args;
 mod calls;
 mod demo;
@@ -20,6 +38,11 @@ use crate::args::{Cli, Command};
 
 /// Runs the command line with `args` (without the program name) and returns the exit
 /// code: 0 on success, 2 on a usage error, 10 + the error kind's code on a failure.
+///
+/// Output to a closed pipe (`voucherkit demo | head -3`) never panics: writing stops
+/// quietly and the exit code is what it would have been (0 for a success), as `head`
+/// users expect. Process-wide signal handling is left alone (SIGPIPE stays as the host
+/// set it: ignored in the `voucherkit` binary, as Rust starts every program, and in Node).
 pub fn run(args: Vec<String>) -> i32 {
     let argv = std::iter::once("voucherkit".to_owned()).chain(args);
     let cli = match Cli::try_parse_from(argv) {

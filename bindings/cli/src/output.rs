@@ -1,7 +1,43 @@
 //! How results and errors are shown: for people by default, JSON with `--json`.
 
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde_json::Value;
 use voucherkit_core::{Error, ErrorKind};
+
+/// Set once stdout could not be written: nothing more is written to it.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes one line to stdout (what `outln!` does). If the reader went away
+/// (`voucherkit demo | head -3`: EPIPE, since Rust and Node ignore SIGPIPE), later output
+/// is dropped quietly, as standard Unix tools stop when the pipe closes; any other write
+/// failure is said once on stderr. Never panics, unlike `println!`.
+pub fn line(args: fmt::Arguments<'_>) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut text = args.to_string();
+    text.push('\n');
+    let mut out = io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if !STDOUT_CLOSED.swap(true, Ordering::Relaxed) && e.kind() != io::ErrorKind::BrokenPipe {
+            error_line(format_args!("voucherkit: cannot write to stdout: {e}"));
+        }
+    }
+}
+
+/// True once a write to stdout failed (the reader went away): long commands stop early.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Writes one line to stderr (what `errln!` does); a closed stderr loses it, nothing more.
+pub fn error_line(args: fmt::Arguments<'_>) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_fmt(format_args!("{args}\n"));
+}
 
 /// The exit code for an error: 10 + the kind's stable code (see `--help`).
 pub fn exit_code(err: &Error) -> i32 {
@@ -40,7 +76,7 @@ pub fn advice(kind: ErrorKind) -> &'static str {
 /// (without `raw`, which is for programs).
 pub fn print_result(value: &Value, json: bool) {
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(value).unwrap_or_default()
         );
@@ -51,7 +87,7 @@ pub fn print_result(value: &Value, json: bool) {
 
 fn print_fields(value: &Value, indent: &str) {
     let Some(map) = value.as_object() else {
-        println!("{indent}{}", scalar(value));
+        outln!("{indent}{}", scalar(value));
         return;
     };
     for (key, v) in map {
@@ -60,18 +96,18 @@ fn print_fields(value: &Value, indent: &str) {
         }
         match v {
             Value::Object(_) => {
-                println!("{indent}{key}:");
+                outln!("{indent}{key}:");
                 print_fields(v, &format!("{indent}  "));
             }
             Value::Array(items) if items.iter().any(Value::is_object) => {
-                println!("{indent}{key}:");
+                outln!("{indent}{key}:");
                 for item in items {
-                    println!("{indent}  -");
+                    outln!("{indent}  -");
                     print_fields(item, &format!("{indent}    "));
                 }
             }
             Value::Array(items) if items.is_empty() => {}
-            _ => println!("{indent}{key}: {}", scalar(v)),
+            _ => outln!("{indent}{key}: {}", scalar(v)),
         }
     }
 }
@@ -88,13 +124,13 @@ fn scalar(v: &Value) -> String {
 pub fn print_error(err: &Error, json: bool) {
     if json {
         let body = serde_json::json!({ "error": err.to_json() });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&body).unwrap_or_default()
         );
         return;
     }
-    eprintln!("{}", describe_error(err));
+    errln!("{}", describe_error(err));
 }
 
 /// An error as a person reads it: kind and message, then where and what next.

@@ -9,9 +9,7 @@ pub fn run(port: Option<u16>, data: Option<&Path>) -> i32 {
     let data = match data.map(DataSet::load).transpose() {
         Ok(d) => d,
         Err(e) => {
-            eprintln!(
-                "error: invalid_request — the data file could not be used: {e}\n  (field data)"
-            );
+            errln!("error: invalid_request — the data file could not be used: {e}\n  (field data)");
             return 11;
         }
     };
@@ -22,7 +20,7 @@ pub fn run(port: Option<u16>, data: Option<&Path>) -> i32 {
     }) {
         Ok(sb) => sb,
         Err(e) => {
-            eprintln!("error: could not start the sandbox: {e}");
+            errln!("error: could not start the sandbox: {e}");
             return 24;
         }
     };
@@ -30,26 +28,24 @@ pub fn run(port: Option<u16>, data: Option<&Path>) -> i32 {
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop.send(());
     }) {
-        eprintln!(
-            "warning: Ctrl-C handler not installed ({e}); stop the process to end the sandbox"
-        );
+        errln!("warning: Ctrl-C handler not installed ({e}); stop the process to end the sandbox");
     }
     print_banner(&sandbox);
     let _ = stopped.recv();
     sandbox.stop();
-    println!("sandbox stopped");
+    outln!("sandbox stopped");
     0
 }
 
 fn print_banner(sb: &Sandbox) {
     let data = sb.data();
-    println!(
+    outln!(
         "voucherkit sandbox — Smart Gift and Spaaza emulators on {}",
         sb.url()
     );
-    println!("\nSmart Gift   base URL {}", sb.smartgift_url());
+    outln!("\nSmart Gift   base URL {}", sb.smartgift_url());
     for company in &data.smartgift.companies {
-        println!(
+        outln!(
             "  company {} {:?}: keys {}; sites {}",
             company.id,
             company.name,
@@ -57,30 +53,36 @@ fn print_banner(sb: &Sandbox) {
             company.sites.join(", ")
         );
     }
-    println!("  vouchers:");
+    outln!("  vouchers:");
     for v in &data.smartgift.vouchers {
         let value = v
             .value
             .map(|d| format!("£{d}"))
             .unwrap_or_else(|| format!("{} experiences", v.experiences.len()));
         let until = v.valid_until.as_deref().unwrap_or("no end");
-        println!(
+        outln!(
             "    {}  company {}  {:<34} {value}  (valid until {until})",
-            v.voucher_no, v.company_id, v.name
+            v.voucher_no,
+            v.company_id,
+            v.name
         );
     }
-    println!("\nSpaaza       base URL {}", sb.spaaza_url());
+    outln!("\nSpaaza       base URL {}", sb.spaaza_url());
     for chain in &data.spaaza.chains {
         for admin in &chain.admins {
-            println!(
+            outln!(
                 "  chain {} {:?}: admin session user id {} key {}; app hostname {}",
-                chain.id, chain.name, admin.user_id, admin.session_key, chain.app_hostname
+                chain.id,
+                chain.name,
+                admin.user_id,
+                admin.session_key,
+                chain.app_hostname
             );
         }
     }
-    println!("  vouchers:");
+    outln!("  vouchers:");
     for v in &data.spaaza.vouchers {
-        println!(
+        outln!(
             "    id {:<7} chain {}  {:<9} {} {}{}  key {}",
             v.voucher_id,
             v.chain_id,
@@ -91,8 +93,8 @@ fn print_banner(sb: &Sandbox) {
             v.voucher_key
         );
     }
-    println!("\nTry:");
-    println!(
+    outln!("\nTry:");
+    outln!(
         "  SMARTGIFT_API_KEY={} voucherkit smartgift --base-url {} check --voucher-no {} --site-id {}",
         sb.smartgift_key(),
         sb.smartgift_url(),
@@ -108,7 +110,7 @@ fn print_banner(sb: &Sandbox) {
             .map(String::as_str)
             .unwrap_or("…")
     );
-    println!(
+    outln!(
         "\nControl endpoint: {}/__sandbox/ (faults, clock, reset, requests, data). Ctrl-C stops.",
         sb.url()
     );

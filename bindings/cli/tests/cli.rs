@@ -422,3 +422,395 @@ fn sandbox_serves_until_ctrl_c_and_accepts_a_data_file() {
     let bad = voucherkit(&["sandbox", "--data", "/nonexistent/data.json"], &[]);
     assert_eq!(bad.status.code(), Some(11));
 }
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` as milliseconds since the epoch; panics on any other shape.
+fn rfc3339_millis(text: &str) -> i64 {
+    let b = text.as_bytes();
+    assert_eq!(text.len(), 24, "{text}");
+    for (i, c) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (23, b'Z'),
+    ] {
+        assert_eq!(b[i], c, "{text}");
+    }
+    let n = |r: std::ops::Range<usize>| -> i64 { text[r].parse().expect(text) };
+    let days = days_from_civil(n(0..4), n(5..7), n(8..10));
+    ((days * 24 + n(11..13)) * 60 + n(14..16)) * 60_000 + n(17..19) * 1000 + n(20..23)
+}
+
+#[test]
+fn smartgift_hold_json_carries_received_at() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let key = sb.smartgift_key();
+    let url = sb.smartgift_url();
+    let out = voucherkit(
+        &[
+            "smartgift",
+            "hold",
+            "--voucher-no",
+            "1000000001",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &[("SMARTGIFT_API_KEY", key.as_str())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["hold_token"].as_str().is_some_and(|t| !t.is_empty()),
+        "{v}"
+    );
+    let at = rfc3339_millis(v["received_at"].as_str().expect("received_at is text"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!((now - at).abs() < 60_000, "received_at {v} vs now {now}");
+    // People see it too.
+    let held = voucherkit(
+        &[
+            "smartgift",
+            "hold",
+            "--voucher-no",
+            "1000000002",
+            "--base-url",
+            &url,
+        ],
+        &[("SMARTGIFT_API_KEY", key.as_str())],
+    );
+    assert_eq!(held.status.code(), Some(0), "{}", text(&held));
+    assert!(
+        String::from_utf8_lossy(&held.stdout).contains("received_at: 20"),
+        "{}",
+        text(&held)
+    );
+}
+
+#[test]
+fn smartgift_check_sends_meta_conditions() {
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    server.push(Answer::json(
+        200,
+        &json!({"data": {"id": 1, "voucher_no": "V1", "remaining_value": 10, "type": "monetary", "experiences": []}}),
+    ));
+    let out = voucherkit(
+        &[
+            "smartgift",
+            "check",
+            "--voucher-no",
+            "V1",
+            "--site-id",
+            "12",
+            "--classification",
+            "spa",
+            "--meta-condition",
+            "used_in:in:hotel,bar",
+            "--meta-condition",
+            r#"{"key": "area", "operator": "in", "value": ["north, upstairs"]}"#,
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &sg_env(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].path_only(), "/redeem/check");
+    assert_eq!(
+        reqs[0].body_json().unwrap(),
+        json!({
+            "voucher_no": "V1",
+            "site_id": "12",
+            "filters": {
+                "classifications": ["spa"],
+                "meta_conditions": [
+                    {"key": "used_in", "operator": "in", "value": ["hotel", "bar"]},
+                    {"key": "area", "operator": "in", "value": ["north, upstairs"]}
+                ]
+            }
+        })
+    );
+
+    // A malformed condition is a usage error; nothing is sent.
+    for bad in [
+        "used_in",
+        "used_in:in",
+        r#"{"key": "k", "value": ["v"]}"#,
+        "{not json",
+    ] {
+        let out = voucherkit(
+            &[
+                "smartgift",
+                "check",
+                "--voucher-no",
+                "V1",
+                "--site-id",
+                "12",
+                "--meta-condition",
+                bad,
+                "--base-url",
+                &url,
+            ],
+            &sg_env(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", text(&out));
+        assert!(text(&out).contains("--meta-condition"), "{}", text(&out));
+    }
+    // An empty key is the core's to refuse, naming the field.
+    let out = voucherkit(
+        &[
+            "smartgift",
+            "check",
+            "--voucher-no",
+            "V1",
+            "--site-id",
+            "12",
+            "--meta-condition",
+            ":in:x",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &sg_env(),
+    );
+    assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["field"], "meta_conditions");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn spaaza_get_vouchers_sends_every_filter() {
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    server.push(Answer::json(
+        200,
+        &json!({"result": {"code": 1, "status": "ok"}, "results": {"results_count_total": 0, "vouchers": []}}),
+    ));
+    let out = voucherkit(
+        &[
+            "spaaza",
+            "get-vouchers",
+            "--chain-id",
+            "2",
+            "--voucher-id",
+            "438595",
+            "--user-id",
+            "7",
+            "--username",
+            "ann@example.com",
+            "--member-number",
+            "M-42",
+            "--authentication-point-identifier",
+            "card 9",
+            "--campaign-id",
+            "31",
+            "--show-all-statuses",
+            "--show-redeemed",
+            "--show-expired",
+            "--exclude-regenerated",
+            "--number-results",
+            "20",
+            "--results-offset",
+            "40",
+            "--min-created-datetime",
+            "2026-01-01T00:00:00Z",
+            "--max-created-datetime",
+            "2026-01-31T23:59:59Z",
+            "--min-expiry-datetime",
+            "2026-02-01T00:00:00+01:00",
+            "--max-expiry-datetime",
+            "2026-12-31T00:00:00Z",
+            "--min-redeemed-datetime",
+            "2026-03-01T00:00:00Z",
+            "--max-redeemed-datetime",
+            "2026-03-31T00:00:00Z",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &sp_env(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["results_count_total"], 0);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].method, "GET");
+    assert_eq!(reqs[0].path_only(), "/get-vouchers");
+    let sent: Vec<(String, String)> = reqs[0].query();
+    let expected: Vec<(String, String)> = [
+        ("chain_id", "2"),
+        ("voucher_id", "438595"),
+        ("user_id", "7"),
+        ("username", "ann@example.com"),
+        ("member_number", "M-42"),
+        ("authentication_point_identifier", "card 9"),
+        ("campaign_id", "31"),
+        ("show_all_statuses", "true"),
+        ("show_redeemed", "true"),
+        ("show_expired", "true"),
+        ("exclude_regenerated", "true"),
+        ("number_results", "20"),
+        ("results_offset", "40"),
+        ("min_created_datetime", "2026-01-01T00:00:00Z"),
+        ("max_created_datetime", "2026-01-31T23:59:59Z"),
+        ("min_expiry_datetime", "2026-02-01T00:00:00+01:00"),
+        ("max_expiry_datetime", "2026-12-31T00:00:00Z"),
+        ("min_redeemed_datetime", "2026-03-01T00:00:00Z"),
+        ("max_redeemed_datetime", "2026-03-31T00:00:00Z"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    assert_eq!(sent, expected);
+
+    // A negative offset is refused by the core before anything is sent.
+    let out = voucherkit(
+        &[
+            "spaaza",
+            "get-vouchers",
+            "--chain-id",
+            "2",
+            "--results-offset",
+            "-1",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &sp_env(),
+    );
+    assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["field"], "results_offset");
+    assert_eq!(server.requests().len(), 1);
+}
+
+/// Runs `voucherkit` with stdout a pipe whose reading end is closed after `read_lines`
+/// lines (0: closed before the program writes anything), as `voucherkit … | head -n`
+/// does. Returns the exit status and stderr.
+#[cfg(unix)]
+fn with_stdout_closed_early(
+    args: &[&str],
+    envs: &[(&str, &str)],
+    read_lines: usize,
+) -> (std::process::ExitStatus, String) {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_voucherkit"))
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run voucherkit");
+    let stdout = child.stdout.take().unwrap();
+    if read_lines > 0 {
+        let mut reader = BufReader::new(stdout);
+        for _ in 0..read_lines {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+        }
+    } // dropped here: the pipe's reading end is closed
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap(), stderr)
+}
+
+/// `voucherkit demo | head -3` and `… --json | head -1`: the binary stops quietly with
+/// exit code 0 (a write to the closed pipe fails with EPIPE, since Rust programs ignore
+/// SIGPIPE, and the CLI drops the rest of its output instead of panicking), the same way
+/// in the binary and under Node's `npx voucherkit`.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_quietly_without_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+
+    for read_lines in [0, 1, 3] {
+        let (status, stderr) = with_stdout_closed_early(&["demo"], &[], read_lines);
+        assert_eq!(
+            (status.code(), status.signal()),
+            (Some(0), None),
+            "demo | head -{read_lines}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "demo | head -{read_lines}: {stderr}"
+        );
+        assert!(stderr.is_empty(), "demo | head -{read_lines}: {stderr}");
+    }
+
+    // A real hold against the sandbox, its JSON written to a closed pipe.
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let key = sb.smartgift_key();
+    let url = sb.smartgift_url();
+    let (status, stderr) = with_stdout_closed_early(
+        &[
+            "smartgift",
+            "hold",
+            "--voucher-no",
+            "1000000001",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &[("SMARTGIFT_API_KEY", key.as_str())],
+        0,
+    );
+    assert_eq!(
+        (status.code(), status.signal()),
+        (Some(0), None),
+        "{stderr}"
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(
+        sb.requests()
+            .iter()
+            .filter(|r| r.path_only() == "/smartgift/redeem/hold")
+            .count(),
+        1,
+        "the hold was made"
+    );
+
+    // An error with --json goes to stdout too: its exit code is kept.
+    let (status, stderr) = with_stdout_closed_early(
+        &[
+            "smartgift",
+            "hold",
+            "--voucher-no",
+            "9999999999",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &[("SMARTGIFT_API_KEY", key.as_str())],
+        0,
+    );
+    assert_eq!(status.code(), Some(14), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}

@@ -1,6 +1,6 @@
 //! Smart Gift requests and results.
 
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -175,10 +175,40 @@ pub struct Hold {
     pub message: String,
     /// Pass it to `release` (and optionally `redeem`).
     pub hold_token: String,
-    /// When the answer arrived; the hold lasts about five minutes from then.
-    #[serde(skip)]
+    /// When the answer arrived; the hold lasts about five minutes from then. Serialised
+    /// as an RFC 3339 UTC timestamp with milliseconds (`2026-01-31T09:30:00.123Z`),
+    /// the same instant, to the millisecond, as the C accessor's milliseconds since the
+    /// epoch (truncated; an instant before the epoch shows as the epoch).
+    #[serde(serialize_with = "rfc3339_millis")]
     pub received_at: SystemTime,
     pub raw: Value,
+}
+
+/// `SystemTime` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, milliseconds truncated).
+fn rfc3339_millis<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_rfc3339_millis(*t))
+}
+
+/// `SystemTime` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, milliseconds truncated; before the
+/// epoch → the epoch).
+fn format_rfc3339_millis(t: SystemTime) -> String {
+    let ms = t
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis().min(u64::MAX as u128) as u64);
+    let (secs, millis) = (ms / 1000, ms % 1000);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (hour, minute, second) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    // Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
 }
 
 /// The answer to `redeem`.
@@ -203,4 +233,44 @@ pub struct Released {
 pub struct Reversed {
     pub message: String,
     pub raw: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn at(ms: u64) -> String {
+        format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms))
+    }
+
+    #[test]
+    fn received_at_is_rfc3339_utc_with_milliseconds() {
+        assert_eq!(at(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(at(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(at(1_709_251_199_999), "2024-02-29T23:59:59.999Z");
+        assert_eq!(at(1_735_689_599_123), "2024-12-31T23:59:59.123Z");
+        assert_eq!(at(4_102_444_800_000), "2100-01-01T00:00:00.000Z");
+        // Sub-millisecond digits are dropped, as the C accessor drops them.
+        let t = UNIX_EPOCH + Duration::from_nanos(1_700_000_000_123_999_999);
+        assert_eq!(format_rfc3339_millis(t), "2023-11-14T22:13:20.123Z");
+        assert_eq!(
+            format_rfc3339_millis(UNIX_EPOCH - Duration::from_secs(5)),
+            "1970-01-01T00:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn hold_serialises_received_at() {
+        let hold = Hold {
+            message: "Voucher hold successful".into(),
+            hold_token: "hold_token_x".into(),
+            received_at: UNIX_EPOCH + Duration::from_millis(1_764_105_058_042),
+            raw: serde_json::json!({}),
+        };
+        let v = serde_json::to_value(&hold).unwrap();
+        assert_eq!(v["received_at"], "2025-11-25T21:10:58.042Z");
+        assert_eq!(v["hold_token"], "hold_token_x");
+    }
 }
