@@ -39,6 +39,24 @@ fn case_files() -> Vec<PathBuf> {
     files
 }
 
+/// How many cases the corpus holds, counted the way check_corpus.py counts them: every
+/// file in every directory under `cases/` (whatever its name or provider), so a case the
+/// runner does not pick up (a new provider directory, a misnamed file) is a failure.
+fn corpus_case_count() -> usize {
+    let mut count = 0;
+    for dir in std::fs::read_dir(corpus_dir().join("cases")).expect("cases directory") {
+        let dir = dir.expect("dir entry").path();
+        if dir.is_dir() {
+            for entry in std::fs::read_dir(&dir).expect("provider directory") {
+                if entry.expect("dir entry").path().is_file() {
+                    count += 1;
+                }
+            }
+        }
+    }
+    count
+}
+
 fn main() {
     let filters: Vec<String> = std::env::args()
         .skip(1)
@@ -74,6 +92,7 @@ fn main() {
             }
         }
     }
+    let played = passed + failed;
     // The corpus must be able to fail: every case, changed in one expectation (kind,
     // message, a result field, a wire field), must be caught by this runner.
     let mut uncaught = Vec::new();
@@ -100,6 +119,15 @@ fn main() {
         for u in &uncaught {
             println!("    {u}");
         }
+    }
+    // Every case must have run (and been mutated) once: the expected count comes from
+    // the corpus itself, never from a number written here.
+    let expected = corpus_case_count();
+    if filters.is_empty() && (played != expected || mutated != expected) {
+        failed += 1;
+        println!(
+            "conformance FAILED: the corpus holds {expected} cases; {played} were played, {mutated} mutated"
+        );
     }
     println!("conformance: {passed} passed, {failed} failed");
     if failed > 0 || passed == 0 {

@@ -783,6 +783,18 @@ std::optional<std::pair<std::string, json>> mutate(const json &c, size_t n) {
     return options[n % options.size()];
 }
 
+// How many cases the corpus holds, counted the way check_corpus.py counts them: every file
+// in every directory under cases/ (whatever its name or provider), so a case this runner
+// does not pick up (a new provider directory, a misnamed file) is a failure.
+size_t corpus_case_count(const fs::path &corpus) {
+    size_t count = 0;
+    for (const auto &dir : fs::directory_iterator(corpus / "cases"))
+        if (dir.is_directory())
+            for (const auto &entry : fs::directory_iterator(dir.path()))
+                if (entry.is_regular_file()) count++;
+    return count;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -845,6 +857,8 @@ int main(int argc, char **argv) {
             std::cout << "conformance " << name << " ... FAILED\n    " << e.what() << "\n";
         }
     }
+    const size_t played = passed + failed;
+    size_t mutated_total = 0;
     if (self_check) {
         std::vector<std::string> uncaught;
         size_t mutated = 0;
@@ -861,6 +875,7 @@ int main(int argc, char **argv) {
             }
             mutated++;
         }
+        mutated_total = mutated;
         if (uncaught.empty()) {
             std::cout << "conformance self-check: " << mutated << " mutated cases, every one caught\n";
         } else {
@@ -868,6 +883,14 @@ int main(int argc, char **argv) {
             std::cout << "conformance self-check FAILED: changed cases still passed:\n";
             for (const auto &u : uncaught) std::cout << "    " << u << "\n";
         }
+    }
+    // Every case must have run (and, with the self-check, been mutated) once: the expected
+    // count comes from the corpus itself, never from a number written here.
+    const size_t expected = corpus_case_count(corpus);
+    if (filters.empty() && (played != expected || (self_check && mutated_total != expected))) {
+        failed++;
+        std::cout << "conformance FAILED: the corpus holds " << expected << " cases; " << played
+                  << " were played, " << mutated_total << " mutated\n";
     }
     vk_scripted_server_free(server);
     std::cout << "conformance: " << passed << " passed, " << failed << " failed\n";

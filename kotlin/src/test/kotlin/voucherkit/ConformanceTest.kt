@@ -2,7 +2,6 @@ package voucherkit
 
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
-import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.Test
@@ -26,11 +25,19 @@ class ConformanceTest {
             server = ScriptedServer(baseDir = Corpus.dir.path)
         }
 
+        /** Cases the corpus holds (counted from its files), and whether the factory ran. */
+        private val expected = Corpus.caseCount()
+        private var factoryRan = false
+
         @JvmStatic
         @AfterAll
         fun stop() {
             server.close()
             println("conformance: $passed passed, $failed failed")
+            // Every case the factory made must have run: a silently skipped case fails.
+            if (factoryRan) {
+                assertEquals(expected, passed + failed, "the corpus holds $expected cases; ${passed + failed} were played")
+            }
         }
     }
 
@@ -38,7 +45,9 @@ class ConformanceTest {
     fun corpus(): List<DynamicTest> {
         val names = mutableSetOf<String>()
         val files = Corpus.caseFiles()
-        assertTrue(files.size >= 242, "the corpus has ${files.size} cases")
+        // The expected count comes from the corpus itself, never from a number written here.
+        assertEquals(expected, files.size, "the corpus holds $expected cases; the runner found ${files.size}")
+        factoryRan = true
         return files.map { file ->
             val case = Corpus.load(file)
             val name = case["name"]?.textValue() ?: file.name
@@ -82,6 +91,6 @@ class ConformanceTest {
         }
         println("conformance self-check: $mutated mutated cases, ${mutated - uncaught.size} caught")
         assertEquals(listOf<String>(), uncaught, "changed cases that still passed")
-        assertTrue(mutated >= 242)
+        assertEquals(expected, mutated, "the corpus holds $expected cases; $mutated were mutated")
     }
 }

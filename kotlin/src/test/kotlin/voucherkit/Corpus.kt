@@ -36,6 +36,12 @@ object Corpus {
         }
         .sortedBy { it.path }
 
+    /** How many cases the corpus holds, counted the way check_corpus.py counts them: every
+     *  file in every directory under `cases/` (whatever its name or provider), so a case the
+     *  runner does not pick up (a new provider directory, a misnamed file) is a failure. */
+    fun caseCount(): Int = (File(dir, "cases").listFiles { f -> f.isDirectory } ?: error("no corpus at $dir"))
+        .sumOf { d -> d.listFiles { f -> f.isFile }?.size ?: 0 }
+
     fun load(file: File): ObjectNode = mapper.readTree(file) as ObjectNode
 
     fun parse(text: String): JsonNode = mapper.readTree(text)
