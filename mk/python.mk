@@ -1,6 +1,7 @@
 # The Python package (bindings/python + python/): `make test-python` builds the wheel from
-# this clone, installs it into .venv, and runs ruff, mypy --strict, stubtest and pytest
-# (the whole conformance corpus included) against the installed wheel.
+# this clone, installs it into .venv, checks that `pip install ./python` works in a fresh
+# venv, and runs ruff, mypy --strict, stubtest and pytest (the whole conformance corpus
+# included) against the installed wheel.
 PY_VENV := $(CURDIR)/.venv
 PY := $(PY_VENV)/bin/python
 PY_WHEELS := $(CARGO_TARGET_DIR)/wheels/python
@@ -27,8 +28,13 @@ wheel-python: $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 		$(PY_WHEELS)/voucherkit-*.whl
 
-# The wheel alone, in a fresh venv with nothing else: it must import and work by itself.
-PY_FRESH := $(CARGO_TARGET_DIR)/python-fresh-venv
+# `pip install ./python` in a fresh venv, exactly as a user would (issue 6): pip fetches
+# maturin from PyPI into an isolated build environment and builds the wheel from this tree
+# (PEP 517), then the package must import and work by itself, with nothing else installed.
+# The Rust build shares CARGO_TARGET_DIR (exported by the Makefile) and, through
+# MATURIN_PEP517_ARGS, the dev profile wheel-python just built, so it only relinks the
+# extension instead of a release build from scratch. The venv is removed afterwards, also
+# when a step fails.
 define PY_SMOKE
 import voucherkit
 from voucherkit.testing import Sandbox
@@ -41,10 +47,12 @@ endef
 export PY_SMOKE
 
 test-python: lint-python wheel-python
-	rm -rf $(PY_FRESH) && python3 -m venv $(PY_FRESH)
-	$(PY_FRESH)/bin/python -m pip install --quiet --disable-pip-version-check --no-index \
-		$(PY_WHEELS)/voucherkit-*.whl
-	cd $(PY_FRESH) && ./bin/python -c "$$PY_SMOKE"
+	start=$$SECONDS; fresh=$$(mktemp -d); trap 'rm -rf "$$fresh"' EXIT; \
+	python3 -m venv "$$fresh/venv"; \
+	MATURIN_PEP517_ARGS="--profile dev" "$$fresh/venv/bin/python" -m pip install \
+		--disable-pip-version-check --progress-bar off ./python; \
+	(cd "$$fresh" && ./venv/bin/python -c "$$PY_SMOKE"); \
+	echo "fresh venv: pip install ./python, import and one call in $$((SECONDS - start)) s"
 	cd python && $(PY) -m mypy --strict voucherkit tests
 	$(PY) -m mypy.stubtest voucherkit --allowlist python/stubtest-allowlist.txt
 	cd python && VOUCHERKIT_TEST_INSTALLED=1 $(PY_VENV)/bin/pytest -p no:cacheprovider -v

@@ -1,4 +1,4 @@
-//! Python values to and from the core's types: money, durations and JSON.
+//! Python values to and from the core's types: integers, money, durations and JSON.
 
 use std::time::Duration;
 
@@ -6,8 +6,11 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple, PyType,
+};
 use serde_json::{Map, Number, Value};
+use voucherkit_core::smartgift::SiteId;
 use voucherkit_core::{Amount, Decimal, Provider};
 
 use crate::errors;
@@ -97,8 +100,17 @@ pub(crate) fn seconds(
     })
 }
 
-/// A count that must not be negative (`max_retries`).
-pub(crate) fn count(py: Python<'_>, value: i64, field: &str, provider: Provider) -> PyResult<u32> {
+/// A count that must not be negative (`max_retries`; `None` is `default`).
+pub(crate) fn count(
+    py: Python<'_>,
+    value: &Option<Bound<'_, PyAny>>,
+    default: u32,
+    field: &str,
+    provider: Provider,
+) -> PyResult<u32> {
+    let Some(value) = opt_int(py, value, field, provider)? else {
+        return Ok(default);
+    };
     u32::try_from(value).map_err(|_| {
         errors::invalid(
             py,
@@ -107,6 +119,165 @@ pub(crate) fn count(py: Python<'_>, value: i64, field: &str, provider: Provider)
             format!("{field} must be between 0 and {}, got {value}", u32::MAX),
         )
     })
+}
+
+/// An integer parameter (`chain_id=2`): an `int`, or an object that is one by
+/// `__index__` (a numpy integer). Everything else is refused as `invalid_request` naming
+/// the wire field, before anything is sent: above all `bool`, which Python makes an `int`
+/// (`site_id=True` must not become site 1, nor `experiences=[True]` experience 1), but
+/// also `float` (`12.0`), `Decimal` and `str`. Only the type is checked here; the core
+/// checks the value (positive ids, powers of two, ...).
+pub(crate) fn int(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    field: &str,
+    provider: Provider,
+) -> PyResult<i64> {
+    integer(py, value, field, field, "an integer", provider)
+}
+
+/// An optional integer parameter: `None` (or not given) is `None`, anything else [`int`].
+pub(crate) fn opt_int(
+    py: Python<'_>,
+    value: &Option<Bound<'_, PyAny>>,
+    field: &str,
+    provider: Provider,
+) -> PyResult<Option<i64>> {
+    match value {
+        Some(v) if !v.is_none() => int(py, v, field, provider).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A list (any sequence but `str`/`bytes`) of integers, each checked like [`int`]; the
+/// error names the field and says which item was wrong (`experiences[0]`).
+pub(crate) fn ints(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    field: &str,
+    provider: Provider,
+) -> PyResult<Vec<i64>> {
+    let text = value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>();
+    let seq = match value.cast::<PySequence>() {
+        Ok(seq) if !text => seq,
+        _ => {
+            return Err(errors::invalid(
+                py,
+                provider,
+                field,
+                format!("{field} must be a list of integers, got {}", shown(value)?),
+            ));
+        }
+    };
+    let mut out = Vec::with_capacity(seq.len().unwrap_or(0));
+    for (i, item) in seq.try_iter()?.enumerate() {
+        out.push(integer(
+            py,
+            &item?,
+            &format!("{field}[{i}]"),
+            field,
+            "an integer",
+            provider,
+        )?);
+    }
+    Ok(out)
+}
+
+/// An optional list of integers: `None` is `None`, anything else [`ints`].
+pub(crate) fn opt_ints(
+    py: Python<'_>,
+    value: &Option<Bound<'_, PyAny>>,
+    field: &str,
+    provider: Provider,
+) -> PyResult<Option<Vec<i64>>> {
+    match value {
+        Some(v) if !v.is_none() => ints(py, v, field, provider).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Smart Gift's `site_id`: a `str` as given, or an integer checked like [`int`] (so
+/// `True` and `12.0` are refused); both are sent as a JSON string by the core.
+pub(crate) fn site_id(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    provider: Provider,
+) -> PyResult<SiteId> {
+    if value.is_instance_of::<PyString>() {
+        return Ok(SiteId::Text(value.extract::<String>()?));
+    }
+    integer(
+        py,
+        value,
+        "site_id",
+        "site_id",
+        "an integer or a str",
+        provider,
+    )
+    .map(SiteId::Number)
+}
+
+/// The one place an integer is taken from Python: `shown` is what the message calls the
+/// value (`experiences[1]`), `field` the wire field the error names.
+fn integer(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    shown_as: &str,
+    field: &str,
+    wanted: &str,
+    provider: Provider,
+) -> PyResult<i64> {
+    let refuse = || -> PyResult<PyErr> {
+        Ok(errors::invalid(
+            py,
+            provider,
+            field,
+            format!("{shown_as} must be {wanted}, got {}", shown(value)?),
+        ))
+    };
+    // bool first: it is an int subclass, and has __index__.
+    if value.is_instance_of::<PyBool>() {
+        return Err(refuse()?);
+    }
+    let index = if value.is_instance_of::<PyInt>() {
+        value.clone()
+    } else if value.get_type().hasattr(intern!(py, "__index__"))? {
+        // numpy.bool_ has __index__ too, and raises: refused like any other non-integer.
+        match value.call_method0(intern!(py, "__index__")) {
+            Ok(i) if i.is_instance_of::<PyInt>() && !i.is_instance_of::<PyBool>() => i,
+            _ => return Err(refuse()?),
+        }
+    } else {
+        return Err(refuse()?);
+    };
+    index.extract::<i64>().map_err(|_| {
+        errors::invalid(
+            py,
+            provider,
+            field,
+            format!(
+                "{shown_as} must be between {} and {}, got {index}",
+                i64::MIN,
+                i64::MAX
+            ),
+        )
+    })
+}
+
+/// A refused value for a message: `True (a bool)`, `12.0 (a float)`, `'12' (a str)`;
+/// a long repr is cut, so a message never carries a whole list.
+fn shown(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    let type_name = value.get_type().name()?.extract::<String>()?;
+    let mut text = value.repr()?.extract::<String>()?;
+    if text.chars().count() > 40 {
+        text = text.chars().take(37).collect::<String>() + "...";
+    }
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    Ok(format!("{text} ({article} {type_name})"))
 }
 
 /// JSON to Python the way `json.loads(text, parse_float=Decimal)` would: objects to

@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use voucherkit_core::smartgift::Hold;
 use voucherkit_core::smartgift::{
     CheckRequest, Experience, HoldRequest, MetaCondition, RedeemRequest, Redemption,
-    ReleaseRequest, Released, ReverseRequest, Reversed, SiteId, SmartGift, SmartGiftConfig,
+    ReleaseRequest, Released, ReverseRequest, Reversed, SmartGift, SmartGiftConfig,
     SmartGiftVoucher,
 };
 use voucherkit_core::{ClientOptions, Provider, Secret};
@@ -26,40 +26,31 @@ pub(crate) fn client_options(
     provider: Provider,
     connect_timeout: f64,
     timeout: f64,
-    max_retries: i64,
+    max_retries: &Option<Bound<'_, PyAny>>,
     ca_bundle: Option<PathBuf>,
     proxy: Option<String>,
     allow_insecure_http: bool,
 ) -> PyResult<ClientOptions> {
+    let defaults = ClientOptions::default();
     let version = py.version_info();
     Ok(ClientOptions {
         connect_timeout: convert::seconds(py, connect_timeout, "connect_timeout", provider)?,
         timeout: convert::seconds(py, timeout, "timeout", provider)?,
-        max_retries: convert::count(py, max_retries, "max_retries", provider)?,
+        max_retries: convert::count(
+            py,
+            max_retries,
+            defaults.max_retries,
+            "max_retries",
+            provider,
+        )?,
         ca_bundle,
         proxy,
         allow_insecure_http,
         binding: "python".to_owned(),
         language_version: format!("{}.{}.{}", version.major, version.minor, version.patch),
         logger: Some(logging::request_logger(py)?),
-        ..ClientOptions::default()
+        ..defaults
     })
-}
-
-/// `site_id` as Python gives it: an int or a str (sent as a JSON string either way).
-#[derive(FromPyObject)]
-pub(crate) enum SiteArg {
-    Number(i64),
-    Text(String),
-}
-
-impl From<SiteArg> for SiteId {
-    fn from(s: SiteArg) -> SiteId {
-        match s {
-            SiteArg::Number(n) => SiteId::Number(n),
-            SiteArg::Text(t) => SiteId::Text(t),
-        }
-    }
 }
 
 fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondition> {
@@ -110,7 +101,12 @@ pub struct PySmartGift {
 #[pymethods]
 impl PySmartGift {
     #[new]
-    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    // Integers arrive as Python objects (convert::int refuses bool and float), so
+    // max_retries' default of 2 is applied there and shown by the text signature.
+    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[pyo3(
+        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=False)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -118,7 +114,7 @@ impl PySmartGift {
         base_url: Option<String>,
         connect_timeout: f64,
         timeout: f64,
-        max_retries: i64,
+        max_retries: Option<Bound<'_, PyAny>>,
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
@@ -129,7 +125,7 @@ impl PySmartGift {
                 PROVIDER,
                 connect_timeout,
                 timeout,
-                max_retries,
+                &max_retries,
                 ca_bundle,
                 proxy,
                 allow_insecure_http,
@@ -171,11 +167,12 @@ impl PySmartGift {
         &self,
         py: Python<'_>,
         voucher_no: String,
-        site_id: SiteArg,
+        site_id: Bound<'_, PyAny>,
         classifications: Option<Vec<String>>,
         meta_conditions: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<PySmartGiftVoucher> {
         guard(py, || {
+            let site_id = convert::site_id(py, &site_id, PROVIDER)?;
             let meta = meta_conditions
                 .unwrap_or_default()
                 .iter()
@@ -183,7 +180,7 @@ impl PySmartGift {
                 .collect::<PyResult<Vec<_>>>()?;
             let req = CheckRequest {
                 voucher_no,
-                site_id: site_id.into(),
+                site_id,
                 classifications: classifications.unwrap_or_default(),
                 meta_conditions: meta,
             };
@@ -212,20 +209,21 @@ impl PySmartGift {
         &self,
         py: Python<'_>,
         voucher_no: String,
-        site_id: SiteArg,
+        site_id: Bound<'_, PyAny>,
         value: Option<Bound<'_, PyAny>>,
-        experiences: Option<Vec<i64>>,
+        experiences: Option<Bound<'_, PyAny>>,
         hold_token: Option<String>,
     ) -> PyResult<PyRedemption> {
         guard(py, || {
+            let site_id = convert::site_id(py, &site_id, PROVIDER)?;
             let value = value
                 .map(|v| convert::amount(py, &v, "value", PROVIDER))
                 .transpose()?;
             let req = RedeemRequest {
                 voucher_no,
-                site_id: site_id.into(),
+                site_id,
                 value,
-                experiences,
+                experiences: convert::opt_ints(py, &experiences, "experiences", PROVIDER)?,
                 hold_token,
             };
             let r = py
@@ -261,14 +259,14 @@ impl PySmartGift {
         &self,
         py: Python<'_>,
         voucher_no: String,
-        site_id: SiteArg,
-        redemptions: Vec<i64>,
+        site_id: Bound<'_, PyAny>,
+        redemptions: Bound<'_, PyAny>,
     ) -> PyResult<PyReversed> {
         guard(py, || {
             let req = ReverseRequest {
                 voucher_no,
-                site_id: site_id.into(),
-                redemptions,
+                site_id: convert::site_id(py, &site_id, PROVIDER)?,
+                redemptions: convert::ints(py, &redemptions, "redemptions", PROVIDER)?,
             };
             let r = py
                 .detach(|| self.inner.reverse(&req))

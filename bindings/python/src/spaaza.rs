@@ -30,11 +30,14 @@ pub struct PySpaaza {
 #[pymethods]
 impl PySpaaza {
     #[new]
-    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[pyo3(
+        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=False)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        session_user_id: Option<i64>,
+        session_user_id: Option<Bound<'_, PyAny>>,
         session_key: Option<String>,
         base_url: Option<String>,
         api_version: String,
@@ -43,12 +46,14 @@ impl PySpaaza {
         bearer_token: Option<String>,
         connect_timeout: f64,
         timeout: f64,
-        max_retries: i64,
+        max_retries: Option<Bound<'_, PyAny>>,
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
     ) -> PyResult<PySpaaza> {
         guard(py, || {
+            let session_user_id =
+                convert::opt_int(py, &session_user_id, "session_user_id", PROVIDER)?;
             let mode = SpaazaAuth::from_name(&auth).ok_or_else(|| {
                 errors::invalid(
                     py,
@@ -62,7 +67,7 @@ impl PySpaaza {
                 PROVIDER,
                 connect_timeout,
                 timeout,
-                max_retries,
+                &max_retries,
                 ca_bundle,
                 proxy,
                 allow_insecure_http,
@@ -131,10 +136,10 @@ impl PySpaaza {
     fn redeem_voucher(
         &self,
         py: Python<'_>,
-        chain_id: i64,
+        chain_id: Bound<'_, PyAny>,
         voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-        user_id: Option<i64>,
+        voucher_id: Option<Bound<'_, PyAny>>,
+        user_id: Option<Bound<'_, PyAny>>,
         amount: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
@@ -142,10 +147,10 @@ impl PySpaaza {
                 .map(|a| convert::amount(py, &a, "amount", PROVIDER))
                 .transpose()?;
             let req = RedeemVoucherRequest {
-                chain_id,
+                chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
-                voucher_id,
-                user_id,
+                voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
+                user_id: convert::opt_int(py, &user_id, "user_id", PROVIDER)?,
                 amount,
             };
             let v = py
@@ -161,12 +166,12 @@ impl PySpaaza {
         &self,
         py: Python<'_>,
         voucher_key: Option<String>,
-        voucher_id: Option<i64>,
+        voucher_id: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
             let req = UnlockVoucherRequest {
                 voucher_key,
-                voucher_id,
+                voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
             };
             let v = py
                 .detach(|| self.inner.unlock_voucher(&req))
@@ -181,11 +186,11 @@ impl PySpaaza {
     fn unclaim_voucher(
         &self,
         py: Python<'_>,
-        chain_id: Option<i64>,
+        chain_id: Option<Bound<'_, PyAny>>,
         voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-        third_party_id: Option<i64>,
-        user_id: Option<i64>,
+        voucher_id: Option<Bound<'_, PyAny>>,
+        third_party_id: Option<Bound<'_, PyAny>>,
+        user_id: Option<Bound<'_, PyAny>>,
         member_number: Option<String>,
         username: Option<String>,
         authentication_point_identifier: Option<String>,
@@ -193,11 +198,11 @@ impl PySpaaza {
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
             let req = ClaimRequest {
-                chain_id,
+                chain_id: convert::opt_int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
-                voucher_id,
-                third_party_id,
-                user_id,
+                voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
+                third_party_id: convert::opt_int(py, &third_party_id, "third_party_id", PROVIDER)?,
+                user_id: convert::opt_int(py, &user_id, "user_id", PROVIDER)?,
                 member_number,
                 username,
                 authentication_point_identifier,
@@ -216,11 +221,11 @@ impl PySpaaza {
     fn claim_voucher(
         &self,
         py: Python<'_>,
-        chain_id: Option<i64>,
+        chain_id: Option<Bound<'_, PyAny>>,
         voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-        third_party_id: Option<i64>,
-        user_id: Option<i64>,
+        voucher_id: Option<Bound<'_, PyAny>>,
+        third_party_id: Option<Bound<'_, PyAny>>,
+        user_id: Option<Bound<'_, PyAny>>,
         member_number: Option<String>,
         username: Option<String>,
         authentication_point_identifier: Option<String>,
@@ -228,11 +233,11 @@ impl PySpaaza {
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
             let req = ClaimRequest {
-                chain_id,
+                chain_id: convert::opt_int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
-                voucher_id,
-                third_party_id,
-                user_id,
+                voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
+                third_party_id: convert::opt_int(py, &third_party_id, "third_party_id", PROVIDER)?,
+                user_id: convert::opt_int(py, &user_id, "user_id", PROVIDER)?,
                 member_number,
                 username,
                 authentication_point_identifier,
@@ -246,22 +251,30 @@ impl PySpaaza {
     }
 
     /// Locks a basket voucher to `retailer_basket_code` for `voucher_lock_period` seconds.
-    #[pyo3(signature = (*, retailer_basket_code, voucher_key=None, voucher_id=None, voucher_lock_period=300, voucher_locking_code=None))]
+    #[pyo3(signature = (*, retailer_basket_code, voucher_key=None, voucher_id=None, voucher_lock_period=None, voucher_locking_code=None))]
+    #[pyo3(
+        text_signature = "($self, *, retailer_basket_code, voucher_key=None, voucher_id=None, voucher_lock_period=300, voucher_locking_code=None)"
+    )]
     fn lock_voucher(
         &self,
         py: Python<'_>,
         retailer_basket_code: String,
         voucher_key: Option<String>,
-        voucher_id: Option<i64>,
-        voucher_lock_period: i64,
+        voucher_id: Option<Bound<'_, PyAny>>,
+        voucher_lock_period: Option<Bound<'_, PyAny>>,
         voucher_locking_code: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
             let req = LockVoucherRequest {
                 voucher_key,
-                voucher_id,
+                voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
                 retailer_basket_code,
-                voucher_lock_period: Some(voucher_lock_period),
+                voucher_lock_period: convert::opt_int(
+                    py,
+                    &voucher_lock_period,
+                    "voucher_lock_period",
+                    PROVIDER,
+                )?,
                 voucher_locking_code,
             };
             let v = py
@@ -278,19 +291,19 @@ impl PySpaaza {
     fn get_vouchers(
         &self,
         py: Python<'_>,
-        chain_id: i64,
-        voucher_id: Option<i64>,
-        user_id: Option<i64>,
+        chain_id: Bound<'_, PyAny>,
+        voucher_id: Option<Bound<'_, PyAny>>,
+        user_id: Option<Bound<'_, PyAny>>,
         username: Option<String>,
         member_number: Option<String>,
         authentication_point_identifier: Option<String>,
-        campaign_id: Option<i64>,
+        campaign_id: Option<Bound<'_, PyAny>>,
         show_all_statuses: bool,
         show_redeemed: bool,
         show_expired: bool,
         exclude_regenerated: bool,
-        number_results: Option<i64>,
-        results_offset: Option<i64>,
+        number_results: Option<Bound<'_, PyAny>>,
+        results_offset: Option<Bound<'_, PyAny>>,
         min_created_datetime: Option<String>,
         max_created_datetime: Option<String>,
         min_expiry_datetime: Option<String>,
@@ -300,19 +313,19 @@ impl PySpaaza {
     ) -> PyResult<PyVoucherList> {
         guard(py, || {
             let req = GetVouchersRequest {
-                chain_id,
-                voucher_id,
-                user_id,
+                chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
+                voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
+                user_id: convert::opt_int(py, &user_id, "user_id", PROVIDER)?,
                 username,
                 member_number,
                 authentication_point_identifier,
-                campaign_id,
+                campaign_id: convert::opt_int(py, &campaign_id, "campaign_id", PROVIDER)?,
                 show_all_statuses,
                 show_redeemed,
                 show_expired,
                 exclude_regenerated,
-                number_results,
-                results_offset,
+                number_results: convert::opt_int(py, &number_results, "number_results", PROVIDER)?,
+                results_offset: convert::opt_int(py, &results_offset, "results_offset", PROVIDER)?,
                 min_created_datetime,
                 max_created_datetime,
                 min_expiry_datetime,
