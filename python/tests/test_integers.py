@@ -10,6 +10,7 @@ request log empty.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -316,3 +317,45 @@ def test_experiences_true_redeems_nothing_in_the_sandbox() -> None:
             sp.redeem_voucher(chain_id=2, voucher_id=True)
         assert e.value.field == "voucher_id"
         assert sb.requests() == []
+
+
+# Timeouts are seconds as an int or a float; a bool (`timeout=True`, a 1 s deadline on a
+# redeem) or any other type is refused like the integers above.
+TIMEOUT_CLIENTS: list[tuple[str, Callable[[str, dict[str, Any]], object]]] = [
+    ("smartgift", lambda u, kw: voucherkit.SmartGift(api_key="sk_test_integers", base_url=u, **kw)),
+    (
+        "spaaza",
+        lambda u, kw: voucherkit.Spaaza(session_user_id=1, session_key="s", base_url=u, **kw),
+    ),
+]
+
+
+@pytest.mark.parametrize("value", [True, False, "5", Decimal("5"), [5]], ids=repr)
+@pytest.mark.parametrize("field", ["timeout", "connect_timeout"])
+@pytest.mark.parametrize(("provider", "make"), TIMEOUT_CLIENTS, ids=[p for p, _ in TIMEOUT_CLIENTS])
+def test_timeouts_refuse_bools_and_other_types(
+    server: ScriptedServer,
+    provider: str,
+    make: Callable[[str, dict[str, Any]], object],
+    field: str,
+    value: Any,
+) -> None:
+    with pytest.raises(voucherkit.InvalidRequestError) as e:
+        make(server.url, {field: value})
+    assert e.value.field == field
+    assert e.value.provider == provider
+    assert f"{field} must be a number of seconds" in e.value.message, e.value.message
+
+
+def test_timeouts_take_ints_and_floats(server: ScriptedServer) -> None:
+    for kw in ({"timeout": 3}, {"timeout": 2.5, "connect_timeout": 1}, {"timeout": None}):
+        for _, make in TIMEOUT_CLIENTS:
+            make(server.url, kw)
+    # A float deadline is the one the call keeps: a stalled redeem ends after it.
+    sg = voucherkit.SmartGift(api_key="sk_test_integers", base_url=server.url, timeout=0.3)
+    server.reset()
+    server.push({"fault": {"kind": "stall"}})
+    start = time.monotonic()
+    with pytest.raises(voucherkit.OutcomeUnknownError):
+        sg.redeem(voucher_no="1", site_id=12, value="1.00")
+    assert 0.25 <= time.monotonic() - start < 3

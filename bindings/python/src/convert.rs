@@ -82,22 +82,39 @@ pub(crate) fn opt_decimal<'py>(
     d.as_ref().map(|d| decimal(py, d)).transpose()
 }
 
-/// Seconds as a float (`connect_timeout=5.0`) to a duration; negative, NaN and infinite
-/// values are refused naming the parameter (zero is left to the core, which refuses it).
+/// Seconds as an int or float (`connect_timeout=5.0`) to a duration, `None` being
+/// `default`; a bool (`timeout=True` would be a 1 s deadline on a redeem), any other type,
+/// negative, NaN and infinite values are refused naming the parameter (zero is left to
+/// the core, which refuses it).
 pub(crate) fn seconds(
     py: Python<'_>,
-    value: f64,
+    value: &Option<Bound<'_, PyAny>>,
+    default: Duration,
     field: &str,
     provider: Provider,
 ) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        errors::invalid(
+    let Some(value) = value.as_ref().filter(|v| !v.is_none()) else {
+        return Ok(default);
+    };
+    let number = !value.is_instance_of::<PyBool>()
+        && (value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>());
+    let secs = if number {
+        value.extract::<f64>().ok()
+    } else {
+        None
+    };
+    match secs.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+        Some(duration) => Ok(duration),
+        None => Err(errors::invalid(
             py,
             provider,
             field,
-            format!("{field} must be a number of seconds greater than zero, got {value}"),
-        )
-    })
+            format!(
+                "{field} must be a number of seconds greater than zero, got {}",
+                shown(value)?
+            ),
+        )),
+    }
 }
 
 /// A count that must not be negative (`max_retries`; `None` is `default`).

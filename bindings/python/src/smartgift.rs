@@ -24,8 +24,8 @@ const PROVIDER: Provider = Provider::SmartGift;
 pub(crate) fn client_options(
     py: Python<'_>,
     provider: Provider,
-    connect_timeout: f64,
-    timeout: f64,
+    connect_timeout: &Option<Bound<'_, PyAny>>,
+    timeout: &Option<Bound<'_, PyAny>>,
     max_retries: &Option<Bound<'_, PyAny>>,
     ca_bundle: Option<PathBuf>,
     proxy: Option<String>,
@@ -34,8 +34,14 @@ pub(crate) fn client_options(
     let defaults = ClientOptions::default();
     let version = py.version_info();
     Ok(ClientOptions {
-        connect_timeout: convert::seconds(py, connect_timeout, "connect_timeout", provider)?,
-        timeout: convert::seconds(py, timeout, "timeout", provider)?,
+        connect_timeout: convert::seconds(
+            py,
+            connect_timeout,
+            defaults.connect_timeout,
+            "connect_timeout",
+            provider,
+        )?,
+        timeout: convert::seconds(py, timeout, defaults.timeout, "timeout", provider)?,
         max_retries: convert::count(
             py,
             max_retries,
@@ -102,8 +108,9 @@ pub struct PySmartGift {
 impl PySmartGift {
     #[new]
     // Integers arrive as Python objects (convert::int refuses bool and float), so
-    // max_retries' default of 2 is applied there and shown by the text signature.
-    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    // max_retries' default of 2 and the timeouts' (5 s, 30 s) are applied there and shown
+    // by the text signature.
+    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
     #[pyo3(
         text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=False)"
     )]
@@ -112,8 +119,8 @@ impl PySmartGift {
         py: Python<'_>,
         api_key: String,
         base_url: Option<String>,
-        connect_timeout: f64,
-        timeout: f64,
+        connect_timeout: Option<Bound<'_, PyAny>>,
+        timeout: Option<Bound<'_, PyAny>>,
         max_retries: Option<Bound<'_, PyAny>>,
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
@@ -123,8 +130,8 @@ impl PySmartGift {
             let options = client_options(
                 py,
                 PROVIDER,
-                connect_timeout,
-                timeout,
+                &connect_timeout,
+                &timeout,
                 &max_retries,
                 ca_bundle,
                 proxy,

@@ -30,7 +30,7 @@ pub struct PySpaaza {
 #[pymethods]
 impl PySpaaza {
     #[new]
-    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
     #[pyo3(
         text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=False)"
     )]
@@ -44,8 +44,8 @@ impl PySpaaza {
         auth: String,
         app_hostname: Option<String>,
         bearer_token: Option<String>,
-        connect_timeout: f64,
-        timeout: f64,
+        connect_timeout: Option<Bound<'_, PyAny>>,
+        timeout: Option<Bound<'_, PyAny>>,
         max_retries: Option<Bound<'_, PyAny>>,
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
@@ -65,8 +65,8 @@ impl PySpaaza {
             let options = client_options(
                 py,
                 PROVIDER,
-                connect_timeout,
-                timeout,
+                &connect_timeout,
+                &timeout,
                 &max_retries,
                 ca_bundle,
                 proxy,
