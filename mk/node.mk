@@ -2,7 +2,7 @@
 # package in node/. `make test-node` installs the npm tools when node_modules is
 # missing, builds the addon from source (debug), type-checks index.d.ts with
 # `tsc --strict` and runs `node --test` (the conformance corpus among them).
-# `make bench-node` builds a release addon and writes BENCHMARKS.md's Node section.
+# `make bench-node` builds a release addon and writes BENCHMARKS.md's Node sections (free, and pinned to one CPU).
 
 TEST_TARGETS += test-node
 
@@ -36,3 +36,5 @@ bench-node: node-deps
 		--output-dir ../bench/node/.build --no-js --dts native.d.ts
 	VOUCHERKIT_NATIVE=$(CURDIR)/bench/node/.build/voucherkit.linux-x64-gnu.node \
 		node bench/node/run.js --write BENCHMARKS.md
+	VOUCHERKIT_NATIVE=$(CURDIR)/bench/node/.build/voucherkit.linux-x64-gnu.node \
+		taskset -c 0 node bench/node/run.js --pinned --write BENCHMARKS.md

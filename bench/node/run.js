@@ -13,7 +13,11 @@
 // Rounds are interleaved and the median calls/s of each client is kept (the machine is
 // shared; expect ±30 %). Then 100 000 voucherkit calls measure RSS growth.
 //
-//   node bench/node/run.js [--calls N] [--rounds R] [--write BENCHMARKS.md]
+//   node bench/node/run.js [--calls N] [--rounds R] [--write BENCHMARKS.md] [--pinned]
+//
+// `make bench-node` runs it twice: free, and under `taskset -c 0` with `--pinned` (every
+// thread, the responder's too, on one CPU). Free runs on this VM pay cross-CPU wake-ups
+// whose cost swings 2-4x from run to run; pinned runs show the work each side does.
 //
 // Load a release build of the addon with VOUCHERKIT_NATIVE=<path to the .node file>
 // (`make bench-node` does).
@@ -46,7 +50,7 @@ const TARGETS = {
 const ISSUE_GOALS = { promiseVsFetch: 1.0, syncVsFetch: 1.5 }
 
 function args() {
-  const out = { calls: 3000, rounds: 5, rssCalls: 100_000, write: null, serve: false }
+  const out = { calls: 3000, rounds: 5, rssCalls: 100_000, write: null, serve: false, pinned: false }
   const a = process.argv.slice(2)
   for (let i = 0; i < a.length; i++) {
     if (a[i] === '--calls') out.calls = Number(a[++i])
@@ -54,6 +58,7 @@ function args() {
     else if (a[i] === '--rss-calls') out.rssCalls = Number(a[++i])
     else if (a[i] === '--write') out.write = a[++i]
     else if (a[i] === '--serve') out.serve = true
+    else if (a[i] === '--pinned') out.pinned = true
     else throw new Error(`unknown argument ${a[i]}`)
   }
   return out
@@ -238,7 +243,11 @@ function report(opts, { rate, rss }) {
   const os = require('node:os')
   lines.push(
     `Node ${process.version}, ${os.cpus().length} CPUs (load average ${os.loadavg()[0].toFixed(2)} at the end: ` +
-      `the machine is shared), release addon; ${opts.rounds} rounds of ` +
+      `the machine is shared), release addon; ` +
+      (opts.pinned
+        ? 'every thread (the responder child too) pinned to one CPU with `taskset -c 0`; '
+        : 'threads free on all CPUs; ') +
+      `${opts.rounds} rounds of ` +
       `${opts.calls} calls each, median; one POST /redeem + JSON parse per call against a fixed-answer ` +
       'sandbox server in a child process (loopback, keep-alive).',
   )
@@ -289,11 +298,15 @@ function report(opts, { rate, rss }) {
   return lines.join('\n')
 }
 
-function writeSection(file, body) {
-  const section = `## Node\n\nMeasured by \`make bench-node\` (\`bench/node/run.js\`).\n\n${body}\n`
+function writeSection(file, title, body) {
+  const section = `## ${title}\n\nMeasured by \`make bench-node\` (\`bench/node/run.js\`).\n\n${body}\n`
   let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n'
-  const re = /^## Node\n[\s\S]*?(?=^## |(?![\s\S]))/m
+  const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const re = new RegExp(`^## ${escaped}\\n[\\s\\S]*?(?=^## |(?![\\s\\S]))`, 'm')
+  // A new section goes right after the one it qualifies (`## Node` for `## Node, …`).
+  const after = new RegExp(`^## ${escaped.split(',')[0]}\\n[\\s\\S]*?(?=^## |(?![\\s\\S]))`, 'm')
   if (re.test(text)) text = text.replace(re, `${section}\n`)
+  else if (title.includes(',') && after.test(text)) text = text.replace(after, (m) => `${m}${section}\n`)
   else text = `${text.replace(/\n*$/, '\n\n')}${section}`
   fs.writeFileSync(file, text.replace(/\n+$/, '\n'))
 }
@@ -308,7 +321,8 @@ async function main() {
     const body = report(opts, results)
     console.log(body)
     if (opts.write) {
-      writeSection(path.resolve(process.cwd(), opts.write), body)
+      const title = opts.pinned ? 'Node, pinned to one CPU' : 'Node'
+      writeSection(path.resolve(process.cwd(), opts.write), title, body)
       console.log(`\nwritten to ${opts.write}`)
     }
   } finally {
