@@ -189,26 +189,10 @@ fn rfc3339_millis<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S
     s.collect_str(&format_rfc3339_millis(*t))
 }
 
-/// `SystemTime` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, milliseconds truncated; before the
-/// epoch → the epoch).
+/// humantime's RFC 3339 with milliseconds; an instant before the epoch (a clock set far
+/// back) shows as the epoch, as the C accessor's milliseconds do, instead of panicking.
 fn format_rfc3339_millis(t: SystemTime) -> String {
-    let ms = t
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis().min(u64::MAX as u128) as u64);
-    let (secs, millis) = (ms / 1000, ms % 1000);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (hour, minute, second) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    // Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil_from_days).
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
+    humantime::format_rfc3339_millis(t.max(UNIX_EPOCH)).to_string()
 }
 
 /// The answer to `redeem`.
