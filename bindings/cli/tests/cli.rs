@@ -423,35 +423,16 @@ fn sandbox_serves_until_ctrl_c_and_accepts_a_data_file() {
     assert_eq!(bad.status.code(), Some(11));
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` as milliseconds since the epoch; panics on any other shape.
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (exactly that shape) as milliseconds since the epoch.
 fn rfc3339_millis(text: &str) -> i64 {
-    let b = text.as_bytes();
-    assert_eq!(text.len(), 24, "{text}");
-    for (i, c) in [
-        (4, b'-'),
-        (7, b'-'),
-        (10, b'T'),
-        (13, b':'),
-        (16, b':'),
-        (19, b'.'),
-        (23, b'Z'),
-    ] {
-        assert_eq!(b[i], c, "{text}");
-    }
-    let n = |r: std::ops::Range<usize>| -> i64 { text[r].parse().expect(text) };
-    let days = days_from_civil(n(0..4), n(5..7), n(8..10));
-    ((days * 24 + n(11..13)) * 60 + n(14..16)) * 60_000 + n(17..19) * 1000 + n(20..23)
+    assert!(
+        text.len() == 24 && text.as_bytes()[19] == b'.' && text.ends_with('Z'),
+        "{text}"
+    );
+    let at = humantime::parse_rfc3339(text).expect(text);
+    at.duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
 
 #[test]
