@@ -82,6 +82,11 @@ pub(crate) fn opt_decimal<'py>(
     d.as_ref().map(|d| decimal(py, d)).transpose()
 }
 
+/// An optional parameter's value: absent and an explicit `None` are both "not given".
+fn given<'a, 'py>(value: &'a Option<Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    value.as_ref().filter(|v| !v.is_none())
+}
+
 /// Seconds as an int or float (`connect_timeout=5.0`) to a duration, `None` being
 /// `default`; a bool (`timeout=True` would be a 1 s deadline on a redeem), any other type,
 /// negative, NaN and infinite values are refused naming the parameter (zero is left to
@@ -93,7 +98,7 @@ pub(crate) fn seconds(
     field: &str,
     provider: Provider,
 ) -> PyResult<Duration> {
-    let Some(value) = value.as_ref().filter(|v| !v.is_none()) else {
+    let Some(value) = given(value) else {
         return Ok(default);
     };
     let number = !value.is_instance_of::<PyBool>()
@@ -160,10 +165,9 @@ pub(crate) fn opt_int(
     field: &str,
     provider: Provider,
 ) -> PyResult<Option<i64>> {
-    match value {
-        Some(v) if !v.is_none() => int(py, v, field, provider).map(Some),
-        _ => Ok(None),
-    }
+    given(value)
+        .map(|v| int(py, v, field, provider))
+        .transpose()
 }
 
 /// A list (any sequence but `str`/`bytes`) of integers, each checked like [`int`]; the
@@ -207,10 +211,9 @@ pub(crate) fn opt_ints(
     field: &str,
     provider: Provider,
 ) -> PyResult<Option<Vec<i64>>> {
-    match value {
-        Some(v) if !v.is_none() => ints(py, v, field, provider).map(Some),
-        _ => Ok(None),
-    }
+    given(value)
+        .map(|v| ints(py, v, field, provider))
+        .transpose()
 }
 
 /// Smart Gift's `site_id`: a `str` as given, or an integer checked like [`int`] (so
