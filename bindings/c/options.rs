@@ -95,6 +95,7 @@ impl vk_client_options {
             binding: "c".to_owned(),
             language_version: String::new(),
             logger: self.log_callback.map(|cb| logger(cb, self.log_userdata)),
+            ..ClientOptions::default()
         })
     }
 }

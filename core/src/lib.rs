@@ -26,12 +26,12 @@
 //! # Ok::<(), voucherkit_core::Error>(())
 //! ```
 
-mod answer;
 pub mod error;
 pub mod money;
 mod secret;
 pub mod smartgift;
 pub mod spaaza;
+mod status;
 pub mod transport;
 mod validate;
 
@@ -40,7 +40,9 @@ pub use money::Amount;
 pub use rust_decimal::Decimal;
 pub use secret::Secret;
 pub use serde_json::Value;
-pub use transport::{ClientOptions, RequestLog, RequestLogger};
+pub use transport::{
+    ClientOptions, RequestLog, RequestLogger, TimeUnit, Warning, WarningLogger, duration_option,
+};
 
 // The README's Rust example runs as a doctest, so the quick start cannot rot.
 #[cfg(doctest)]

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 
 /// A required identifier or token: non-empty, not only spaces, no control characters.
 /// Returned unchanged: voucher numbers are sent verbatim, never trimmed.
-pub(crate) fn text<'a>(value: &'a str, field: &str) -> Result<&'a str> {
+pub(crate) fn non_blank<'a>(value: &'a str, field: &str) -> Result<&'a str> {
     if value.is_empty() {
         return Err(Error::invalid(field, format!("{field} must not be empty")));
     }
@@ -23,9 +23,9 @@ pub(crate) fn text<'a>(value: &'a str, field: &str) -> Result<&'a str> {
     Ok(value)
 }
 
-/// An optional text parameter: absent is fine, present must pass [`text`].
-pub(crate) fn opt_text<'a>(value: Option<&'a str>, field: &str) -> Result<Option<&'a str>> {
-    value.map(|v| text(v, field)).transpose()
+/// An optional text parameter: absent is fine, present must pass [`non_blank`].
+pub(crate) fn opt_non_blank<'a>(value: Option<&'a str>, field: &str) -> Result<Option<&'a str>> {
+    value.map(|v| non_blank(v, field)).transpose()
 }
 
 /// A value that goes into an HTTP header: CR, LF or NUL would split or cut the header.
@@ -83,11 +83,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_rules() {
-        assert!(text("V1", "voucher_no").is_ok());
-        assert_eq!(text(" V1 ", "voucher_no").unwrap(), " V1 ");
+    fn non_blank_rules() {
+        assert!(non_blank("V1", "voucher_no").is_ok());
+        assert_eq!(non_blank(" V1 ", "voucher_no").unwrap(), " V1 ");
         for bad in ["", "   ", "V\n1", "V\u{0}1"] {
-            let e = text(bad, "voucher_no").unwrap_err();
+            let e = non_blank(bad, "voucher_no").unwrap_err();
             assert_eq!(e.field.as_deref(), Some("voucher_no"));
         }
     }

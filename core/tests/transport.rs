@@ -141,7 +141,11 @@ fn retry_after_is_honoured_then_the_call_succeeds() {
 #[test]
 fn a_retry_after_past_the_deadline_fails_at_once() {
     let server = ScriptedServer::start().unwrap();
-    server.push(Answer::new(503).with_header("Retry-After", "30"));
+    // Smart Gift's own maintenance body: a gateway's page would be outcome_unknown.
+    server.push(
+        Answer::json(503, &serde_json::json!({"message": "Service Unavailable"}))
+            .with_header("Retry-After", "30"),
+    );
     let sg = smartgift(&server.url(), options(2000));
     let started = Instant::now();
     let err = sg.redeem(&redeem()).unwrap_err();

@@ -218,7 +218,16 @@ pub enum Fault {
     /// bytes (`{"pad":"xxx…"}`, or `x`s below 10 bytes) instead of its own,
     /// to test body size caps.
     Oversize(usize),
+    /// Send the answer, then, a moment later, a second copy of it on the same
+    /// keep-alive connection: a stale answer waiting for the client's next
+    /// request (a misbehaving proxy or provider). A client must not read it as
+    /// the answer to anything.
+    Duplicate,
 }
+
+/// How long [`Fault::Duplicate`] waits before the copy: long enough for the client to
+/// have read the real answer, short enough to arrive before its next request.
+const DUPLICATE_AFTER: Duration = Duration::from_millis(30);
 
 /// A running HTTP/1.1 server on `127.0.0.1` and an ephemeral port.
 ///
@@ -515,6 +524,14 @@ fn serve(id: u64, reader: &mut BufReader<Conn>, shared: &Shared) -> Ending {
                 padded = padding(size);
                 &padded
             }
+            Some(Fault::Duplicate) => {
+                if write_answer(conn, &answer, &answer.body, framing).is_err()
+                    || shared.sleep(DUPLICATE_AFTER)
+                {
+                    return Ending::Drop;
+                }
+                &answer.body
+            }
         };
 
         if write_answer(conn, &answer, body, framing).is_err() {
@@ -638,6 +655,8 @@ fn answer_head(answer: &Answer, content_length: Option<usize>, framing: Framing)
 fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
+        101 => "Switching Protocols",
+        103 => "Early Hints",
         200 => "OK",
         201 => "Created",
         202 => "Accepted",

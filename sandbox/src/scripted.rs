@@ -346,8 +346,8 @@ fn header_value(name: &str, value: &Value) -> Result<String, String> {
 
 impl Fault {
     /// Reads `{"kind": "delay", "ms": 200}`, `{"kind": "stall"}`,
-    /// `{"kind": "reset"}`, `{"kind": "truncate"}`, `{"kind": "close"}` or
-    /// `{"kind": "oversize", "bytes": 2000000}`.
+    /// `{"kind": "reset"}`, `{"kind": "truncate"}`, `{"kind": "close"}`,
+    /// `{"kind": "duplicate"}` or `{"kind": "oversize", "bytes": 2000000}`.
     pub fn from_json(v: &Value) -> Result<Fault, String> {
         let obj = v
             .as_object()
@@ -365,6 +365,7 @@ impl Fault {
             "reset" => (Fault::Reset, None),
             "truncate" => (Fault::Truncate, None),
             "close" => (Fault::Close, None),
+            "duplicate" => (Fault::Duplicate, None),
             "oversize" => {
                 let bytes = number(obj, kind, "bytes")?;
                 let bytes = usize::try_from(bytes)
@@ -373,7 +374,8 @@ impl Fault {
             }
             _ => {
                 return Err(format!(
-                    "unknown kind {kind:?} (one of delay, stall, reset, truncate, close, oversize)"
+                    "unknown kind {kind:?} (one of delay, stall, reset, truncate, close, duplicate, \
+                     oversize)"
                 ));
             }
         };

@@ -1,4 +1,4 @@
-//! Smart Gift answers to errors (spec/smartgift.md §4).
+//! Smart Gift answers to errors (docs/smartgift.md, "Errors").
 //!
 //! Smart Gift answers refusals with HTTP 422 and
 //! `{"message": …, "errors": {"<field>": ["<message>", …]}}`. The top-level message has
@@ -9,9 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::answer;
 use crate::error::{Error, ErrorKind, Provider};
-use crate::transport::{Effect, Incoming};
+use crate::status;
+use crate::transport::{AnswerRules, Effect, Incoming};
 
 /// Every documented message and its kind. The texts are the providers', verbatim.
 pub const MESSAGES: &[(&str, ErrorKind)] = &[
@@ -72,6 +72,8 @@ fn text_of(v: &Value) -> String {
 }
 
 /// Seconds to wait after a 429: `Retry-After`, else `X-RateLimit-Reset` (unix time) − now.
+/// Smart Gift allows 60 requests a minute, so a blind 200 ms backoff would only spend
+/// the retries; the reset time says when the next request can succeed.
 fn retry_after(answer: &Incoming) -> Option<u64> {
     answer.retry_after().or_else(|| {
         let reset: u64 = answer.header("x-ratelimit-reset")?.trim().parse().ok()?;
@@ -80,13 +82,29 @@ fn retry_after(answer: &Incoming) -> Option<u64> {
     })
 }
 
+/// Smart Gift's own error body: a JSON object with a `message` text or an `errors`
+/// object (Laravel's shape), as opposed to a gateway's HTML page.
+fn own_error_body(answer: &Incoming) -> bool {
+    status::json_body(answer).is_some_and(|v| is_own_error(&v))
+}
+
+fn is_own_error(v: &Value) -> bool {
+    v.get("message").is_some_and(Value::is_string) || v.get("errors").is_some_and(Value::is_object)
+}
+
+/// What the transport needs to know about Smart Gift's answers.
+pub(crate) const RULES: AnswerRules = AnswerRules {
+    own_error_body,
+    wait_seconds: retry_after,
+};
+
 /// The error an answer stands for; called for every answer that is not a success.
 pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect) -> Error {
     if (300..400).contains(&answer.status) {
-        return answer::redirect(answer, PROVIDER);
+        return status::redirect(answer, PROVIDER);
     }
     let top_message = json
-        .and_then(|v| answer::str_at(v, "message"))
+        .and_then(|v| status::str_at(v, "message"))
         .map(str::to_owned);
     if let Some(errors) = json
         .and_then(|v| v.get("errors"))
@@ -104,13 +122,14 @@ pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect)
             .with_provider(PROVIDER)
             .with_retryable(false);
     }
-    answer::by_status(
+    status::by_status(
         answer,
         json,
         top_message,
         retry_after(answer),
         effect,
         PROVIDER,
+        json.is_some_and(is_own_error),
     )
 }
 
@@ -166,7 +185,7 @@ mod tests {
 
     fn map(status: u16, body: &str, effect: Effect) -> Error {
         let answer = incoming(status, body);
-        let json = answer::json_body(&answer);
+        let json = status::json_body(&answer);
         error_for(&answer, json.as_ref(), effect)
     }
 

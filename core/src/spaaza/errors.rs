@@ -1,4 +1,4 @@
-//! Spaaza answers to errors (spec/spaaza.md §4).
+//! Spaaza answers to errors (docs/spaaza.md, "Errors").
 //!
 //! Spaaza sends its error object with 400, 401 and even 500, so the body is read first
 //! whatever the status. The error `name` decides the kind; `description` may come back
@@ -6,9 +6,9 @@
 
 use serde_json::Value;
 
-use crate::answer;
 use crate::error::{Error, ErrorKind, Provider};
-use crate::transport::{Effect, Incoming};
+use crate::status;
+use crate::transport::{AnswerRules, Effect, Incoming};
 
 /// Every known error name and its kind.
 pub const NAMES: &[(&str, ErrorKind)] = &[
@@ -32,12 +32,27 @@ pub const NAMES: &[(&str, ErrorKind)] = &[
 
 const PROVIDER: Provider = Provider::Spaaza;
 
+/// Spaaza's own error body: the error envelope, as opposed to a gateway's page.
+fn own_error_body(answer: &Incoming) -> bool {
+    status::json_body(answer).is_some_and(|v| error_object(&v).is_some())
+}
+
+/// What the transport needs to know about Spaaza's answers.
+pub(crate) const RULES: AnswerRules = AnswerRules {
+    own_error_body,
+    wait_seconds: crate::transport::retry::retry_after_header,
+};
+
 /// The error object of a Spaaza error body, if `json` is one.
 ///
 /// Current APIs send `"error": {…}`; before 1.4.0 it was `"errors": {"6": {…}}`, and an
 /// array is taken defensively too.
+/// An `error`/`errors` key alone is enough: a gateway or an older API may leave `result`
+/// out, and `{"error":{"name":"permission_denied_or_non_existent"}}` is still Spaaza
+/// refusing.
 pub(crate) fn error_object(json: &Value) -> Option<&Value> {
-    let status_error = answer::str_at(json.get("result")?, "status") == Some("error");
+    let status_error =
+        json.get("result").and_then(|r| status::str_at(r, "status")) == Some("error");
     let code_error = json
         .get("result")
         .and_then(|r| r.get("code"))
@@ -61,20 +76,20 @@ pub(crate) fn error_object(json: &Value) -> Option<&Value> {
 /// The error an answer stands for; called for every answer that is not a success.
 pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect) -> Error {
     if (300..400).contains(&answer.status) {
-        return answer::redirect(answer, PROVIDER);
+        return status::redirect(answer, PROVIDER);
     }
     let retry_after = answer.retry_after();
     let Some(object) = json.and_then(error_object) else {
-        return answer::by_status(answer, json, None, retry_after, effect, PROVIDER);
+        return status::by_status(answer, json, None, retry_after, effect, PROVIDER, false);
     };
-    let name = answer::str_at(object, "name").filter(|n| !n.is_empty());
+    let name = status::str_at(object, "name").filter(|n| !n.is_empty());
     let code = match object.get("code") {
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
     };
     let provider_code = name.map(str::to_owned).or(code);
-    let message = answer::str_at(object, "description")
+    let message = status::str_at(object, "description")
         .filter(|d| !d.trim().is_empty())
         .map(str::to_owned)
         .or_else(|| provider_code.clone())
@@ -86,11 +101,13 @@ pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect)
         429 => ErrorKind::RateLimited,
         _ => ErrorKind::ProviderError,
     });
+    // 503 + Retry-After from Spaaza itself: maintenance, over once the wait has passed.
+    let unavailable = answer.status == 503 && retry_after.is_some();
     let mut err = Error::new(kind, message)
         .with_status(answer.status)
         .with_provider(PROVIDER)
-        .with_retryable(kind == ErrorKind::RateLimited);
-    if kind == ErrorKind::RateLimited || (answer.status == 503 && retry_after.is_some()) {
+        .with_retryable(kind == ErrorKind::RateLimited || unavailable);
+    if kind == ErrorKind::RateLimited || unavailable {
         err = err.with_retry_after(retry_after);
     }
     err.provider_code = provider_code;
@@ -108,7 +125,7 @@ mod tests {
             body: body.as_bytes().to_vec(),
             oversize: false,
         };
-        let json = answer::json_body(&answer);
+        let json = status::json_body(&answer);
         error_for(&answer, json.as_ref(), effect)
     }
 

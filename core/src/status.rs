@@ -1,5 +1,5 @@
 //! What an answer means when neither provider's body rules decide it: the status rows
-//! both specs share (DESIGN.md §4).
+//! both providers share (docs/errors.md).
 //!
 //! The one rule that matters most: an answer that cannot be read, to a request that
 //! changes state, is `outcome_unknown`. A gateway can fail after the provider acted, and
@@ -72,7 +72,8 @@ pub(crate) fn unreadable_success(answer: &Incoming, effect: Effect, provider: Pr
 }
 
 /// The status rows, for an answer no body rule decided. `message` is the provider's own
-/// text when it sent one; `retry_after` is the wait it asked for.
+/// text when it sent one; `retry_after` is the wait it asked for; `own_body` says the
+/// body is the provider's own error body (a 503 from a gateway proves nothing).
 pub(crate) fn by_status(
     answer: &Incoming,
     json: Option<&Value>,
@@ -80,10 +81,20 @@ pub(crate) fn by_status(
     retry_after: Option<u64>,
     effect: Effect,
     provider: Provider,
+    own_body: bool,
 ) -> Error {
     let status = answer.status;
     let say = |default: String| message.clone().unwrap_or(default);
     let (kind, text, retryable) = match status {
+        // 101 Switching Protocols: the request was read, and what it did is unknown.
+        100..=199 if effect == Effect::Write => (
+            ErrorKind::OutcomeUnknown,
+            format!(
+                "the provider answered HTTP {status} (an interim answer) and nothing after it; \
+                 the request may have been carried out: check the voucher before trying again"
+            ),
+            false,
+        ),
         200..=299 => return unreadable_success(answer, effect, provider),
         300..=399 => return redirect(answer, provider),
         401 => (
@@ -101,7 +112,7 @@ pub(crate) fn by_status(
             say("too many requests (HTTP 429)".into()),
             true,
         ),
-        503 if retry_after.is_some() => (
+        503 if retry_after.is_some() && (own_body || effect == Effect::Read) => (
             ErrorKind::ProviderError,
             say("the provider is unavailable (HTTP 503)".into()),
             true,
