@@ -1,4 +1,4 @@
-//! The one error model shared by every binding (DESIGN.md §4).
+//! The one error model shared by every binding (docs/errors.md).
 //!
 //! Every failure — a refused parameter, a provider's refusal, a lost connection — is an
 //! [`Error`] with a [`ErrorKind`]. The kind is what a till decides on: `voucher_expired`
@@ -104,6 +104,10 @@ kinds! {
     InvalidResponse = 16, "invalid_response";
     /// A bug in voucherkit (a caught panic). Never expected.
     Internal = 17, "internal";
+    /// The local journal could not record a journaled call (disk full, file gone
+    /// read-only, locked too long), so nothing was sent; or reconcile could not read or
+    /// update it. Fix the journal before redeeming again.
+    Journal = 18, "journal";
 }
 
 impl fmt::Display for ErrorKind {
@@ -136,6 +140,9 @@ pub struct Error {
     pub retryable: bool,
     /// Seconds the provider asked us to wait (rate limits, maintenance).
     pub retry_after: Option<u64>,
+    /// The journal entry of a journaled call that failed after its entry was written
+    /// (above all `outcome_unknown`: reconcile settles it).
+    pub journal_id: Option<String>,
 }
 
 impl Error {
@@ -151,6 +158,7 @@ impl Error {
             provider_code: None,
             retryable: matches!(kind, ErrorKind::Network | ErrorKind::RateLimited),
             retry_after: None,
+            journal_id: None,
         }
     }
 
@@ -189,9 +197,20 @@ impl Error {
         self
     }
 
+    pub fn with_journal_id(mut self, id: impl Into<String>) -> Error {
+        self.journal_id = Some(id.into());
+        self
+    }
+
+    /// A `journal` error: the journal failed; `what` says at which step.
+    pub fn journal(what: impl std::fmt::Display) -> Error {
+        Error::new(ErrorKind::Journal, what.to_string())
+    }
+
     /// The error as the JSON object every binding and the CLI print:
     /// `{"kind", "message", "field", "field_errors", "http_status", "provider",
-    /// "provider_code", "retryable", "retry_after"}` (absent values are `null`).
+    /// "provider_code", "retryable", "retry_after", "journal_id"}` (absent values are
+    /// `null`).
     pub fn to_json(&self) -> serde_json::Value {
         let field_errors: serde_json::Map<String, serde_json::Value> = self
             .field_errors
@@ -208,6 +227,7 @@ impl Error {
             "provider_code": self.provider_code,
             "retryable": self.retryable,
             "retry_after": self.retry_after,
+            "journal_id": self.journal_id,
         })
     }
 
@@ -231,7 +251,7 @@ mod tests {
             assert_eq!(ErrorKind::from_name(kind.as_str()), Some(*kind));
             assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
         }
-        assert_eq!(ErrorKind::ALL.len(), 17);
+        assert_eq!(ErrorKind::ALL.len(), 18);
         assert_eq!(ErrorKind::from_code(0), None);
         assert_eq!(ErrorKind::from_name("nope"), None);
     }

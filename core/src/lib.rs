@@ -27,6 +27,7 @@
 //! ```
 
 pub mod error;
+pub mod journal;
 pub mod money;
 mod secret;
 pub mod smartgift;

@@ -355,6 +355,7 @@ fn execute(case: &Value, url: &str) -> Result<Result<Value, Error>, String> {
     let outcome = match case["provider"].as_str() {
         Some("smartgift") => {
             let config = SmartGiftConfig {
+                journal: None,
                 api_key: Secret::new(
                     cfg.str("api_key")?
                         .unwrap_or_else(|| "sk_test_conformance_0001".into()),
@@ -368,6 +369,7 @@ fn execute(case: &Value, url: &str) -> Result<Result<Value, Error>, String> {
         Some("spaaza") => {
             let auth = cfg.str("auth")?.unwrap_or_else(|| "admin".into());
             let config = SpaazaConfig {
+                journal: None,
                 auth: SpaazaAuth::from_name(&auth).ok_or(format!("unknown auth {auth}"))?,
                 session_user_id: Some(cfg.int("session_user_id")?.unwrap_or(1)),
                 session_key: Some(Secret::new(
@@ -436,6 +438,7 @@ fn smartgift(config: SmartGiftConfig, op: &str, i: &Input) -> Result<Result<Valu
             voucher_no: i.string("voucher_no")?,
         })),
         "redeem" => to_value(client.redeem(&RedeemRequest {
+            reference: None,
             voucher_no: i.string("voucher_no")?,
             site_id: i.site_id()?,
             value: i.str("value")?.map(Into::into),
@@ -447,6 +450,7 @@ fn smartgift(config: SmartGiftConfig, op: &str, i: &Input) -> Result<Result<Valu
             hold_token: i.string("hold_token")?,
         })),
         "reverse" => to_value(client.reverse(&ReverseRequest {
+            reference: None,
             voucher_no: i.string("voucher_no")?,
             site_id: i.site_id()?,
             redemptions: i.ints("redemptions")?.unwrap_or_default(),
@@ -510,6 +514,7 @@ fn spaaza(config: SpaazaConfig, op: &str, i: &Input) -> Result<Result<Value, Err
     };
     Ok(match op {
         "redeem_voucher" => to_value(client.redeem_voucher(&RedeemVoucherRequest {
+            reference: None,
             chain_id: i.int("chain_id")?.unwrap_or(0),
             voucher_key: i.str("voucher_key")?,
             voucher_id: i.int("voucher_id")?,

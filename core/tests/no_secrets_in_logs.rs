@@ -53,7 +53,7 @@ fn options() -> ClientOptions {
 fn dumped_bytes(message: &str) -> Option<Vec<u8>> {
     let (hex, _ascii) = message.split_once("  ")?;
     let digits: String = hex.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return None;
     }
     let mut bytes = Vec::new();

@@ -26,6 +26,7 @@ fn options(timeout_ms: u64) -> ClientOptions {
 
 fn smartgift(url: &str, options: ClientOptions) -> SmartGift {
     SmartGift::new(SmartGiftConfig {
+        journal: None,
         api_key: KEY.into(),
         base_url: Some(url.to_owned()),
         options,

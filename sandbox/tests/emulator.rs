@@ -310,6 +310,7 @@ fn experiences_are_redeemed_by_bit_and_reversed_by_id() {
     let ids: Vec<i64> = done.redemptions.iter().map(|&id| id as i64).collect();
     let reverse = |ids: Vec<i64>| {
         sg.reverse(&ReverseRequest {
+            reference: None,
             voucher_no: EXPERIENCE.into(),
             site_id: 12.into(),
             redemptions: ids,

@@ -88,6 +88,7 @@ pub unsafe extern "C" fn vk_smartgift_new(
         let out = out_slot(out, "out")?;
         let api_key = unsafe { req_str(config.api_key, "api_key") }?;
         let core = SmartGiftConfig {
+            journal: None,
             api_key: Secret::new(api_key),
             base_url: unsafe { opt_string(config.base_url, "base_url") }?,
             options: unsafe { config.options.to_core() }?,
@@ -217,6 +218,7 @@ pub unsafe extern "C" fn vk_smartgift_redeem(
         let c = unsafe { handle(client, "client") }?;
         let out = out_slot(out, "out")?;
         let req = RedeemRequest {
+            reference: None,
             voucher_no: unsafe { req_str(voucher_no, "voucher_no") }?.to_owned(),
             site_id: site(unsafe { req_str(site_id, "site_id") }?),
             value: unsafe { opt_str(value, "value") }?.map(Into::into),
@@ -267,6 +269,7 @@ pub unsafe extern "C" fn vk_smartgift_reverse(
         let c = unsafe { handle(client, "client") }?;
         let out = out_slot(out, "out")?;
         let req = ReverseRequest {
+            reference: None,
             voucher_no: unsafe { req_str(voucher_no, "voucher_no") }?.to_owned(),
             site_id: site(unsafe { req_str(site_id, "site_id") }?),
             redemptions: unsafe { opt_slice(redemptions, redemptions_len, "redemptions") }?

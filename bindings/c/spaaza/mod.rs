@@ -214,6 +214,7 @@ pub unsafe extern "C" fn vk_spaaza_new(
         let api_version =
             unsafe { opt_str(config.api_version, "api_version") }?.unwrap_or(DEFAULT_API_VERSION);
         let core = SpaazaConfig {
+            journal: None,
             auth: config.auth.to_core()?,
             session_user_id: Some(config.session_user_id),
             session_key: unsafe { opt_str(config.session_key, "session_key") }?.map(Secret::new),
@@ -260,6 +261,7 @@ pub unsafe extern "C" fn vk_spaaza_redeem_voucher(
         let c = unsafe { handle(client, "client") }?;
         let out = out_slot(out, "out")?;
         let req = RedeemVoucherRequest {
+            reference: None,
             chain_id,
             voucher_key: unsafe { opt_string(voucher_key, "voucher_key") }?,
             voucher_id: unsafe { opt_int(voucher_id) },

@@ -66,6 +66,7 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
     let p = Provider::SmartGift;
     let key = env("SMARTGIFT_API_KEY").ok_or_else(|| missing(p, "api_key", "SMARTGIFT_API_KEY"))?;
     let client = SmartGift::new(SmartGiftConfig {
+        journal: None,
         api_key: Secret::new(key),
         base_url: common
             .base_url
@@ -94,6 +95,7 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
             experiences,
             hold_token,
         } => to_json(client.redeem(&RedeemRequest {
+            reference: None,
             voucher_no: voucher_no.clone(),
             site_id: site(site_id),
             value: value.clone().map(Into::into),
@@ -112,6 +114,7 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
             site_id,
             redemptions,
         } => to_json(client.reverse(&ReverseRequest {
+            reference: None,
             voucher_no: voucher_no.clone(),
             site_id: site(site_id),
             redemptions: redemptions.clone(),
@@ -149,6 +152,7 @@ fn spaaza_client(common: &Common) -> Result<Spaaza> {
         None => None,
     };
     Spaaza::new(SpaazaConfig {
+        journal: None,
         auth,
         session_user_id,
         session_key,
@@ -183,6 +187,7 @@ pub fn spaaza(common: &Common, op: &SpaazaOp) -> Result<Value> {
             user_id,
             amount,
         } => to_json(client.redeem_voucher(&RedeemVoucherRequest {
+            reference: None,
             chain_id: *chain_id,
             voucher_key: ids.voucher_key.clone(),
             voucher_id: ids.voucher_id,

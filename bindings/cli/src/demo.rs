@@ -143,6 +143,7 @@ fn session(sb: &Sandbox) -> Result<()> {
         "the waiter keyed the wrong bill: reverse the redemption",
     )?;
     let reversed = sg.reverse(&ReverseRequest {
+        reference: None,
         voucher_no: GIFT_100.into(),
         site_id: SITE.into(),
         redemptions: redeemed.redemptions.iter().map(|&id| id as i64).collect(),

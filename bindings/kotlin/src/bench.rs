@@ -47,6 +47,7 @@ impl BenchResponder {
 pub fn bench_core_redeem(base_url: String, api_key: String, calls: u32) -> VkResult<f64> {
     guard(Some(Provider::SmartGift), || {
         let client = SmartGift::new(SmartGiftConfig {
+            journal: None,
             api_key: Secret::new(api_key),
             base_url: Some(base_url),
             options: ClientOptions::default(),

@@ -100,6 +100,7 @@ pub struct RedeemRequest {
 impl From<RedeemRequest> for sg::RedeemRequest {
     fn from(r: RedeemRequest) -> sg::RedeemRequest {
         sg::RedeemRequest {
+            reference: None,
             voucher_no: r.voucher_no,
             site_id: sg::SiteId::Text(r.site_id),
             value: r.value.map(Money::amount),
@@ -249,6 +250,7 @@ impl SmartGift {
             }
             .options(Provider::SmartGift)?;
             let inner = sg::SmartGift::new(sg::SmartGiftConfig {
+                journal: None,
                 api_key: config.api_key.into(),
                 base_url: config.base_url,
                 options,
@@ -318,6 +320,7 @@ impl SmartGift {
     pub fn reverse(&self, request: ReverseRequest) -> VkResult<Reversed> {
         guard(PROVIDER, || {
             let r = self.inner.reverse(&sg::ReverseRequest {
+                reference: None,
                 voucher_no: request.voucher_no,
                 site_id: sg::SiteId::Text(request.site_id),
                 redemptions: request.redemptions,

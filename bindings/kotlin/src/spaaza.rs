@@ -328,6 +328,7 @@ impl Spaaza {
             }
             .options(Provider::Spaaza)?;
             let inner = sp::Spaaza::new(sp::SpaazaConfig {
+                journal: None,
                 auth: config.auth.map(Into::into).unwrap_or_default(),
                 session_user_id: config.session_user_id,
                 session_key: config.session_key.map(Into::into),
@@ -360,6 +361,7 @@ impl Spaaza {
         guard(PROVIDER, || {
             self.inner
                 .redeem_voucher(&sp::RedeemVoucherRequest {
+                    reference: None,
                     chain_id: request.chain_id,
                     voucher_key: request.voucher_key,
                     voucher_id: request.voucher_id,

@@ -100,6 +100,7 @@ fn hold_request(v: Unknown) -> Vk<HoldRequest> {
 fn redeem_request(v: Unknown) -> Vk<RedeemRequest> {
     let o = opts(v, "redeem", REDEEM)?;
     Ok(RedeemRequest {
+        reference: None,
         voucher_no: o.string("voucherNo")?,
         site_id: o.site_id("siteId")?,
         value: o.money("value")?,
@@ -119,6 +120,7 @@ fn release_request(v: Unknown) -> Vk<ReleaseRequest> {
 fn reverse_request(v: Unknown) -> Vk<ReverseRequest> {
     let o = opts(v, "reverse", REVERSE)?;
     Ok(ReverseRequest {
+        reference: None,
         voucher_no: o.string("voucherNo")?,
         site_id: o.site_id("siteId")?,
         redemptions: o.ints("redemptions")?.unwrap_or_default(),
@@ -149,6 +151,7 @@ impl NativeSmartGift {
             let mut client_options = o.client_options(version)?;
             client_options.logger = on_request.map(crate::logger);
             let config = SmartGiftConfig {
+                journal: None,
                 api_key: Secret::new(o.string("apiKey")?),
                 base_url: o.str("baseUrl")?,
                 options: client_options,

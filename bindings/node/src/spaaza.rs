@@ -98,6 +98,7 @@ fn opts<'env>(
 fn redeem_request(v: Unknown) -> Vk<RedeemVoucherRequest> {
     let o = opts(v, "redeemVoucher", REDEEM)?;
     Ok(RedeemVoucherRequest {
+        reference: None,
         chain_id: o.int("chainId")?.unwrap_or(0),
         voucher_key: o.str("voucherKey")?,
         voucher_id: o.int("voucherId")?,
@@ -194,6 +195,7 @@ fn config(o: &Opts, version: String) -> Vk<SpaazaConfig> {
         .with_provider(PROVIDER)
     })?;
     Ok(SpaazaConfig {
+        journal: None,
         auth,
         session_user_id: o.int("sessionUserId")?,
         session_key: o.str("sessionKey")?.map(Secret::new),

@@ -281,6 +281,7 @@ impl NativeBenchResponder {
 pub fn bench_core_redeems(base_url: String, api_key: String, calls: u32) -> napi::Result<f64> {
     use voucherkit_core::smartgift::{RedeemRequest, SmartGift, SmartGiftConfig};
     let client = SmartGift::new(SmartGiftConfig {
+        journal: None,
         api_key: voucherkit_core::Secret::new(api_key),
         base_url: Some(base_url),
         options: voucherkit_core::ClientOptions::default(),

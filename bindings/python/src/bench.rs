@@ -62,6 +62,7 @@ fn _bench_core_redeem(
 ) -> PyResult<f64> {
     guard(py, || {
         let client = SmartGift::new(SmartGiftConfig {
+            journal: None,
             api_key: Secret::new(api_key),
             base_url: Some(base_url),
             options: ClientOptions::default(),

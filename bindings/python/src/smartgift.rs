@@ -139,6 +139,7 @@ impl PySmartGift {
             )?;
             let api_key = Secret::new(api_key);
             let inner = SmartGift::new(SmartGiftConfig {
+                journal: None,
                 api_key: api_key.clone(),
                 base_url,
                 options,
@@ -227,6 +228,7 @@ impl PySmartGift {
                 .map(|v| convert::amount(py, &v, "value", PROVIDER))
                 .transpose()?;
             let req = RedeemRequest {
+                reference: None,
                 voucher_no,
                 site_id,
                 value,
@@ -271,6 +273,7 @@ impl PySmartGift {
     ) -> PyResult<PyReversed> {
         guard(py, || {
             let req = ReverseRequest {
+                reference: None,
                 voucher_no,
                 site_id: convert::site_id(py, &site_id, PROVIDER)?,
                 redemptions: convert::ints(py, &redemptions, "redemptions", PROVIDER)?,

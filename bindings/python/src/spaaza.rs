@@ -75,6 +75,7 @@ impl PySpaaza {
             let session_key = session_key.map(Secret::new);
             let bearer_token = bearer_token.map(Secret::new);
             let inner = Spaaza::new(SpaazaConfig {
+                journal: None,
                 auth: mode,
                 session_user_id,
                 session_key: session_key.clone(),
@@ -147,6 +148,7 @@ impl PySpaaza {
                 .map(|a| convert::amount(py, &a, "amount", PROVIDER))
                 .transpose()?;
             let req = RedeemVoucherRequest {
+                reference: None,
                 chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,

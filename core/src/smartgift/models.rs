@@ -89,6 +89,8 @@ pub struct RedeemRequest {
     pub experiences: Option<Vec<i64>>,
     /// The token from `hold`, sent only when given.
     pub hold_token: Option<String>,
+    /// The till's sale or basket id, kept on the journal entry (never sent).
+    pub reference: Option<String>,
 }
 
 impl RedeemRequest {
@@ -104,6 +106,7 @@ impl RedeemRequest {
             value: Some(value.into()),
             experiences: None,
             hold_token: None,
+            reference: None,
         }
     }
 
@@ -119,6 +122,7 @@ impl RedeemRequest {
             value: None,
             experiences: Some(bits),
             hold_token: None,
+            reference: None,
         }
     }
 }
@@ -137,6 +141,8 @@ pub struct ReverseRequest {
     pub site_id: SiteId,
     /// Ids returned by `redeem`.
     pub redemptions: Vec<i64>,
+    /// The till's sale or basket id, kept on the journal entry (never sent).
+    pub reference: Option<String>,
 }
 
 /// One experience on an experience voucher, as `check` lists it.
@@ -203,6 +209,8 @@ pub struct Redemption {
     pub redemptions: Vec<u64>,
     /// The `data` object of the answer.
     pub raw: Value,
+    /// The journal entry, when the client has a journal.
+    pub journal_id: Option<String>,
 }
 
 /// The answer to `release`.
@@ -217,6 +225,8 @@ pub struct Released {
 pub struct Reversed {
     pub message: String,
     pub raw: Value,
+    /// The journal entry, when the client has a journal.
+    pub journal_id: Option<String>,
 }
 
 #[cfg(test)]

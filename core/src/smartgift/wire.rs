@@ -134,6 +134,7 @@ pub(crate) fn redeem_answer(answer: &Incoming) -> Result<Redemption> {
                 .to_owned(),
             redemptions: ids,
             raw: data,
+            journal_id: None,
         })
     })
 }
@@ -171,6 +172,7 @@ pub(crate) fn reverse_answer(answer: &Incoming) -> Result<Reversed> {
         Some(Reversed {
             message: status::str_at(&v, "message")?.to_owned(),
             raw: v,
+            journal_id: None,
         })
     })
 }

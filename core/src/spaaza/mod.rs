@@ -17,12 +17,14 @@
 //! ```
 
 mod errors;
+mod journaled;
 mod models;
 pub(crate) mod wire;
 
 pub use self::errors::NAMES;
 pub use self::models::*;
 use crate::error::{Error, Provider, Result};
+use crate::journal::{self, Entry, Journal};
 use crate::secret::Secret;
 use crate::transport::{ClientOptions, FixedHeader, HttpClient, Outgoing, Warning};
 use crate::validate;
@@ -51,6 +53,9 @@ pub struct SpaazaConfig {
     /// Defaults to [`PRODUCTION_URL`].
     pub base_url: Option<String>,
     pub options: ClientOptions,
+    /// Journal `redeem_voucher` (a snapshot read first, an entry on disk before the
+    /// request leaves) and make [`Spaaza::reconcile`] possible.
+    pub journal: Option<Journal>,
 }
 
 impl SpaazaConfig {
@@ -65,6 +70,7 @@ impl SpaazaConfig {
             api_version: DEFAULT_API_VERSION.to_owned(),
             base_url: None,
             options: ClientOptions::default(),
+            journal: None,
         }
     }
 }
@@ -72,6 +78,7 @@ impl SpaazaConfig {
 /// A Spaaza client. Cheap to share: `Send + Sync`, one connection pool inside.
 pub struct Spaaza {
     http: HttpClient,
+    journal: Option<Journal>,
     auth: SpaazaAuth,
     /// The auth headers sent (names only: the values are secrets).
     header_names: Vec<&'static str>,
@@ -178,6 +185,7 @@ impl Spaaza {
         let http = HttpClient::new(PROVIDER, base, &config.options, &errors::RULES, headers)?;
         Ok(Spaaza {
             http,
+            journal: config.journal,
             auth: config.auth,
             header_names,
         })
@@ -198,7 +206,11 @@ impl Spaaza {
     /// If this fails with `outcome_unknown`, the redeem may have happened: read the
     /// voucher with [`get_vouchers`](Spaaza::get_vouchers) before trying again.
     pub fn redeem_voucher(&self, req: &RedeemVoucherRequest) -> Result<SpaazaVoucher> {
-        let v = self.write(wire::redeem_voucher_request(req, self.auth)?)?;
+        let out = wire::redeem_voucher_request(req, self.auth)?;
+        let v = match &self.journal {
+            Some(journal) => self.journaled_redeem(journal, req, &out)?,
+            None => self.write(&out)?,
+        };
         if let Some(status) = v.voucher_status.as_deref().filter(|s| *s != "redeemed") {
             self.http.options().warn(Warning {
                 provider: PROVIDER,
@@ -216,22 +228,22 @@ impl Spaaza {
 
     /// Unlocks a locked voucher (and drops its basket tie).
     pub fn unlock_voucher(&self, req: &UnlockVoucherRequest) -> Result<SpaazaVoucher> {
-        self.write(wire::unlock_voucher_request(req, self.auth)?)
+        self.write(&wire::unlock_voucher_request(req, self.auth)?)
     }
 
     /// Takes a claimed voucher back from its end-user (`claimed` → `generated`).
     pub fn unclaim_voucher(&self, req: &ClaimRequest) -> Result<SpaazaVoucher> {
-        self.write(wire::unclaim_voucher_request(req, self.auth)?)
+        self.write(&wire::unclaim_voucher_request(req, self.auth)?)
     }
 
     /// Gives a voucher to an end-user (`generated` → `claimed`).
     pub fn claim_voucher(&self, req: &ClaimRequest) -> Result<SpaazaVoucher> {
-        self.write(wire::claim_voucher_request(req, self.auth)?)
+        self.write(&wire::claim_voucher_request(req, self.auth)?)
     }
 
     /// Locks a basket voucher to `retailer_basket_code` for `voucher_lock_period` seconds.
     pub fn lock_voucher(&self, req: &LockVoucherRequest) -> Result<SpaazaVoucher> {
-        self.write(wire::lock_voucher_request(req)?)
+        self.write(&wire::lock_voucher_request(req)?)
     }
 
     /// Reads vouchers of a chain. A read: safe to retry after any failure.
@@ -242,8 +254,26 @@ impl Spaaza {
         wire::get_vouchers_answer(&answer)
     }
 
-    fn write(&self, out: Outgoing) -> Result<SpaazaVoucher> {
-        let answer = self.http.send(&out)?;
+    /// Settles this account's journal entries whose outcome is unknown (and those whose
+    /// process died mid-call), by reading each voucher again: returns the entries it
+    /// examined, in their state afterwards. Needs a journal (`invalid_request`, field
+    /// `journal`, without one).
+    pub fn reconcile(&self) -> Result<Vec<Entry>> {
+        let journal = self
+            .journal
+            .as_ref()
+            .ok_or_else(|| refuse("journal", "reconcile needs a client built with a journal"))?;
+        journal::reconcile::run(
+            journal,
+            PROVIDER,
+            self.base_url(),
+            self.http.options().timeout,
+            |open| self.examine(open),
+        )
+    }
+
+    fn write(&self, out: &Outgoing) -> Result<SpaazaVoucher> {
+        let answer = self.http.send(out)?;
         wire::voucher_answer(&answer)
     }
 }

@@ -49,6 +49,8 @@ pub struct RedeemVoucherRequest {
     pub voucher_id: Option<i64>,
     pub user_id: Option<i64>,
     pub amount: Option<Amount>,
+    /// The till's sale or basket id, kept on the journal entry (never sent).
+    pub reference: Option<String>,
 }
 
 /// `POST /unlock-voucher`. Both identifiers may be given; only the key is then sent,
@@ -153,6 +155,8 @@ pub struct SpaazaVoucher {
     pub warnings: Vec<SpaazaWarning>,
     /// The voucher object as sent.
     pub raw: Value,
+    /// The journal entry of a journaled `redeem_voucher`.
+    pub journal_id: Option<String>,
 }
 
 /// The answer to `get_vouchers`.
@@ -215,5 +219,6 @@ pub(crate) fn voucher_from(v: Map<String, Value>, warnings: Vec<SpaazaWarning>) 
             .map(|r| Box::new(voucher_from(r.clone(), Vec::new()))),
         warnings,
         raw: Value::Object(v),
+        journal_id: None,
     }
 }
