@@ -57,6 +57,12 @@ CALLS: list[tuple[str, Call]] = [
         "max_retries",
         lambda u, v: voucherkit.SmartGift(api_key="sk_test_integers", base_url=u, max_retries=v),
     ),
+    (
+        "max_idle_connections",
+        lambda u, v: voucherkit.SmartGift(
+            api_key="sk_test_integers", base_url=u, max_idle_connections=v
+        ),
+    ),
     # Spaaza
     (
         "session_user_id",
@@ -66,6 +72,12 @@ CALLS: list[tuple[str, Call]] = [
         "max_retries",
         lambda u, v: voucherkit.Spaaza(
             session_user_id=1, session_key="sess_x", base_url=u, max_retries=v
+        ),
+    ),
+    (
+        "max_idle_connections",
+        lambda u, v: voucherkit.Spaaza(
+            session_user_id=1, session_key="sess_x", base_url=u, max_idle_connections=v
         ),
     ),
     ("chain_id", lambda u, v: spaaza(u).redeem_voucher(chain_id=v, voucher_id=7)),
@@ -122,6 +134,7 @@ assert {f for f, _ in CALLS} == {
     "experiences",
     "redemptions",
     "max_retries",
+    "max_idle_connections",
     "session_user_id",
     "chain_id",
     "voucher_id",
@@ -319,8 +332,8 @@ def test_experiences_true_redeems_nothing_in_the_sandbox() -> None:
         assert sb.requests() == []
 
 
-# Timeouts are seconds as an int or a float; a bool (`timeout=True`, a 1 s deadline on a
-# redeem) or any other type is refused like the integers above.
+# Timeouts (and the idle age) are seconds as an int or a float; a bool (`timeout=True`, a
+# 1 s deadline on a redeem) or any other type is refused like the integers above.
 TIMEOUT_CLIENTS: list[tuple[str, Callable[[str, dict[str, Any]], object]]] = [
     ("smartgift", lambda u, kw: voucherkit.SmartGift(api_key="sk_test_integers", base_url=u, **kw)),
     (
@@ -331,7 +344,7 @@ TIMEOUT_CLIENTS: list[tuple[str, Callable[[str, dict[str, Any]], object]]] = [
 
 
 @pytest.mark.parametrize("value", [True, False, "5", Decimal("5"), [5]], ids=repr)
-@pytest.mark.parametrize("field", ["timeout", "connect_timeout"])
+@pytest.mark.parametrize("field", ["timeout", "connect_timeout", "max_idle_age"])
 @pytest.mark.parametrize(("provider", "make"), TIMEOUT_CLIENTS, ids=[p for p, _ in TIMEOUT_CLIENTS])
 def test_timeouts_refuse_bools_and_other_types(
     server: ScriptedServer,
@@ -348,7 +361,13 @@ def test_timeouts_refuse_bools_and_other_types(
 
 
 def test_timeouts_take_ints_and_floats(server: ScriptedServer) -> None:
-    for kw in ({"timeout": 3}, {"timeout": 2.5, "connect_timeout": 1}, {"timeout": None}):
+    for kw in (
+        {"timeout": 3},
+        {"timeout": 2.5, "connect_timeout": 1},
+        {"timeout": None},
+        {"max_idle_age": 0},
+        {"max_idle_age": 0.5},
+    ):
         for _, make in TIMEOUT_CLIENTS:
             make(server.url, kw)
     # A float deadline is the one the call keeps: a stalled redeem ends after it.

@@ -10,6 +10,8 @@ its kind. Every call blocks with the GIL released, and a client may be shared by
 
 Requests are logged to the ``logging`` logger ``"voucherkit"`` (method, path, status,
 duration; never a body or a secret) at DEBUG, and attempts that got no answer at WARNING.
+Calls that succeed with a caveat (Spaaza answered a redeem "ok" but the voucher is not
+``redeemed``) log it to the same logger at WARNING.
 """
 
 from voucherkit import testing

@@ -71,15 +71,42 @@ pub struct Common {
     /// Print the result or error as JSON.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Whole-call deadline in seconds.
-    #[arg(long, global = true, default_value_t = 30.0)]
+    // Durations are taken as any number (negatives included) and checked by the core, so
+    // a bad one is an `invalid_request` naming the option, as in every other binding.
+    /// Whole-call deadline in seconds (1 ms to 1 hour).
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 30.0,
+        allow_negative_numbers = true
+    )]
     pub timeout: f64,
-    /// Connect timeout in seconds.
-    #[arg(long, global = true, default_value_t = 5.0)]
+    /// Connect timeout in seconds (1 ms to 1 hour).
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 5.0,
+        allow_negative_numbers = true
+    )]
     pub connect_timeout: f64,
     /// Extra attempts when a request provably did not reach the provider, or on 429/503.
     #[arg(long, global = true, default_value_t = 2)]
     pub max_retries: u32,
+    /// Seconds a pooled connection may stay idle and still be reused (0 = never reuse; at
+    /// most 1 hour).
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 30.0,
+        allow_negative_numbers = true
+    )]
+    pub max_idle_age: f64,
+    /// Idle connections kept per host for reuse (0 to 1024).
+    #[arg(long, global = true, value_name = "N", default_value_t = 32)]
+    pub max_idle_connections: usize,
     /// Extra CA certificates (PEM), trusted besides the built-in roots.
     #[arg(long, global = true)]
     pub ca_bundle: Option<PathBuf>,

@@ -12,9 +12,10 @@ use voucherkit_core::spaaza::{
     ClaimRequest, DEFAULT_API_VERSION, GetVouchersRequest, LockVoucherRequest,
     RedeemVoucherRequest, Spaaza, SpaazaAuth, SpaazaConfig, UnlockVoucherRequest,
 };
-use voucherkit_core::{ClientOptions, Error, Provider, Result, Secret};
+use voucherkit_core::{ClientOptions, Error, Provider, Result, Secret, TimeUnit, duration_option};
 
 use crate::args::{ClaimArgs, Common, SmartGiftOp, SpaazaOp};
+use crate::output;
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -28,17 +29,10 @@ fn missing(provider: Provider, field: &str, var: &str) -> Error {
     .with_provider(provider)
 }
 
+/// A duration flag in seconds, converted by the core so that NaN, infinite, negative
+/// and over-an-hour values are an `invalid_request` naming the option.
 fn seconds(value: f64, field: &str, provider: Provider) -> Result<Duration> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            Error::invalid(
-                field,
-                format!("{field} must be a positive number of seconds, got {value}"),
-            )
-            .with_provider(provider)
-        })
+    duration_option(value, TimeUnit::Seconds, field).map_err(|e| e.with_provider(provider))
 }
 
 fn options(common: &Common, provider: Provider) -> Result<ClientOptions> {
@@ -46,10 +40,13 @@ fn options(common: &Common, provider: Provider) -> Result<ClientOptions> {
         timeout: seconds(common.timeout, "timeout", provider)?,
         connect_timeout: seconds(common.connect_timeout, "connect_timeout", provider)?,
         max_retries: common.max_retries,
+        max_idle_age: seconds(common.max_idle_age, "max_idle_age", provider)?,
+        max_idle_connections: common.max_idle_connections,
         ca_bundle: common.ca_bundle.clone(),
         proxy: common.proxy.clone(),
         allow_insecure_http: common.allow_insecure_http,
         binding: "cli".into(),
+        warning_logger: Some(output::warnings_to_stderr()),
         ..ClientOptions::default()
     })
 }

@@ -51,6 +51,7 @@ fn options(timeout: Duration) -> ClientOptions {
     ClientOptions {
         timeout,
         binding: "cli demo".into(),
+        warning_logger: Some(crate::output::warnings_to_stderr()),
         ..ClientOptions::default()
     }
 }

@@ -2,10 +2,11 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
-use voucherkit_core::{Error, ErrorKind};
+use voucherkit_core::{Error, ErrorKind, Warning, WarningLogger};
 
 /// Set once stdout could not be written: nothing more is written to it.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -37,6 +38,17 @@ pub fn stdout_closed() -> bool {
 pub fn error_line(args: fmt::Arguments<'_>) {
     let mut err = io::stderr().lock();
     let _ = err.write_fmt(format_args!("{args}\n"));
+}
+
+/// A core warning hook that writes each warning as one line to stderr (stdout may be
+/// carrying `--json`): `warning: spaaza redeem-voucher: …`.
+pub fn warnings_to_stderr() -> WarningLogger {
+    Arc::new(|w: &Warning| {
+        error_line(format_args!(
+            "warning: {} {}: {}",
+            w.provider, w.operation, w.message
+        ))
+    })
 }
 
 /// The exit code for an error: 10 + the kind's stable code (see `--help`).

@@ -795,3 +795,191 @@ fn a_closed_stdout_ends_quietly_without_a_panic() {
     assert_eq!(status.code(), Some(14), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+/// Every duration flag takes any number and lets the core judge it: out of range, NaN or
+/// infinite is a clean `invalid_request` naming the option (exit 11, the `{"error": …}`
+/// object with `--json`), never a panic (exit 101), and nothing is sent.
+#[test]
+fn bad_durations_are_invalid_requests_naming_the_option() {
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    let cases = [
+        ("--timeout", "1e19", "timeout"),
+        ("--timeout", "1e300", "timeout"),
+        ("--timeout", "inf", "timeout"),
+        ("--timeout", "NaN", "timeout"),
+        ("--timeout", "-1", "timeout"),
+        ("--timeout", "3601", "timeout"),
+        ("--timeout", "0", "timeout"),
+        ("--connect-timeout", "1e19", "connect_timeout"),
+        ("--connect-timeout", "nan", "connect_timeout"),
+        ("--connect-timeout", "-0.5", "connect_timeout"),
+        ("--max-idle-age", "1e19", "max_idle_age"),
+        ("--max-idle-age", "infinity", "max_idle_age"),
+        ("--max-idle-age", "-1", "max_idle_age"),
+        ("--max-idle-age", "3600.5", "max_idle_age"),
+    ];
+    for (flag, value, field) in cases {
+        let sg = ["smartgift", "hold", "--voucher-no", "V1"];
+        let sp = ["spaaza", "unlock-voucher", "--voucher-id", "5"];
+        for (op, env) in [(&sg, sg_env()), (&sp, sp_env())] {
+            let mut args = op.to_vec();
+            args.extend_from_slice(&["--base-url", &url, flag, value]);
+            let out = voucherkit(&args, &env);
+            assert_eq!(out.status.code(), Some(11), "{args:?}: {}", text(&out));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("error: invalid_request"), "{args:?}: {err}");
+            assert!(err.contains(&format!("(field {field})")), "{args:?}: {err}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+
+            args.push("--json");
+            let out = voucherkit(&args, &env);
+            assert_eq!(out.status.code(), Some(11), "{args:?}: {}", text(&out));
+            let v: Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", text(&out)));
+            assert_eq!(v["error"]["kind"], "invalid_request", "{args:?}");
+            assert_eq!(v["error"]["field"], field, "{args:?}");
+        }
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn idle_connection_flags_show_their_defaults_and_reach_the_pool() {
+    let out = voucherkit(&["smartgift", "--help"], &[]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "--max-idle-age <SECONDS>",
+        "--max-idle-connections <N>",
+        "[default: 30]",
+        "[default: 32]",
+    ] {
+        assert!(help.contains(expected), "missing {expected:?} in:\n{help}");
+    }
+
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    // Over the core's limit: refused by the core, naming the option; nothing sent.
+    let sg = ["smartgift", "hold", "--voucher-no", "V1"];
+    let sp = ["spaaza", "unlock-voucher", "--voucher-id", "5"];
+    for (op, env) in [(&sg, sg_env()), (&sp, sp_env())] {
+        let mut args = op.to_vec();
+        args.extend_from_slice(&[
+            "--base-url",
+            &url,
+            "--max-idle-connections",
+            "1025",
+            "--json",
+        ]);
+        let out = voucherkit(&args, &env);
+        assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["error"]["kind"], "invalid_request");
+        assert_eq!(v["error"]["field"], "max_idle_connections");
+    }
+    assert!(server.requests().is_empty());
+
+    // A read answered 429 is retried: on the same connection when one may stay idle, on
+    // a new one when none may (no idle connection kept, or none young enough).
+    let connections = |extra: &[&str]| {
+        server.reset();
+        server.push(
+            Answer::json(429, &json!({"message": "Too Many Attempts."}))
+                .with_header("Retry-After", "0"),
+        );
+        server.push(Answer::json(
+            200,
+            &json!({"data": {"voucher_no": "V1", "type": "monetary", "remaining_value": "5.00"}}),
+        ));
+        let mut args = vec![
+            "smartgift",
+            "check",
+            "--voucher-no",
+            "V1",
+            "--site-id",
+            "12",
+            "--base-url",
+            &url,
+        ];
+        args.extend_from_slice(extra);
+        let out = voucherkit(&args, &sg_env());
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", text(&out));
+        let ids: Vec<u64> = server.requests().iter().map(|r| r.connection_id).collect();
+        assert_eq!(ids.len(), 2, "{extra:?}");
+        ids[0] == ids[1]
+    };
+    assert!(
+        connections(&[]),
+        "by default the retry reuses the connection"
+    );
+    assert!(!connections(&["--max-idle-connections", "0"]));
+    assert!(!connections(&["--max-idle-age", "0"]));
+    assert!(connections(&[
+        "--max-idle-age",
+        "10",
+        "--max-idle-connections",
+        "1"
+    ]));
+}
+
+/// A core warning is one line on stderr; stdout keeps only the result (here JSON).
+#[test]
+fn warnings_go_to_stderr_as_one_line() {
+    let server = ScriptedServer::start().unwrap();
+    let url = server.url();
+    let claimed = json!({
+        "result": {"code": 1, "status": "ok"},
+        "results": {"voucher_id": 438595, "voucher_status": "claimed"}
+    });
+    server.push(Answer::json(200, &claimed));
+    let out = voucherkit(
+        &[
+            "spaaza",
+            "redeem-voucher",
+            "--chain-id",
+            "2",
+            "--voucher-id",
+            "438595",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &sp_env(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is only the JSON result");
+    assert_eq!(v["voucher_status"], "claimed");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with("warning: spaaza redeem-voucher: "),
+        "{err}"
+    );
+    assert!(
+        lines[0].contains("438595") && lines[0].contains("claimed"),
+        "{err}"
+    );
+
+    // A redeemed voucher is no news: stderr stays empty.
+    let redeemed = json!({
+        "result": {"code": 1, "status": "ok"},
+        "results": {"voucher_id": 438595, "voucher_status": "redeemed"}
+    });
+    server.push(Answer::json(200, &redeemed));
+    let out = voucherkit(
+        &[
+            "spaaza",
+            "redeem-voucher",
+            "--chain-id",
+            "2",
+            "--voucher-id",
+            "438595",
+            "--base-url",
+            &url,
+        ],
+        &sp_env(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(out.stderr.is_empty(), "{}", text(&out));
+}

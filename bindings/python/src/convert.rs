@@ -11,7 +11,7 @@ use pyo3::types::{
 };
 use serde_json::{Map, Number, Value};
 use voucherkit_core::smartgift::SiteId;
-use voucherkit_core::{Amount, Decimal, Provider};
+use voucherkit_core::{Amount, Decimal, Provider, TimeUnit};
 
 use crate::errors;
 
@@ -88,9 +88,12 @@ fn given<'a, 'py>(value: &'a Option<Bound<'py, PyAny>>) -> Option<&'a Bound<'py,
 }
 
 /// Seconds as an int or float (`connect_timeout=5.0`) to a duration, `None` being
-/// `default`; a bool (`timeout=True` would be a 1 s deadline on a redeem), any other type,
-/// negative, NaN and infinite values are refused naming the parameter (zero is left to
-/// the core, which refuses it).
+/// `default`. The binding refuses only what is not a number of seconds: a bool
+/// (`timeout=True` would be a 1 s deadline on a redeem) and any other type. The value
+/// goes through the core's `duration_option`, which refuses NaN, infinite, negative and
+/// over-an-hour values naming the parameter (`timeout=1e19` would panic in
+/// `Duration::from_secs_f64`); each option's own range is the core's when the client is
+/// built.
 pub(crate) fn seconds(
     py: Python<'_>,
     value: &Option<Bound<'_, PyAny>>,
@@ -103,43 +106,44 @@ pub(crate) fn seconds(
     };
     let number = !value.is_instance_of::<PyBool>()
         && (value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>());
-    let secs = if number {
-        value.extract::<f64>().ok()
-    } else {
-        None
-    };
-    match secs.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
-        Some(duration) => Ok(duration),
-        None => Err(errors::invalid(
+    if !number {
+        return Err(errors::invalid(
             py,
             provider,
             field,
             format!(
-                "{field} must be a number of seconds greater than zero, got {}",
+                "{field} must be a number of seconds (int or float), got {}",
                 shown(value)?
             ),
-        )),
+        ));
     }
+    // An int too large for a float (10**400) is as out of range as an infinite one.
+    let secs = value.extract::<f64>().unwrap_or(f64::INFINITY);
+    voucherkit_core::duration_option(secs, TimeUnit::Seconds, field)
+        .map_err(|e| errors::to_py(py, &e.with_provider(provider)))
 }
 
-/// A count that must not be negative (`max_retries`; `None` is `default`).
-pub(crate) fn count(
+/// A count that must not be negative (`max_retries`, `max_idle_connections`; `None` is
+/// `default`). Only what the Rust type cannot hold is refused here; the option's range
+/// is the core's.
+pub(crate) fn count<T: TryFrom<i64> + std::fmt::Display>(
     py: Python<'_>,
     value: &Option<Bound<'_, PyAny>>,
-    default: u32,
+    default: T,
+    max: T,
     field: &str,
     provider: Provider,
-) -> PyResult<u32> {
+) -> PyResult<T> {
     let Some(value) = opt_int(py, value, field, provider)? else {
         return Ok(default);
     };
-    u32::try_from(value).map_err(|_| {
-        errors::invalid(
-            py,
-            provider,
-            field,
-            format!("{field} must be between 0 and {}, got {value}", u32::MAX),
-        )
+    T::try_from(value).map_err(|_| {
+        let why = if value < 0 {
+            format!("{field} must not be negative, got {value}")
+        } else {
+            format!("{field} must be at most {max}, got {value}")
+        };
+        errors::invalid(py, provider, field, why)
     })
 }
 

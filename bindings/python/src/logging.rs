@@ -1,10 +1,12 @@
-//! Request logging to the Python `logging` logger `voucherkit` (DESIGN.md §3).
+//! Request logs and warnings to the Python `logging` logger `voucherkit`.
 //!
-//! The core calls the hook after every HTTP attempt, on the calling thread, while the
-//! GIL is released; the hook takes the GIL back only for as long as it logs, and does
-//! nothing more than `isEnabledFor` when the logger would drop the record. What is logged
-//! is what the core gives: provider, method, path (no query), status, duration, attempt
-//! and a transport failure; never a body, a header or a secret.
+//! The core calls both hooks on the calling thread while the GIL is released (after every
+//! HTTP attempt, and when a call succeeds with a caveat); a hook takes the GIL back only
+//! for as long as it logs, and does nothing more than `isEnabledFor` when the logger would
+//! drop the record. What is logged is what the core gives: provider, method, path (no
+//! query), status, duration, attempt and a transport failure, or the warning's operation
+//! and message; never a body, a header or a secret. A handler may itself call voucherkit,
+//! and one that raises is reported as unraisable: neither changes the logged call.
 
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
-use voucherkit_core::{RequestLog, RequestLogger};
+use voucherkit_core::{RequestLog, RequestLogger, Warning, WarningLogger};
 
 static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -83,6 +85,46 @@ fn emit(py: Python<'_>, logger: &Bound<'_, PyAny>, log: &RequestLog) -> PyResult
             outcome,
             millis,
             log.attempt,
+        ),
+        Some(&kwargs),
+    )?;
+    Ok(())
+}
+
+/// A hook for [`voucherkit_core::ClientOptions::warning_logger`] that logs each warning
+/// to `voucherkit` at WARNING (Spaaza answered a redeem "ok" but the voucher is not
+/// `redeemed`: the till must look before handing goods over).
+pub(crate) fn warning_logger(py: Python<'_>) -> PyResult<WarningLogger> {
+    let logger = logger(py)?.clone_ref(py);
+    Ok(Arc::new(move |warning: &Warning| {
+        Python::attach(|py| {
+            if let Err(e) = warn(py, logger.bind(py), warning) {
+                e.write_unraisable(py, Some(logger.bind(py)));
+            }
+        })
+    }))
+}
+
+fn warn(py: Python<'_>, logger: &Bound<'_, PyAny>, warning: &Warning) -> PyResult<()> {
+    if !logger
+        .call_method1(intern!(py, "isEnabledFor"), (WARNING,))?
+        .is_truthy()?
+    {
+        return Ok(());
+    }
+    let extra = PyDict::new(py);
+    extra.set_item("voucherkit_provider", warning.provider.as_str())?;
+    extra.set_item("voucherkit_operation", warning.operation)?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("extra", extra)?;
+    logger.call_method(
+        intern!(py, "log"),
+        (
+            WARNING,
+            "%s %s: %s",
+            warning.provider.as_str(),
+            warning.operation,
+            &warning.message,
         ),
         Some(&kwargs),
     )?;

@@ -19,43 +19,67 @@ use crate::{errors, guard, logging};
 
 const PROVIDER: Provider = Provider::SmartGift;
 
-/// The transport settings every client takes, from the constructor's keywords.
-#[allow(clippy::too_many_arguments)]
+/// The transport settings every client takes, from the constructor's keywords (each
+/// `None` when not given: the core's default applies).
+pub(crate) struct TransportArgs<'py> {
+    pub connect_timeout: Option<Bound<'py, PyAny>>,
+    pub timeout: Option<Bound<'py, PyAny>>,
+    pub max_retries: Option<Bound<'py, PyAny>>,
+    pub max_idle_connections: Option<Bound<'py, PyAny>>,
+    pub max_idle_age: Option<Bound<'py, PyAny>>,
+    pub ca_bundle: Option<PathBuf>,
+    pub proxy: Option<String>,
+    pub allow_insecure_http: bool,
+}
+
+/// The core's options from a constructor's keywords: types are checked here, ranges by
+/// the core when the client is built.
 pub(crate) fn client_options(
     py: Python<'_>,
     provider: Provider,
-    connect_timeout: &Option<Bound<'_, PyAny>>,
-    timeout: &Option<Bound<'_, PyAny>>,
-    max_retries: &Option<Bound<'_, PyAny>>,
-    ca_bundle: Option<PathBuf>,
-    proxy: Option<String>,
-    allow_insecure_http: bool,
+    args: TransportArgs<'_>,
 ) -> PyResult<ClientOptions> {
     let defaults = ClientOptions::default();
     let version = py.version_info();
     Ok(ClientOptions {
         connect_timeout: convert::seconds(
             py,
-            connect_timeout,
+            &args.connect_timeout,
             defaults.connect_timeout,
             "connect_timeout",
             provider,
         )?,
-        timeout: convert::seconds(py, timeout, defaults.timeout, "timeout", provider)?,
+        timeout: convert::seconds(py, &args.timeout, defaults.timeout, "timeout", provider)?,
         max_retries: convert::count(
             py,
-            max_retries,
+            &args.max_retries,
             defaults.max_retries,
+            u32::MAX,
             "max_retries",
             provider,
         )?,
-        ca_bundle,
-        proxy,
-        allow_insecure_http,
+        max_idle_connections: convert::count(
+            py,
+            &args.max_idle_connections,
+            defaults.max_idle_connections,
+            usize::MAX,
+            "max_idle_connections",
+            provider,
+        )?,
+        max_idle_age: convert::seconds(
+            py,
+            &args.max_idle_age,
+            defaults.max_idle_age,
+            "max_idle_age",
+            provider,
+        )?,
+        ca_bundle: args.ca_bundle,
+        proxy: args.proxy,
+        allow_insecure_http: args.allow_insecure_http,
         binding: "python".to_owned(),
         language_version: format!("{}.{}.{}", version.major, version.minor, version.patch),
         logger: Some(logging::request_logger(py)?),
-        ..defaults
+        warning_logger: Some(logging::warning_logger(py)?),
     })
 }
 
@@ -107,12 +131,13 @@ pub struct PySmartGift {
 #[pymethods]
 impl PySmartGift {
     #[new]
-    // Integers arrive as Python objects (convert::int refuses bool and float), so
-    // max_retries' default of 2 and the timeouts' (5 s, 30 s) are applied there and shown
-    // by the text signature.
-    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    // Integers and seconds arrive as Python objects (convert::int refuses bool and float,
+    // convert::seconds refuses bool), so the defaults (max_retries 2, timeouts 5 s and
+    // 30 s, 32 idle connections idle at most 30 s) are applied there and shown by the
+    // text signature.
+    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
     #[pyo3(
-        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=False)"
+        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -122,6 +147,8 @@ impl PySmartGift {
         connect_timeout: Option<Bound<'_, PyAny>>,
         timeout: Option<Bound<'_, PyAny>>,
         max_retries: Option<Bound<'_, PyAny>>,
+        max_idle_connections: Option<Bound<'_, PyAny>>,
+        max_idle_age: Option<Bound<'_, PyAny>>,
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
@@ -130,12 +157,16 @@ impl PySmartGift {
             let options = client_options(
                 py,
                 PROVIDER,
-                &connect_timeout,
-                &timeout,
-                &max_retries,
-                ca_bundle,
-                proxy,
-                allow_insecure_http,
+                TransportArgs {
+                    connect_timeout,
+                    timeout,
+                    max_retries,
+                    max_idle_connections,
+                    max_idle_age,
+                    ca_bundle,
+                    proxy,
+                    allow_insecure_http,
+                },
             )?;
             let api_key = Secret::new(api_key);
             let inner = SmartGift::new(SmartGiftConfig {

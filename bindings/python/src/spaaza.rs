@@ -12,7 +12,7 @@ use voucherkit_core::spaaza::{
 use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, json_to_py};
-use crate::smartgift::{client_options, py_repr};
+use crate::smartgift::{TransportArgs, client_options, py_repr};
 use crate::{errors, guard};
 
 const PROVIDER: Provider = Provider::Spaaza;
@@ -30,9 +30,9 @@ pub struct PySpaaza {
 #[pymethods]
 impl PySpaaza {
     #[new]
-    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
     #[pyo3(
-        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, ca_bundle=None, proxy=None, allow_insecure_http=False)"
+        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -47,6 +47,8 @@ impl PySpaaza {
         connect_timeout: Option<Bound<'_, PyAny>>,
         timeout: Option<Bound<'_, PyAny>>,
         max_retries: Option<Bound<'_, PyAny>>,
+        max_idle_connections: Option<Bound<'_, PyAny>>,
+        max_idle_age: Option<Bound<'_, PyAny>>,
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
@@ -65,12 +67,16 @@ impl PySpaaza {
             let options = client_options(
                 py,
                 PROVIDER,
-                &connect_timeout,
-                &timeout,
-                &max_retries,
-                ca_bundle,
-                proxy,
-                allow_insecure_http,
+                TransportArgs {
+                    connect_timeout,
+                    timeout,
+                    max_retries,
+                    max_idle_connections,
+                    max_idle_age,
+                    ca_bundle,
+                    proxy,
+                    allow_insecure_http,
+                },
             )?;
             let session_key = session_key.map(Secret::new);
             let bearer_token = bearer_token.map(Secret::new);
