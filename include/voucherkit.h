@@ -6,8 +6,10 @@
  * Conventions (as rustls-ffi): every fallible call returns a vk_status (VK_OK = 0) and
  * writes its outputs only on success; on failure it fills the optional `vk_error **err`
  * (free it with vk_error_free). Handles made by vk_<thing>_new / returned through `out`
- * are freed with vk_<thing>_free (NULL is a no-op). Strings in are NUL-terminated UTF-8;
- * strings out belong to the handle they came from and live as long as it does.
+ * are freed with vk_<thing>_free (NULL is a no-op); freeing a handle twice, or using it
+ * or anything read from it after it is freed, is undefined behaviour. Strings in are
+ * NUL-terminated UTF-8; strings out belong to the handle they came from and live as long
+ * as it does.
  * Optional inputs: a NULL pointer means absent (also for integers: `const int64_t *`).
  * Optional outputs: strings are NULL when absent; numbers and flags are read through
  * `bool vk_x_field(const vk_x *, T *out)`, which returns false (and leaves *out alone)
@@ -164,9 +166,36 @@ typedef struct vk_request_log {
 /**
  * Called after every HTTP attempt with the `log_userdata` given in the options. It runs
  * on the thread that made the call (clients are shared by threads, so it may run on
- * several at once) and must not call back into the same client.
+ * several at once). It may itself call voucherkit, on this client or another: what it
+ * does never changes the outcome of the call it logs.
  */
 typedef void (*vk_log_callback)(void *userdata, const struct vk_request_log *log);
+
+/**
+ * Something the till should know about a call that succeeded, e.g. Spaaza answered a
+ * redeem "ok" but the voucher is not `redeemed`. Valid only during the callback.
+ */
+typedef struct vk_warning {
+  /**
+   * `"smartgift"` or `"spaaza"`.
+   */
+  const char *provider;
+  /**
+   * The operation's wire name, e.g. `"redeem-voucher"`.
+   */
+  const char *operation;
+  /**
+   * What happened, in English, naming the voucher where there is one.
+   */
+  const char *message;
+} vk_warning;
+
+/**
+ * Called with the `warning_userdata` given in the options, on the thread that made the
+ * call, before the call returns. Without one, warnings are dropped (the C library has
+ * no log of its own).
+ */
+typedef void (*vk_warning_callback)(void *userdata, const struct vk_warning *warning);
 
 /**
  * Transport settings, part of each provider's config. Fill with the defaults from
@@ -212,6 +241,19 @@ typedef struct vk_client_options {
    * Passed to `log_callback` as is.
    */
   void *log_userdata;
+  /**
+   * Idle pooled connections kept per host for reuse, 0 to 1024 (more is
+   * `VK_INVALID_REQUEST`, field `max_idle_connections`). Default 32.
+   */
+  uint32_t max_idle_connections;
+  /**
+   * Called when a call succeeds with a caveat the till should know; NULL for none.
+   */
+  vk_warning_callback warning_callback;
+  /**
+   * Passed to `warning_callback` as is.
+   */
+  void *warning_userdata;
 } vk_client_options;
 
 /**
@@ -554,6 +596,8 @@ const char *vk_version(void);
 
 /**
  * Frees an error; NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_error_free(struct vk_error *err);
 
@@ -626,13 +670,9 @@ const char *vk_error_field_error_message(const struct vk_error *err, size_t i, s
 const char *vk_error_to_json(const struct vk_error *err);
 
 /**
- * Panics inside voucherkit on purpose, so that a test can prove a panic never crosses
- * into C: always returns `VK_INTERNAL` (with an error of kind `internal`).
- */
-vk_status vk_debug_panic(struct vk_error **err);
-
-/**
  * Frees a text; NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_text_free(struct vk_text *t);
 
@@ -656,6 +696,8 @@ vk_status vk_scripted_server_start(const char *base_dir,
 
 /**
  * Stops the server (closing every connection) and frees it; NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_scripted_server_free(struct vk_scripted_server *s);
 
@@ -702,6 +744,8 @@ vk_status vk_sandbox_start(const char *data_json, struct vk_sandbox **out, struc
 
 /**
  * Stops the sandbox (closing every connection) and frees it; NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_sandbox_free(struct vk_sandbox *s);
 
@@ -794,6 +838,8 @@ vk_status vk_smartgift_new(const struct vk_smartgift_config *config,
 
 /**
  * Frees a client; NULL does nothing. No call may be running on it.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_smartgift_free(struct vk_smartgift *client);
 
@@ -877,6 +923,8 @@ vk_status vk_smartgift_reverse(const struct vk_smartgift *client,
 
 /**
  * Frees a checked voucher (and its experiences); NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_smartgift_voucher_free(struct vk_smartgift_voucher *v);
 
@@ -960,6 +1008,8 @@ const char *vk_smartgift_experience_raw_json(const struct vk_smartgift_experienc
 
 /**
  * Frees a hold; NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_smartgift_held_free(struct vk_smartgift_held *h);
 
@@ -986,6 +1036,8 @@ const char *vk_smartgift_held_raw_json(const struct vk_smartgift_held *h);
 
 /**
  * Frees a redemption; NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_smartgift_redemption_free(struct vk_smartgift_redemption *r);
 
@@ -1011,6 +1063,8 @@ const char *vk_smartgift_redemption_raw_json(const struct vk_smartgift_redemptio
 
 /**
  * Frees a release result; NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_smartgift_released_free(struct vk_smartgift_released *r);
 
@@ -1026,6 +1080,8 @@ const char *vk_smartgift_released_raw_json(const struct vk_smartgift_released *r
 
 /**
  * Frees a reverse result; NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_smartgift_reversed_free(struct vk_smartgift_reversed *r);
 
@@ -1071,6 +1127,8 @@ vk_status vk_spaaza_new(const struct vk_spaaza_config *config,
 
 /**
  * Frees a client; NULL does nothing. No call may be running on it.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_spaaza_free(struct vk_spaaza *client);
 
@@ -1141,6 +1199,8 @@ vk_status vk_spaaza_get_vouchers(const struct vk_spaaza *client,
 /**
  * Frees a voucher returned through `out` (with its regenerated voucher and warnings);
  * NULL does nothing. Never pass a borrowed voucher.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_spaaza_voucher_free(struct vk_spaaza_voucher *v);
 
@@ -1280,6 +1340,8 @@ const char *vk_spaaza_warning_message(const struct vk_spaaza_warning *w);
 
 /**
  * Frees a voucher list (and every voucher in it); NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
  */
 void vk_spaaza_voucher_list_free(struct vk_spaaza_voucher_list *l);
 

@@ -197,6 +197,15 @@ struct RequestLog {
     std::optional<std::string> failure;
 };
 
+/** Something the till should know about a call that succeeded (Spaaza answered a redeem
+ *  "ok" but the voucher is not redeemed). */
+struct Warning {
+    std::string provider;
+    /** The operation's wire name, e.g. "redeem-voucher". */
+    std::string operation;
+    std::string message;
+};
+
 /** Transport settings; the defaults are the library's. */
 struct ClientOptions {
     std::chrono::milliseconds connect_timeout{5000};
@@ -206,13 +215,23 @@ struct ClientOptions {
     std::optional<std::string> proxy;
     bool allow_insecure_http = false;
     std::chrono::milliseconds max_idle_age{30000};
-    /** Called after every HTTP attempt, on the calling thread; must not throw. */
+    /** Idle pooled connections kept per host, 0 to 1024. */
+    std::uint32_t max_idle_connections = 32;
+    /** Called after every HTTP attempt, on the calling thread. It may call voucherkit itself;
+     *  an exception it throws is swallowed (it must not unwind into the library). */
     std::function<void(const RequestLog &)> logger;
+    /** Called, on the calling thread, when a call succeeds with a caveat; exceptions are
+     *  swallowed as for `logger`. */
+    std::function<void(const Warning &)> warning_logger;
 };
 
 namespace detail {
 
-using Logger = std::function<void(const RequestLog &)>;
+/** The options' callbacks, owned by the client (the C library holds pointers to them). */
+struct Callbacks {
+    std::function<void(const RequestLog &)> logger;
+    std::function<void(const Warning &)> warning_logger;
+};
 
 extern "C" inline void log_trampoline(void *userdata, const vk_request_log *log) {
     try {
@@ -224,14 +243,24 @@ extern "C" inline void log_trampoline(void *userdata, const vk_request_log *log)
         entry.duration = std::chrono::microseconds(log->duration_us);
         entry.attempt = log->attempt;
         entry.failure = opt(log->failure);
-        (*static_cast<Logger *>(userdata))(entry);
+        static_cast<Callbacks *>(userdata)->logger(entry);
     } catch (...) {
         /* an exception must not unwind into the library */
     }
 }
 
-/** Fills `out` from `o`; the logger (if any) is moved to `keep`, which must outlive the client. */
-inline void fill(vk_client_options &out, const ClientOptions &o, std::unique_ptr<Logger> &keep,
+extern "C" inline void warning_trampoline(void *userdata, const vk_warning *warning) {
+    try {
+        Warning entry{str(warning->provider), str(warning->operation), str(warning->message)};
+        static_cast<Callbacks *>(userdata)->warning_logger(entry);
+    } catch (...) {
+        /* as above */
+    }
+}
+
+/** Fills `out` from `o`; the callbacks (if any) are moved to `keep`, which must outlive the
+ *  client. */
+inline void fill(vk_client_options &out, const ClientOptions &o, std::unique_ptr<Callbacks> &keep,
                  const char *provider) {
     out.connect_timeout_ms = static_cast<std::uint64_t>(o.connect_timeout.count());
     out.timeout_ms = static_cast<std::uint64_t>(o.timeout.count());
@@ -240,10 +269,15 @@ inline void fill(vk_client_options &out, const ClientOptions &o, std::unique_ptr
     out.proxy = c(o.proxy, "proxy", provider);
     out.allow_insecure_http = o.allow_insecure_http;
     out.max_idle_age_ms = static_cast<std::uint64_t>(o.max_idle_age.count());
+    out.max_idle_connections = o.max_idle_connections;
+    if (o.logger || o.warning_logger) keep = std::make_unique<Callbacks>(Callbacks{o.logger, o.warning_logger});
     if (o.logger) {
-        keep = std::make_unique<Logger>(o.logger);
         out.log_callback = log_trampoline;
         out.log_userdata = keep.get();
+    }
+    if (o.warning_logger) {
+        out.warning_callback = warning_trampoline;
+        out.warning_userdata = keep.get();
     }
 }
 
@@ -397,7 +431,7 @@ public:
         vk_smartgift_config cfg = vk_smartgift_config_default();
         cfg.api_key = c(config.api_key, "api_key");
         cfg.base_url = c(config.base_url, "base_url");
-        detail::fill(cfg.options, config.options, logger_, "smartgift");
+        detail::fill(cfg.options, config.options, callbacks_, "smartgift");
         vk_smartgift *raw = nullptr;
         vk_error *err = nullptr;
         detail::check(vk_smartgift_new(&cfg, &raw, &err), &err);
@@ -500,7 +534,7 @@ private:
     struct Free {
         void operator()(vk_smartgift *h) const { vk_smartgift_free(h); }
     };
-    std::unique_ptr<detail::Logger> logger_;
+    std::unique_ptr<detail::Callbacks> callbacks_;
     std::unique_ptr<vk_smartgift, Free> h_;
 };
 
@@ -714,7 +748,7 @@ public:
         cfg.app_hostname = c(config.app_hostname, "app_hostname");
         cfg.bearer_token = c(config.bearer_token, "bearer_token");
         cfg.base_url = c(config.base_url, "base_url");
-        detail::fill(cfg.options, config.options, logger_, "spaaza");
+        detail::fill(cfg.options, config.options, callbacks_, "spaaza");
         vk_spaaza *raw = nullptr;
         vk_error *err = nullptr;
         detail::check(vk_spaaza_new(&cfg, &raw, &err), &err);
@@ -822,7 +856,7 @@ private:
     struct Free {
         void operator()(vk_spaaza *h) const { vk_spaaza_free(h); }
     };
-    std::unique_ptr<detail::Logger> logger_;
+    std::unique_ptr<detail::Callbacks> callbacks_;
     std::unique_ptr<vk_spaaza, Free> h_;
 };
 

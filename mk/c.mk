@@ -28,8 +28,8 @@ SO_MAJOR = $(firstword $(subst ., ,$(VERSION_STR)))
 SONAME = libvoucherkit.so.$(SO_MAJOR)
 SO_REAL = libvoucherkit.so.$(VERSION_STR)
 
-.PHONY: test-c lint-c build-c header check-header c-tests c-asan c-valgrind c-install-test \
-	install install-c bench-c
+.PHONY: test-c lint-c build-c build-c-test header check-header c-tests c-asan c-valgrind \
+	c-install-test install install-c bench-c
 
 test-c: lint-c check-header c-tests c-asan c-valgrind c-install-test
 	@echo "make test-c: all C/C++ suites passed"
@@ -37,6 +37,7 @@ test-c: lint-c check-header c-tests c-asan c-valgrind c-install-test
 lint-c:
 	$(CARGO) fmt -p voucherkit -- --check
 	$(CARGO) clippy -p voucherkit --all-targets -- -D warnings
+	$(CARGO) clippy -p voucherkit --all-targets --features test-panic -- -D warnings
 
 # The in-tree tests link the staticlib; the SONAME link beside cargo's libvoucherkit.so is
 # for programs linked against the build output with -L$(C_LIBDIR) -lvoucherkit, which look
@@ -53,7 +54,8 @@ header: build-c
 	@echo "include/voucherkit.h refreshed"
 
 # Fails when include/voucherkit.h differs from the generated one; also the binding's
-# Rust unit tests (status codes equal the core's ErrorKind codes).
+# Rust unit tests (status codes equal the core's ErrorKind codes). Built without features:
+# the header compared is the shipped one.
 check-header:
 	$(CARGO) test -p voucherkit
 
@@ -63,19 +65,31 @@ $(C_OUT):
 C_STATIC = $(C_LIBDIR)/libvoucherkit.a
 C_HEADERS := include/voucherkit.h include/voucherkit.hpp
 
-# Plain builds (also what valgrind runs) and ASan+UBSan builds, all linking the staticlib.
-$(C_OUT)/test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c | $(C_OUT)
-	$(CC) $(C_CFLAGS) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
-$(C_OUT)/test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c | $(C_OUT)
-	$(CXX) $(C_CXXFLAGS) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
-$(C_OUT)/conformance: $(C_SRC)/conformance.cpp $(C_HEADERS) build-c | $(C_OUT)
-	$(CXX) $(C_CXXFLAGS) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
-$(C_OUT)/asan_test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c | $(C_OUT)
-	$(CC) $(C_CFLAGS) $(C_SAN) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
-$(C_OUT)/asan_test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c | $(C_OUT)
-	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
-$(C_OUT)/asan_conformance: $(C_SRC)/conformance.cpp $(C_HEADERS) build-c | $(C_OUT)
-	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_STATIC) $(C_NATIVE_LIBS) -o $@
+# The test programs link a staticlib built with the `test-panic` feature (it adds
+# vk_debug_panic, which the tests declare themselves), copied aside: cargo writes both
+# builds to the same libvoucherkit.a, so the shipped build is made again right after, and
+# what build-c, install and the README test use never carries the symbol.
+C_TEST_STATIC = $(C_OUT)/test-lib/libvoucherkit.a
+
+build-c-test: | $(C_OUT)
+	$(CARGO) build -p voucherkit $(C_PROFILE_FLAG) --features test-panic
+	mkdir -p $(dir $(C_TEST_STATIC))
+	cp $(C_STATIC) $(C_TEST_STATIC)
+	$(CARGO) build -p voucherkit $(C_PROFILE_FLAG)
+
+# Plain builds (also what valgrind runs) and ASan+UBSan builds, all linking the test staticlib.
+$(C_OUT)/test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CC) $(C_CFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/conformance: $(C_SRC)/conformance.cpp $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/asan_test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CC) $(C_CFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/asan_test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/asan_conformance: $(C_SRC)/conformance.cpp $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 
 c-tests: $(addprefix $(C_OUT)/,$(C_PROGRAMS))
 	$(C_OUT)/test_c $(C_CORPUS)

@@ -49,6 +49,8 @@ impl vk_error {
 }
 
 /// Frees an error; NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_error_free(err: *mut vk_error) {
     // SAFETY: made by this library, freed once.
@@ -168,7 +170,10 @@ pub unsafe extern "C" fn vk_error_to_json(err: *const vk_error) -> *const c_char
 }
 
 /// Panics inside voucherkit on purpose, so that a test can prove a panic never crosses
-/// into C: always returns `VK_INTERNAL` (with an error of kind `internal`).
+/// into C: always returns `VK_INTERNAL` (with an error of kind `internal`). Built only with
+/// the `test-panic` feature (the C test build) and left out of the header (cbindgen.toml):
+/// a shipped library has no function whose only job is to fail.
+#[cfg(feature = "test-panic")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_debug_panic(err: *mut *mut vk_error) -> vk_status {
     ffi::call(err, None, || panic!("vk_debug_panic was called"))

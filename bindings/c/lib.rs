@@ -7,7 +7,8 @@
 //!   stable code) and writes its outputs only on success. Failures also fill the optional
 //!   `vk_error **err` out-parameter with a [`vk_error`] (free it with `vk_error_free`).
 //! - Opaque handles are made by `vk_<thing>_new` (or returned through an `out` parameter)
-//!   and freed by `vk_<thing>_free`; freeing NULL does nothing.
+//!   and freed by `vk_<thing>_free`; freeing NULL does nothing. Freeing a handle twice,
+//!   or using it after it is freed, is undefined behaviour (nothing can detect it).
 //! - Strings in are NUL-terminated UTF-8; strings out are owned by the handle they came
 //!   from and stay valid until it is freed.
 //! - Every pointer is checked: NULL where a value is required gives `VK_INVALID_REQUEST`
@@ -34,7 +35,9 @@ mod status;
 use std::ffi::c_char;
 
 pub use error::vk_error;
-pub use options::{vk_client_options, vk_log_callback, vk_request_log};
+pub use options::{
+    vk_client_options, vk_log_callback, vk_request_log, vk_warning, vk_warning_callback,
+};
 pub use sandbox::{vk_sandbox, vk_scripted_server, vk_text};
 pub use smartgift::{
     vk_meta_condition, vk_smartgift, vk_smartgift_config, vk_smartgift_experience,

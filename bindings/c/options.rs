@@ -1,11 +1,11 @@
-//! Transport settings shared by both clients, and the request-log callback.
+//! Transport settings shared by both clients, and the request-log and warning callbacks.
 
 use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use voucherkit_core::{ClientOptions, Error, RequestLog};
+use voucherkit_core::{ClientOptions, Error, RequestLog, Warning};
 
 use crate::ffi::{c_string, opt_str};
 
@@ -31,9 +31,28 @@ pub struct vk_request_log {
 
 /// Called after every HTTP attempt with the `log_userdata` given in the options. It runs
 /// on the thread that made the call (clients are shared by threads, so it may run on
-/// several at once) and must not call back into the same client.
+/// several at once). It may itself call voucherkit, on this client or another: what it
+/// does never changes the outcome of the call it logs.
 pub type vk_log_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, log: *const vk_request_log)>;
+
+/// Something the till should know about a call that succeeded, e.g. Spaaza answered a
+/// redeem "ok" but the voucher is not `redeemed`. Valid only during the callback.
+#[repr(C)]
+pub struct vk_warning {
+    /// `"smartgift"` or `"spaaza"`.
+    pub provider: *const c_char,
+    /// The operation's wire name, e.g. `"redeem-voucher"`.
+    pub operation: *const c_char,
+    /// What happened, in English, naming the voucher where there is one.
+    pub message: *const c_char,
+}
+
+/// Called with the `warning_userdata` given in the options, on the thread that made the
+/// call, before the call returns. Without one, warnings are dropped (the C library has
+/// no log of its own).
+pub type vk_warning_callback =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, warning: *const vk_warning)>;
 
 /// Transport settings, part of each provider's config. Fill with the defaults from
 /// vk_smartgift_config_default() / vk_spaaza_config_default(), then change what you need.
@@ -61,6 +80,13 @@ pub struct vk_client_options {
     pub log_callback: vk_log_callback,
     /// Passed to `log_callback` as is.
     pub log_userdata: *mut c_void,
+    /// Idle pooled connections kept per host for reuse, 0 to 1024 (more is
+    /// `VK_INVALID_REQUEST`, field `max_idle_connections`). Default 32.
+    pub max_idle_connections: u32,
+    /// Called when a call succeeds with a caveat the till should know; NULL for none.
+    pub warning_callback: vk_warning_callback,
+    /// Passed to `warning_callback` as is.
+    pub warning_userdata: *mut c_void,
 }
 
 impl vk_client_options {
@@ -76,6 +102,9 @@ impl vk_client_options {
             max_idle_age_ms: d.max_idle_age.as_millis() as u64,
             log_callback: None,
             log_userdata: std::ptr::null_mut(),
+            max_idle_connections: u32::try_from(d.max_idle_connections).unwrap_or(u32::MAX),
+            warning_callback: None,
+            warning_userdata: std::ptr::null_mut(),
         }
     }
 
@@ -92,10 +121,15 @@ impl vk_client_options {
             proxy: proxy.map(str::to_owned),
             allow_insecure_http: self.allow_insecure_http,
             max_idle_age: Duration::from_millis(self.max_idle_age_ms),
+            // u32 always fits usize on the platforms Rust supports with std; the core
+            // checks the range.
+            max_idle_connections: usize::try_from(self.max_idle_connections).unwrap_or(usize::MAX),
             binding: "c".to_owned(),
             language_version: String::new(),
             logger: self.log_callback.map(|cb| logger(cb, self.log_userdata)),
-            ..ClientOptions::default()
+            warning_logger: self
+                .warning_callback
+                .map(|cb| warning_logger(cb, self.warning_userdata)),
         })
     }
 }
@@ -135,6 +169,26 @@ fn logger(
             duration_us: log.duration.as_micros().min(u64::MAX as u128) as u64,
             attempt: log.attempt,
             failure: failure.as_ref().map_or(std::ptr::null(), |f| f.as_ptr()),
+        };
+        // SAFETY: a C function pointer given by the caller; every pointer in `entry`
+        // lives until it returns.
+        unsafe { cb(userdata.get(), &entry) };
+    })
+}
+
+fn warning_logger(
+    cb: unsafe extern "C" fn(*mut c_void, *const vk_warning),
+    userdata: *mut c_void,
+) -> voucherkit_core::WarningLogger {
+    let userdata = UserData(userdata);
+    Arc::new(move |w: &Warning| {
+        let provider = c_string(w.provider.as_str());
+        let operation = c_string(w.operation);
+        let message = c_string(&w.message);
+        let entry = vk_warning {
+            provider: provider.as_ptr(),
+            operation: operation.as_ptr(),
+            message: message.as_ptr(),
         };
         // SAFETY: a C function pointer given by the caller; every pointer in `entry`
         // lives until it returns.

@@ -20,6 +20,8 @@ pub struct vk_text {
 }
 
 /// Frees a text; NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_text_free(t: *mut vk_text) {
     // SAFETY: made by this library, freed once.
@@ -79,6 +81,8 @@ pub unsafe extern "C" fn vk_scripted_server_start(
 }
 
 /// Stops the server (closing every connection) and frees it; NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_scripted_server_free(s: *mut vk_scripted_server) {
     // SAFETY: made by this library, freed once; dropping stops the server.
@@ -214,6 +218,8 @@ pub unsafe extern "C" fn vk_sandbox_start(
 }
 
 /// Stops the sandbox (closing every connection) and frees it; NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_sandbox_free(s: *mut vk_sandbox) {
     // SAFETY: made by this library, freed once; dropping stops the server.

@@ -65,6 +65,21 @@ check_needed() {
 }
 echo "install test: $real with SONAME $soname, $soname and libvoucherkit.so symlinks"
 
+# vk_debug_panic exists only in the C tests' own build (the `test-panic` feature): the
+# installed libraries and header must not carry it. Captured first, as above.
+syms=$(nm -D --defined-only "$lib/$real"; nm --defined-only "$lib/libvoucherkit.a" 2>/dev/null)
+case "$syms" in
+  *vk_debug_panic*) echo "install test: the installed library exports vk_debug_panic" >&2; exit 1 ;;
+esac
+case "$syms" in
+  *" T vk_smartgift_redeem"*) ;;
+  *) echo "install test: no vk_smartgift_redeem in the installed library's symbols" >&2; exit 1 ;;
+esac
+case "$header" in
+  *vk_debug_panic*) echo "install test: the installed voucherkit.h declares vk_debug_panic" >&2; exit 1 ;;
+esac
+echo "install test: no test-only symbol installed"
+
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic)
 # shellcheck disable=SC2046

@@ -1,8 +1,9 @@
 /*
  * C tests of libvoucherkit through its C ABI (include/voucherkit.h), against the
  * sandbox on 127.0.0.1 (scripted server and stateful emulator): every operation of both
- * providers, every error kind, the error accessors, the logging callback, a client shared by threads,
- * and misuse (NULLs, invalid UTF-8, out-of-range enums, free of NULL).
+ * providers, every error kind, the error accessors, the logging and warning callbacks (a
+ * logger that calls voucherkit itself), a client shared by threads, option ranges, and
+ * misuse (NULLs, invalid UTF-8, out-of-range enums, free of NULL).
  *
  * Usage: test_c <path to tests/conformance>   (body_file answers are read from there)
  * Prints each check that fails and a closing line `test_c: N passed, N failed`.
@@ -14,6 +15,10 @@
 #include <string.h>
 
 #include "voucherkit.h"
+
+/* Test-only: present in the library these tests link (built with the `test-panic`
+ * feature, see mk/c.mk), never in the shipped one, so voucherkit.h does not declare it. */
+vk_status vk_debug_panic(vk_error **err);
 
 static int passed, failed;
 
@@ -1003,6 +1008,180 @@ static void test_misuse(void) {
     vk_smartgift_free(sg);
 }
 
+/* ---- the core's hardening through the C API ---- */
+
+/* A log callback that makes a voucherkit call of its own (on a client whose server is
+ * gone) for every attempt it sees. */
+struct nested_logger {
+    const vk_smartgift *other;
+    int calls;
+    int nested_network; /* nested calls that failed with VK_NETWORK, as they must */
+};
+
+static void log_and_call(void *userdata, const vk_request_log *log) {
+    struct nested_logger *n = (struct nested_logger *)userdata;
+    (void)log;
+    n->calls++;
+    vk_smartgift_voucher *v = NULL;
+    vk_error *err = NULL;
+    if (vk_smartgift_check(n->other, "V9", "12", NULL, 0, NULL, 0, &v, &err) == VK_NETWORK) n->nested_network++;
+    vk_smartgift_voucher_free(v);
+    vk_error_free(err);
+}
+
+/* How many requests the scripted server received. */
+static int request_count(void) {
+    vk_text *t = requests();
+    int n = 0;
+    for (const char *p = t ? vk_text_str(t) : ""; (p = strstr(p, "\"connection_id\"")) != NULL; p++) n++;
+    vk_text_free(t);
+    return n;
+}
+
+static void test_reentrant_logger(void) {
+    /* the logger's own client: nothing listens on port 1, and it does not retry */
+    vk_smartgift_config dead = vk_smartgift_config_default();
+    dead.api_key = "sk_test_c_0002";
+    dead.base_url = "http://127.0.0.1:1";
+    dead.options.max_retries = 0;
+    dead.options.timeout_ms = 1000;
+    vk_smartgift *other = NULL;
+    CHECK_STATUS(vk_smartgift_new(&dead, &other, NULL), VK_OK);
+
+    struct nested_logger n = {other, 0, 0};
+    vk_smartgift_config cfg = vk_smartgift_config_default();
+    cfg.api_key = "sk_test_c_0001";
+    cfg.base_url = vk_scripted_server_url(server);
+    cfg.options.timeout_ms = 400;
+    cfg.options.log_callback = log_and_call;
+    cfg.options.log_userdata = &n;
+    vk_smartgift *sg = NULL;
+    CHECK_STATUS(vk_smartgift_new(&cfg, &sg, NULL), VK_OK);
+
+    /* The redeem stalls: it was sent, so it is outcome_unknown and never re-sent, whatever
+     * the logger's own failed call did in between. Answers are queued behind the stall so a
+     * second send would succeed and show. */
+    vk_scripted_server_reset(server);
+    push("[{\"fault\":{\"kind\":\"stall\"}},"
+         "{\"status\":200,\"body_file\":\"bodies/smartgift-redeem-success.json\"},"
+         "{\"status\":200,\"body_file\":\"bodies/smartgift-redeem-success.json\"}]");
+    vk_smartgift_redemption *r = NULL;
+    vk_error *err = NULL;
+    CHECK_STATUS(vk_smartgift_redeem(sg, "SG-1", "12", "10.00", NULL, 0, NULL, &r, &err), VK_OUTCOME_UNKNOWN);
+    CHECK(r == NULL);
+    CHECK(err != NULL && !vk_error_retryable(err));
+    vk_error_free(err);
+    CHECK(request_count() == 1);
+    CHECK(vk_scripted_server_pending(server) == 2);
+    CHECK(n.calls == 1);
+    CHECK(n.nested_network == 1); /* the logger's call really ran */
+    vk_scripted_server_reset(server);
+    vk_smartgift_free(sg);
+    vk_smartgift_free(other);
+}
+
+struct warnings_seen {
+    int calls;
+    char provider[16];
+    char operation[32];
+    char message[512];
+};
+
+static void on_warning(void *userdata, const vk_warning *w) {
+    struct warnings_seen *seen = (struct warnings_seen *)userdata;
+    seen->calls++;
+    snprintf(seen->provider, sizeof seen->provider, "%s", w->provider);
+    snprintf(seen->operation, sizeof seen->operation, "%s", w->operation);
+    snprintf(seen->message, sizeof seen->message, "%s", w->message);
+}
+
+static void test_warning_callback(void) {
+    struct warnings_seen seen;
+    memset(&seen, 0, sizeof seen);
+    vk_spaaza_config cfg = vk_spaaza_config_default();
+    cfg.session_user_id = 1;
+    cfg.session_key = "sess_c_0001";
+    cfg.base_url = vk_scripted_server_url(server);
+    cfg.options.warning_callback = on_warning;
+    cfg.options.warning_userdata = &seen;
+    vk_spaaza *sp = NULL;
+    CHECK_STATUS(vk_spaaza_new(&cfg, &sp, NULL), VK_OK);
+
+    /* redeemed: nothing to say */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-redeem-voucher-success.json\"}");
+    vk_spaaza_voucher *v = NULL;
+    CHECK_STATUS(vk_spaaza_redeem_voucher(sp, 2, "k1", NULL, NULL, NULL, &v, NULL), VK_OK);
+    CHECK_STR(vk_spaaza_voucher_voucher_status(v), "redeemed");
+    vk_spaaza_voucher_free(v);
+    CHECK(seen.calls == 0);
+
+    /* "ok", but the voucher is only claimed: the call succeeds and the till is told */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body\":{\"result\":{\"code\":1,\"status\":\"ok\"},"
+         "\"results\":{\"voucher_key\":\"k1\",\"voucher_id\":987654,\"voucher_status\":\"claimed\"}}}");
+    v = NULL;
+    CHECK_STATUS(vk_spaaza_redeem_voucher(sp, 2, "k1", NULL, NULL, NULL, &v, NULL), VK_OK);
+    CHECK_STR(vk_spaaza_voucher_voucher_status(v), "claimed");
+    vk_spaaza_voucher_free(v);
+    CHECK(seen.calls == 1);
+    CHECK_STR(seen.provider, "spaaza");
+    CHECK_STR(seen.operation, "redeem-voucher");
+    CHECK(strstr(seen.message, "987654") != NULL);
+    CHECK(request_count() == 1);
+    vk_spaaza_free(sp);
+}
+
+static void test_option_ranges(void) {
+    vk_error *err = NULL;
+    vk_smartgift_config sgc = vk_smartgift_config_default();
+    CHECK(sgc.options.max_idle_connections == 32);
+    CHECK(sgc.options.warning_callback == NULL && sgc.options.warning_userdata == NULL);
+    CHECK(vk_spaaza_config_default().options.max_idle_connections == 32);
+    sgc.api_key = "k";
+    vk_smartgift *sg = NULL;
+
+    sgc.options.max_idle_connections = 1025;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg, &err), "max_idle_connections");
+    sgc.options.max_idle_connections = UINT32_MAX;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg, &err), "max_idle_connections");
+    CHECK(sg == NULL);
+    sgc.options.max_idle_connections = 1024; /* the bounds are allowed */
+    CHECK_STATUS(vk_smartgift_new(&sgc, &sg, NULL), VK_OK);
+    vk_smartgift_free(sg);
+    sg = NULL;
+    sgc.options.max_idle_connections = 0;
+    CHECK_STATUS(vk_smartgift_new(&sgc, &sg, NULL), VK_OK);
+    vk_smartgift_free(sg);
+    sg = NULL;
+
+    /* durations far past the 1 hour limit: refused by name, no overflow anywhere */
+    sgc = vk_smartgift_config_default();
+    sgc.api_key = "k";
+    sgc.options.timeout_ms = UINT64_MAX;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg, &err), "timeout");
+    sgc.options.timeout_ms = 3600001;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg, &err), "timeout");
+    sgc.options.timeout_ms = 3600000;
+    sgc.options.connect_timeout_ms = UINT64_MAX;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg, &err), "connect_timeout");
+    sgc.options.connect_timeout_ms = 1000;
+    sgc.options.max_idle_age_ms = UINT64_MAX;
+    EXPECT_INVALID(vk_smartgift_new(&sgc, &sg, &err), "max_idle_age");
+    CHECK(sg == NULL);
+
+    vk_spaaza_config spc = vk_spaaza_config_default();
+    spc.session_user_id = 1;
+    spc.session_key = "s";
+    spc.options.max_idle_connections = 1025;
+    vk_spaaza *sp = NULL;
+    EXPECT_INVALID(vk_spaaza_new(&spc, &sp, &err), "max_idle_connections");
+    spc.options.max_idle_connections = 32;
+    spc.options.timeout_ms = UINT64_MAX;
+    EXPECT_INVALID(vk_spaaza_new(&spc, &sp, &err), "timeout");
+    CHECK(sp == NULL);
+}
+
 int main(int argc, char **argv) {
     const char *corpus = argc > 1 ? argv[1] : "tests/conformance";
     vk_error *err = NULL;
@@ -1020,6 +1199,9 @@ int main(int argc, char **argv) {
     test_threads();
     test_sandbox();
     test_misuse();
+    test_reentrant_logger();
+    test_warning_callback();
+    test_option_ranges();
     vk_scripted_server_free(server);
     printf("test_c: %d passed, %d failed\n", passed, failed);
     return failed == 0 && passed > 0 ? 0 : 1;

@@ -1,6 +1,7 @@
 // C++ tests of include/voucherkit.hpp (the header-only C++17 wrapper) against the sandbox
 // on 127.0.0.1: every operation through the RAII classes, voucherkit::Error with every
-// attribute, every error kind as an exception, the logger, NUL bytes refused, moves.
+// attribute, every error kind as an exception, the logger (also one that calls voucherkit
+// itself, and one that throws), the warning logger, option ranges, NUL bytes refused, moves.
 //
 // Usage: test_cpp <path to tests/conformance>
 // Prints failed checks and a closing line `test_cpp: N passed, N failed`.
@@ -274,12 +275,96 @@ static void test_sandbox() {
     sb.reset();
 }
 
+static std::size_t request_count(const vk::testing::ScriptedServer &server) {
+    std::string log = server.requests_json();
+    std::size_t n = 0;
+    for (auto at = log.find("\"connection_id\""); at != std::string::npos; at = log.find("\"connection_id\"", at + 1))
+        n++;
+    return n;
+}
+
+static void test_hardening(const std::string &corpus) {
+    vk::testing::ScriptedServer server(corpus);
+
+    // A logger that calls voucherkit (a client whose server is gone) and then throws: the
+    // stalled redeem is outcome_unknown, sent once.
+    vk::SmartGiftConfig dead;
+    dead.api_key = "sk_test_cpp_0002";
+    dead.base_url = "http://127.0.0.1:1";
+    dead.options.max_retries = 0;
+    dead.options.timeout = std::chrono::milliseconds(1000);
+    vk::SmartGift other(dead);
+    int logged = 0, nested_network = 0;
+    vk::SmartGiftConfig cfg;
+    cfg.api_key = "sk_test_cpp_0001";
+    cfg.base_url = server.url();
+    cfg.options.timeout = std::chrono::milliseconds(400);
+    cfg.options.logger = [&](const vk::RequestLog &) {
+        logged++;
+        try {
+            other.check("V9", "12");
+        } catch (const vk::Error &e) {
+            if (e.kind() == vk::ErrorKind::Network) nested_network++;
+        }
+        throw std::runtime_error("a logger's exception stays in the logger");
+    };
+    vk::SmartGift sg(cfg);
+    server.push_json(R"([{"fault":{"kind":"stall"}},
+                         {"status":200,"body_file":"bodies/smartgift-redeem-success.json"},
+                         {"status":200,"body_file":"bodies/smartgift-redeem-success.json"}])");
+    auto e = EXPECT_ERROR(OutcomeUnknown, sg.redeem("SG-1", "12", "10.00"));
+    if (e) CHECK(!e->retryable());
+    CHECK_EQ(request_count(server), std::size_t{1});
+    CHECK_EQ(server.pending(), 2u);
+    CHECK_EQ(logged, 1);
+    CHECK_EQ(nested_network, 1);
+    server.reset();
+
+    // The warning logger: Spaaza says ok, the voucher is only claimed.
+    std::vector<vk::Warning> warnings;
+    vk::SpaazaConfig spc;
+    spc.session_user_id = 1;
+    spc.session_key = "sess_cpp";
+    spc.base_url = server.url();
+    spc.options.warning_logger = [&](const vk::Warning &w) { warnings.push_back(w); };
+    vk::Spaaza sp(spc);
+    server.push_json(R"({"status":200,"body":{"result":{"code":1,"status":"ok"},
+        "results":{"voucher_key":"k1","voucher_id":555123,"voucher_status":"claimed"}}})");
+    vk::RedeemVoucherRequest rv;
+    rv.chain_id = 2;
+    rv.voucher_key = "k1";
+    CHECK_EQ(opt_or(sp.redeem_voucher(rv).voucher_status()), std::string("claimed"));
+    CHECK_EQ(warnings.size(), std::size_t{1});
+    if (warnings.size() == 1) {
+        CHECK_EQ(warnings[0].provider, std::string("spaaza"));
+        CHECK_EQ(warnings[0].operation, std::string("redeem-voucher"));
+        CHECK(warnings[0].message.find("555123") != std::string::npos);
+    }
+
+    // Option ranges, checked by the library before anything is sent.
+    vk::SmartGiftConfig bad;
+    bad.api_key = "k";
+    CHECK_EQ(bad.options.max_idle_connections, 32u);
+    bad.options.max_idle_connections = 1025;
+    e = EXPECT_ERROR(InvalidRequest, vk::SmartGift c(bad));
+    if (e) CHECK(e->field() == std::optional<std::string>("max_idle_connections"));
+    bad.options.max_idle_connections = 1024;
+    vk::SmartGift ok(bad);
+    bad.options.timeout = std::chrono::milliseconds::max();
+    e = EXPECT_ERROR(InvalidRequest, vk::SmartGift c(bad));
+    if (e) CHECK(e->field() == std::optional<std::string>("timeout"));
+    bad.options.timeout = std::chrono::milliseconds(-1); // wraps to 2^64-1 in the C struct
+    e = EXPECT_ERROR(InvalidRequest, vk::SmartGift c(bad));
+    if (e) CHECK(e->field() == std::optional<std::string>("timeout"));
+}
+
 int main(int argc, char **argv) {
     std::string corpus = argc > 1 ? argv[1] : "tests/conformance";
     try {
         test_version();
         test_scripted(corpus);
         test_sandbox();
+        test_hardening(corpus);
     } catch (const vk::Error &e) {
         failed++;
         std::cerr << "unexpected voucherkit::Error: " << e.what() << "\n";

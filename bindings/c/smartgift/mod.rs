@@ -104,6 +104,8 @@ pub unsafe extern "C" fn vk_smartgift_new(
 }
 
 /// Frees a client; NULL does nothing. No call may be running on it.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_free(client: *mut vk_smartgift) {
     // SAFETY: made by vk_smartgift_new, freed once.

@@ -109,6 +109,8 @@ fn json(v: &voucherkit_core::Value) -> Option<String> {
 // ---- vk_smartgift_voucher ----
 
 /// Frees a checked voucher (and its experiences); NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_voucher_free(v: *mut vk_smartgift_voucher) {
     // SAFETY: made by this library, freed once.
@@ -257,6 +259,8 @@ pub unsafe extern "C" fn vk_smartgift_experience_raw_json(
 // ---- vk_smartgift_held ----
 
 /// Frees a hold; NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_held_free(h: *mut vk_smartgift_held) {
     // SAFETY: made by this library, freed once.
@@ -297,6 +301,8 @@ pub unsafe extern "C" fn vk_smartgift_held_raw_json(h: *const vk_smartgift_held)
 // ---- vk_smartgift_redemption ----
 
 /// Frees a redemption; NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_redemption_free(r: *mut vk_smartgift_redemption) {
     // SAFETY: made by this library, freed once.
@@ -338,6 +344,8 @@ pub unsafe extern "C" fn vk_smartgift_redemption_raw_json(
 // ---- vk_smartgift_released ----
 
 /// Frees a release result; NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_released_free(r: *mut vk_smartgift_released) {
     // SAFETY: made by this library, freed once.
@@ -363,6 +371,8 @@ pub unsafe extern "C" fn vk_smartgift_released_raw_json(
 // ---- vk_smartgift_reversed ----
 
 /// Frees a reverse result; NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_reversed_free(r: *mut vk_smartgift_reversed) {
     // SAFETY: made by this library, freed once.

@@ -235,6 +235,8 @@ pub unsafe extern "C" fn vk_spaaza_new(
 }
 
 /// Frees a client; NULL does nothing. No call may be running on it.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_spaaza_free(client: *mut vk_spaaza) {
     // SAFETY: made by vk_spaaza_new, freed once.

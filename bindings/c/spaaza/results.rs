@@ -78,6 +78,8 @@ impl vk_spaaza_voucher_list {
 
 /// Frees a voucher returned through `out` (with its regenerated voucher and warnings);
 /// NULL does nothing. Never pass a borrowed voucher.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_spaaza_voucher_free(v: *mut vk_spaaza_voucher) {
     // SAFETY: made by this library, freed once.
@@ -322,6 +324,8 @@ pub unsafe extern "C" fn vk_spaaza_warning_message(w: *const vk_spaaza_warning) 
 // ---- vk_spaaza_voucher_list ----
 
 /// Frees a voucher list (and every voucher in it); NULL does nothing.
+/// Freeing it twice, or using it or anything read from it after it is freed, is undefined
+/// behaviour.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_spaaza_voucher_list_free(l: *mut vk_spaaza_voucher_list) {
     // SAFETY: made by this library, freed once.

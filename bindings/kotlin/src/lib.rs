@@ -8,6 +8,7 @@
 //!
 //! - [`SmartGift`] and [`Spaaza`]: clients built from [`SmartGiftConfig`] / [`SpaazaConfig`].
 //! - [`VoucherError`] (`VoucherException` in Kotlin): every attribute of DESIGN.md §4.
+//! - [`RequestLogger`] and [`WarningLogger`]: Kotlin interfaces the configs carry.
 //! - Money is [`Money`]: decimal text here, `java.math.BigDecimal` in Kotlin.
 //! - [`Sandbox`] and [`ScriptedServer`]: the sandbox's servers, for JVM tests.
 
@@ -18,12 +19,14 @@
 uniffi::setup_scaffolding!();
 
 mod bench;
+mod logging;
 mod smartgift;
 mod spaaza;
 mod testing;
 mod types;
 
 pub use bench::{BenchResponder, bench_core_redeem};
+pub use logging::{RequestLog, RequestLogger, Warning, WarningLogger};
 pub use smartgift::{
     Experience, Hold, MetaCondition, Redemption, Released, Reversed, SmartGift, SmartGiftConfig,
     SmartGiftVoucher,

@@ -6,12 +6,13 @@ use std::time::SystemTime;
 use voucherkit_core::Provider;
 use voucherkit_core::smartgift as sg;
 
+use crate::logging::{RequestLogger, WarningLogger};
 use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text, redemption_ids};
 
 const PROVIDER: Option<Provider> = Some(Provider::SmartGift);
 
 /// How to reach Smart Gift. `null` options take the core's defaults (5 s connect,
-/// 30 s per call, 2 retries, production URL).
+/// 30 s per call, 2 retries, production URL, no loggers).
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct SmartGiftConfig {
     /// Sent as `Smart-Auth`; redacted when printed.
@@ -38,6 +39,16 @@ pub struct SmartGiftConfig {
     /// Pooled connections idle longer than this are not reused.
     #[uniffi(default = None)]
     pub max_idle_age_ms: Option<i64>,
+    /// Idle connections kept per host for reuse, 0 to 1024; the core's default (32) when
+    /// null.
+    #[uniffi(default = None)]
+    pub max_idle_connections: Option<i32>,
+    /// Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
+    #[uniffi(default = None)]
+    pub logger: Option<Arc<dyn RequestLogger>>,
+    /// Told when a call succeeds with a caveat.
+    #[uniffi(default = None)]
+    pub warning_logger: Option<Arc<dyn WarningLogger>>,
 }
 
 // Each operation takes one request record, not one argument per field: every argument
@@ -247,6 +258,9 @@ impl SmartGift {
                 proxy: config.proxy,
                 allow_insecure_http: config.allow_insecure_http,
                 max_idle_age_ms: config.max_idle_age_ms,
+                max_idle_connections: config.max_idle_connections,
+                logger: config.logger,
+                warning_logger: config.warning_logger,
             }
             .options(Provider::SmartGift)?;
             let inner = sg::SmartGift::new(sg::SmartGiftConfig {

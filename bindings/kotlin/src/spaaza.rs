@@ -5,6 +5,7 @@ use std::sync::Arc;
 use voucherkit_core::Provider;
 use voucherkit_core::spaaza as sp;
 
+use crate::logging::{RequestLogger, WarningLogger};
 use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text};
 
 const PROVIDER: Option<Provider> = Some(Provider::Spaaza);
@@ -68,6 +69,16 @@ pub struct SpaazaConfig {
     pub allow_insecure_http: bool,
     #[uniffi(default = None)]
     pub max_idle_age_ms: Option<i64>,
+    /// Idle connections kept per host for reuse, 0 to 1024; 32 when null.
+    #[uniffi(default = None)]
+    pub max_idle_connections: Option<i32>,
+    /// Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
+    #[uniffi(default = None)]
+    pub logger: Option<Arc<dyn RequestLogger>>,
+    /// Told when a call succeeds with a caveat (a redeem answered "ok" whose voucher is
+    /// not `redeemed`).
+    #[uniffi(default = None)]
+    pub warning_logger: Option<Arc<dyn WarningLogger>>,
 }
 
 // One request record per operation (see smartgift.rs for why: JNA crossings).
@@ -325,6 +336,9 @@ impl Spaaza {
                 proxy: config.proxy,
                 allow_insecure_http: config.allow_insecure_http,
                 max_idle_age_ms: config.max_idle_age_ms,
+                max_idle_connections: config.max_idle_connections,
+                logger: config.logger,
+                warning_logger: config.warning_logger,
             }
             .options(Provider::Spaaza)?;
             let inner = sp::Spaaza::new(sp::SpaazaConfig {

@@ -2,10 +2,13 @@
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::time::Duration;
 
 use voucherkit_core as vk;
 use voucherkit_core::{ClientOptions, Provider};
+
+use crate::logging::{self, RequestLogger, WarningLogger};
 
 /// An amount of money as exact decimal text (`"10.00"`). Kotlin sees `java.math.BigDecimal`
 /// (`uniffi.toml`): `toPlainString()` in, `BigDecimal(text)` out, never a binary float.
@@ -229,6 +232,9 @@ pub(crate) struct Transport {
     pub proxy: Option<String>,
     pub allow_insecure_http: bool,
     pub max_idle_age_ms: Option<i64>,
+    pub max_idle_connections: Option<i32>,
+    pub logger: Option<Arc<dyn RequestLogger>>,
+    pub warning_logger: Option<Arc<dyn WarningLogger>>,
 }
 
 impl Transport {
@@ -258,9 +264,20 @@ impl Transport {
             o.max_retries = u32::try_from(n)
                 .map_err(|_| refuse("max_retries", format!("max_retries must be ≥ 0, got {n}")))?;
         }
+        if let Some(n) = self.max_idle_connections {
+            // The range (0 to 1024) is the core's to check.
+            o.max_idle_connections = usize::try_from(n).map_err(|_| {
+                refuse(
+                    "max_idle_connections",
+                    format!("max_idle_connections must be ≥ 0, got {n}"),
+                )
+            })?;
+        }
         o.ca_bundle = self.ca_bundle.map(Into::into);
         o.proxy = self.proxy;
         o.allow_insecure_http = self.allow_insecure_http;
+        o.logger = self.logger.map(logging::request_logger);
+        o.warning_logger = self.warning_logger.map(logging::warning_logger);
         Ok(o)
     }
 }
@@ -360,6 +377,9 @@ mod tests {
             proxy: None,
             allow_insecure_http: false,
             max_idle_age_ms: None,
+            max_idle_connections: None,
+            logger: None,
+            warning_logger: None,
         };
         let e = t.options(Provider::SmartGift).unwrap_err();
         assert_eq!(e.kind, vk::ErrorKind::InvalidRequest);

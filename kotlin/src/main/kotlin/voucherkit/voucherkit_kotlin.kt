@@ -651,6 +651,50 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceRequestLoggerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`entry`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceWarningLoggerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`warning`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "log")
+internal open class UniffiVTableCallbackInterfaceRequestLogger(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `log`: UniffiCallbackInterfaceRequestLoggerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `log`: UniffiCallbackInterfaceRequestLoggerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceRequestLogger(`uniffiFree`,`uniffiClone`,`log`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceRequestLogger) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `log` = other.`log`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "warn")
+internal open class UniffiVTableCallbackInterfaceWarningLogger(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `warn`: UniffiCallbackInterfaceWarningLoggerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `warn`: UniffiCallbackInterfaceWarningLoggerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceWarningLogger(`uniffiFree`,`uniffiClone`,`warn`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceWarningLogger) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `warn` = other.`warn`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -687,6 +731,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_voucherkit_kotlin_checksum_method_benchresponder_stop(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_benchresponder_url(
+    ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_requestlogger_log(
+    ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_warninglogger_warn(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_base_url(
     ): Int
@@ -792,6 +840,8 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "voucherkit_kotlin"))
+        uniffiCallbackInterfaceRequestLogger.register(this)
+        uniffiCallbackInterfaceWarningLogger.register(this)
         
     }
 
@@ -806,6 +856,22 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_voucherkit_kotlin_fn_method_benchresponder_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_clone_requestlogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_voucherkit_kotlin_fn_free_requestlogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_voucherkit_kotlin_fn_init_callback_vtable_requestlogger(`vtable`: UniffiVTableCallbackInterfaceRequestLogger,
+    ): Unit
+    external fun uniffi_voucherkit_kotlin_fn_method_requestlogger_log(`ptr`: Long,`entry`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_voucherkit_kotlin_fn_clone_warninglogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_voucherkit_kotlin_fn_free_warninglogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_voucherkit_kotlin_fn_init_callback_vtable_warninglogger(`vtable`: UniffiVTableCallbackInterfaceWarningLogger,
+    ): Unit
+    external fun uniffi_voucherkit_kotlin_fn_method_warninglogger_warn(`ptr`: Long,`warning`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_voucherkit_kotlin_fn_clone_smartgift(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_voucherkit_kotlin_fn_free_smartgift(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1053,6 +1119,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_benchresponder_url() and 0xFFFF) != 65271) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_requestlogger_log() and 0xFFFF) != 57750) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_warninglogger_warn() and 0xFFFF) != 15397) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_base_url() and 0xFFFF) != 51288) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1276,7 +1348,38 @@ object UniffiWithHandle
  *
  * @suppress
  * */
-object NoHandle
+object NoHandle// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+internal const val IDX_CALLBACK_FREE = 0
+// Callback return codes
+internal const val UNIFFI_CALLBACK_SUCCESS = 0
+internal const val UNIFFI_CALLBACK_ERROR = 1
+internal const val UNIFFI_CALLBACK_UNEXPECTED_ERROR = 2
+
+/**
+ * @suppress
+ */
+public abstract class FfiConverterCallbackInterface<CallbackInterface: Any>: FfiConverter<CallbackInterface, Long> {
+    internal val handleMap = UniffiHandleMap<CallbackInterface>()
+
+    internal fun drop(handle: Long) {
+        handleMap.remove(handle)
+    }
+
+    override fun lift(value: Long): CallbackInterface {
+        return handleMap.get(value)
+    }
+
+    override fun read(buf: ByteBuffer) = lift(buf.getLong())
+
+    override fun lower(value: CallbackInterface) = handleMap.insert(value)
+
+    override fun allocationSize(value: CallbackInterface) = 8UL
+
+    override fun write(value: CallbackInterface, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
 /**
  * The cleaner interface for Object finalization code to run.
  * This is the entry point to any implementation that we're using.
@@ -1906,6 +2009,333 @@ public object FfiConverterTypeBenchResponder: FfiConverter<BenchResponder, Long>
     override fun allocationSize(value: BenchResponder) = 8UL
 
     override fun write(value: BenchResponder, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Called after every HTTP attempt of a client, on the thread that made the call. It may
+ * call voucherkit itself, on this client or another: nothing it does (throwing included)
+ * changes the outcome of the call it logs.
+ */
+public interface RequestLogger {
+    
+    fun `log`(`entry`: RequestLog)
+    
+    companion object
+}
+
+/**
+ * Called after every HTTP attempt of a client, on the thread that made the call. It may
+ * call voucherkit itself, on this client or another: nothing it does (throwing included)
+ * changes the outcome of the call it logs.
+ */
+open class RequestLoggerImpl: Disposable, AutoCloseable, RequestLogger
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_voucherkit_kotlin_fn_free_requestlogger(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_voucherkit_kotlin_fn_clone_requestlogger(handle, status)
+        }
+    }
+
+    
+    @Throws(VoucherException::class)override fun `log`(`entry`: RequestLog)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_requestlogger_log(
+        it,
+        
+        FfiConverterTypeRequestLog.lower(`entry`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceRequestLogger {
+    internal object `log`: UniffiCallbackInterfaceRequestLoggerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`entry`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeRequestLogger.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`log`(
+                    FfiConverterTypeRequestLog.lift(`entry`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: VoucherException -> FfiConverterTypeVoucherError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeRequestLogger.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeRequestLogger.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceRequestLogger.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `log`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_voucherkit_kotlin_fn_init_callback_vtable_requestlogger(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestLogger: FfiConverter<RequestLogger, Long> {
+    internal val handleMap = UniffiHandleMap<RequestLogger>()
+
+    override fun lower(value: RequestLogger): Long {
+        if (value is RequestLoggerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): RequestLogger {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return RequestLoggerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): RequestLogger {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RequestLogger) = 8UL
+
+    override fun write(value: RequestLogger, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3802,6 +4232,331 @@ public object FfiConverterTypeSpaaza: FfiConverter<Spaaza, Long> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Called when a call succeeds with a caveat the till should know, on the thread that
+ * made the call, before the call returns. Throwing changes nothing.
+ */
+public interface WarningLogger {
+    
+    fun `warn`(`warning`: Warning)
+    
+    companion object
+}
+
+/**
+ * Called when a call succeeds with a caveat the till should know, on the thread that
+ * made the call, before the call returns. Throwing changes nothing.
+ */
+open class WarningLoggerImpl: Disposable, AutoCloseable, WarningLogger
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_voucherkit_kotlin_fn_free_warninglogger(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_voucherkit_kotlin_fn_clone_warninglogger(handle, status)
+        }
+    }
+
+    
+    @Throws(VoucherException::class)override fun `warn`(`warning`: Warning)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_warninglogger_warn(
+        it,
+        
+        FfiConverterTypeWarning.lower(`warning`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceWarningLogger {
+    internal object `warn`: UniffiCallbackInterfaceWarningLoggerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`warning`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeWarningLogger.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`warn`(
+                    FfiConverterTypeWarning.lift(`warning`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: VoucherException -> FfiConverterTypeVoucherError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeWarningLogger.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeWarningLogger.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceWarningLogger.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `warn`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_voucherkit_kotlin_fn_init_callback_vtable_warninglogger(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWarningLogger: FfiConverter<WarningLogger, Long> {
+    internal val handleMap = UniffiHandleMap<WarningLogger>()
+
+    override fun lower(value: WarningLogger): Long {
+        if (value is WarningLoggerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): WarningLogger {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return WarningLoggerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): WarningLogger {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: WarningLogger) = 8UL
+
+    override fun write(value: WarningLogger, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * `check`'s arguments.
@@ -4615,6 +5370,94 @@ public object FfiConverterTypeReleased: FfiConverterRustBuffer<Released> {
 
 
 /**
+ * One HTTP attempt, as a [`RequestLogger`] sees it: never a body, a query string or a
+ * secret.
+ */
+data class RequestLog (
+    /**
+     * `"smartgift"` or `"spaaza"`.
+     */
+    val `provider`: kotlin.String
+    , 
+    /**
+     * `"GET"`, `"POST"` or `"PUT"`.
+     */
+    val `method`: kotlin.String
+    , 
+    /**
+     * The path without its query string (queries can name customers), e.g. `"/redeem"`.
+     */
+    val `path`: kotlin.String
+    , 
+    /**
+     * The answer's HTTP status; null when no answer came.
+     */
+    val `status`: kotlin.Int?
+    , 
+    /**
+     * How long the attempt took, in milliseconds.
+     */
+    val `durationMs`: kotlin.Double
+    , 
+    /**
+     * 1 for a call's first attempt, 2 for its first retry, …
+     */
+    val `attempt`: kotlin.Int
+    , 
+    /**
+     * What went wrong at the transport level; null when nothing did.
+     */
+    val `failure`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
+    override fun read(buf: ByteBuffer): RequestLog {
+        return RequestLog(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RequestLog) = (
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterString.allocationSize(value.`method`) +
+            FfiConverterString.allocationSize(value.`path`) +
+            FfiConverterOptionalInt.allocationSize(value.`status`) +
+            FfiConverterDouble.allocationSize(value.`durationMs`) +
+            FfiConverterInt.allocationSize(value.`attempt`) +
+            FfiConverterOptionalString.allocationSize(value.`failure`)
+    )
+
+    override fun write(value: RequestLog, buf: ByteBuffer) {
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterString.write(value.`method`, buf)
+            FfiConverterString.write(value.`path`, buf)
+            FfiConverterOptionalInt.write(value.`status`, buf)
+            FfiConverterDouble.write(value.`durationMs`, buf)
+            FfiConverterInt.write(value.`attempt`, buf)
+            FfiConverterOptionalString.write(value.`failure`, buf)
+    }
+}
+
+
+
+/**
  * `reverse`'s arguments.
  */
 data class ReverseRequest (
@@ -4706,7 +5549,7 @@ public object FfiConverterTypeReversed: FfiConverterRustBuffer<Reversed> {
 
 /**
  * How to reach Smart Gift. `null` options take the core's defaults (5 s connect,
- * 30 s per call, 2 retries, production URL).
+ * 30 s per call, 2 retries, production URL, no loggers).
  */
 data class SmartGiftConfig (
     /**
@@ -4745,12 +5588,47 @@ data class SmartGiftConfig (
      * Pooled connections idle longer than this are not reused.
      */
     val `maxIdleAgeMs`: kotlin.Long? = null 
+    , 
+    /**
+     * Idle connections kept per host for reuse, 0 to 1024; the core's default (32) when
+     * null.
+     */
+    val `maxIdleConnections`: kotlin.Int? = null 
+    , 
+    /**
+     * Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
+     */
+    val `logger`: RequestLogger? = null 
+    , 
+    /**
+     * Told when a call succeeds with a caveat.
+     */
+    val `warningLogger`: WarningLogger? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`apiKey`,
+        this.`baseUrl`,
+        this.`connectTimeoutMs`,
+        this.`timeoutMs`,
+        this.`maxRetries`,
+        this.`caBundle`,
+        this.`proxy`,
+        this.`allowInsecureHttp`,
+        this.`maxIdleAgeMs`,
+        this.`maxIdleConnections`,
+        this.`logger`,
+        this.`warningLogger`
+    )
+    }
     
     companion object
 }
@@ -4770,6 +5648,9 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalTypeRequestLogger.read(buf),
+            FfiConverterOptionalTypeWarningLogger.read(buf),
         )
     }
 
@@ -4782,7 +5663,10 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterOptionalString.allocationSize(value.`caBundle`) +
             FfiConverterOptionalString.allocationSize(value.`proxy`) +
             FfiConverterBoolean.allocationSize(value.`allowInsecureHttp`) +
-            FfiConverterOptionalLong.allocationSize(value.`maxIdleAgeMs`)
+            FfiConverterOptionalLong.allocationSize(value.`maxIdleAgeMs`) +
+            FfiConverterOptionalInt.allocationSize(value.`maxIdleConnections`) +
+            FfiConverterOptionalTypeRequestLogger.allocationSize(value.`logger`) +
+            FfiConverterOptionalTypeWarningLogger.allocationSize(value.`warningLogger`)
     )
 
     override fun write(value: SmartGiftConfig, buf: ByteBuffer) {
@@ -4795,6 +5679,9 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterOptionalString.write(value.`proxy`, buf)
             FfiConverterBoolean.write(value.`allowInsecureHttp`, buf)
             FfiConverterOptionalLong.write(value.`maxIdleAgeMs`, buf)
+            FfiConverterOptionalInt.write(value.`maxIdleConnections`, buf)
+            FfiConverterOptionalTypeRequestLogger.write(value.`logger`, buf)
+            FfiConverterOptionalTypeWarningLogger.write(value.`warningLogger`, buf)
     }
 }
 
@@ -4945,12 +5832,52 @@ data class SpaazaConfig (
     val `allowInsecureHttp`: kotlin.Boolean = false 
     , 
     val `maxIdleAgeMs`: kotlin.Long? = null 
+    , 
+    /**
+     * Idle connections kept per host for reuse, 0 to 1024; 32 when null.
+     */
+    val `maxIdleConnections`: kotlin.Int? = null 
+    , 
+    /**
+     * Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
+     */
+    val `logger`: RequestLogger? = null 
+    , 
+    /**
+     * Told when a call succeeds with a caveat (a redeem answered "ok" whose voucher is
+     * not `redeemed`).
+     */
+    val `warningLogger`: WarningLogger? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`sessionUserId`,
+        this.`sessionKey`,
+        this.`baseUrl`,
+        this.`apiVersion`,
+        this.`auth`,
+        this.`appHostname`,
+        this.`bearerToken`,
+        this.`connectTimeoutMs`,
+        this.`timeoutMs`,
+        this.`maxRetries`,
+        this.`caBundle`,
+        this.`proxy`,
+        this.`allowInsecureHttp`,
+        this.`maxIdleAgeMs`,
+        this.`maxIdleConnections`,
+        this.`logger`,
+        this.`warningLogger`
+    )
+    }
     
     companion object
 }
@@ -4975,6 +5902,9 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalTypeRequestLogger.read(buf),
+            FfiConverterOptionalTypeWarningLogger.read(buf),
         )
     }
 
@@ -4992,7 +5922,10 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterOptionalString.allocationSize(value.`caBundle`) +
             FfiConverterOptionalString.allocationSize(value.`proxy`) +
             FfiConverterBoolean.allocationSize(value.`allowInsecureHttp`) +
-            FfiConverterOptionalLong.allocationSize(value.`maxIdleAgeMs`)
+            FfiConverterOptionalLong.allocationSize(value.`maxIdleAgeMs`) +
+            FfiConverterOptionalInt.allocationSize(value.`maxIdleConnections`) +
+            FfiConverterOptionalTypeRequestLogger.allocationSize(value.`logger`) +
+            FfiConverterOptionalTypeWarningLogger.allocationSize(value.`warningLogger`)
     )
 
     override fun write(value: SpaazaConfig, buf: ByteBuffer) {
@@ -5010,6 +5943,9 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterOptionalString.write(value.`proxy`, buf)
             FfiConverterBoolean.write(value.`allowInsecureHttp`, buf)
             FfiConverterOptionalLong.write(value.`maxIdleAgeMs`, buf)
+            FfiConverterOptionalInt.write(value.`maxIdleConnections`, buf)
+            FfiConverterOptionalTypeRequestLogger.write(value.`logger`, buf)
+            FfiConverterOptionalTypeWarningLogger.write(value.`warningLogger`, buf)
     }
 }
 
@@ -5301,6 +6237,62 @@ public object FfiConverterTypeVoucherList: FfiConverterRustBuffer<VoucherList> {
             FfiConverterSequenceTypeSpaazaVoucher.write(value.`vouchers`, buf)
             FfiConverterSequenceTypeSpaazaWarning.write(value.`warnings`, buf)
             FfiConverterString.write(value.`raw`, buf)
+    }
+}
+
+
+
+/**
+ * Something the till should know about a call that succeeded, e.g. Spaaza answered a
+ * redeem "ok" but the voucher is not `redeemed`.
+ */
+data class Warning (
+    /**
+     * `"smartgift"` or `"spaaza"`.
+     */
+    val `provider`: kotlin.String
+    , 
+    /**
+     * The operation's wire name, e.g. `"redeem-voucher"`.
+     */
+    val `operation`: kotlin.String
+    , 
+    /**
+     * What happened, naming the voucher where there is one.
+     */
+    val `message`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWarning: FfiConverterRustBuffer<Warning> {
+    override fun read(buf: ByteBuffer): Warning {
+        return Warning(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Warning) = (
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterString.allocationSize(value.`operation`) +
+            FfiConverterString.allocationSize(value.`message`)
+    )
+
+    override fun write(value: Warning, buf: ByteBuffer) {
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterString.write(value.`operation`, buf)
+            FfiConverterString.write(value.`message`, buf)
     }
 }
 
@@ -5756,6 +6748,70 @@ public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.In
         } else {
             buf.put(1)
             FfiConverterTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRequestLogger: FfiConverterRustBuffer<RequestLogger?> {
+    override fun read(buf: ByteBuffer): RequestLogger? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRequestLogger.read(buf)
+    }
+
+    override fun allocationSize(value: RequestLogger?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRequestLogger.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RequestLogger?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRequestLogger.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeWarningLogger: FfiConverterRustBuffer<WarningLogger?> {
+    override fun read(buf: ByteBuffer): WarningLogger? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeWarningLogger.read(buf)
+    }
+
+    override fun allocationSize(value: WarningLogger?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeWarningLogger.allocationSize(value)
+        }
+    }
+
+    override fun write(value: WarningLogger?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeWarningLogger.write(value, buf)
         }
     }
 }
