@@ -110,13 +110,30 @@ export interface RequestLog {
   failure: string | null
 }
 
+/**
+ * Something a till should know about a call that succeeded. Today the one warning:
+ * Spaaza answered a redeem "ok" but the voucher is not `redeemed` (it names the voucher
+ * id; read it with `getVouchers` before handing goods over).
+ */
+export interface VoucherkitWarning {
+  provider: ProviderName
+  /** The operation's wire name, e.g. `"redeem-voucher"`. */
+  operation: string
+  message: string
+}
+
 /** Transport options both clients take. */
 export interface ClientOptions {
   /** The provider's URL; defaults to production. Plain http:// only for loopback unless `allowInsecureHttp`. */
   baseUrl?: string
-  /** Time allowed to connect. Default 5000. */
+  /**
+   * Time allowed to connect, 1 ms to 1 hour. Default 5000. The constructor throws a
+   * VoucherError (`invalid_request`) otherwise: NaN, ±Infinity, negatives and over an
+   * hour name `connect_timeout_ms`; a positive value under 1 ms or 0 names `connect_timeout`
+   * (the core's range check, named alike in every language). Likewise `timeoutMs`.
+   */
   connectTimeoutMs?: number
-  /** One deadline for the whole call, retries included. Default 30000. */
+  /** One deadline for the whole call, retries included; 1 ms to 1 hour. Default 30000. */
   timeoutMs?: number
   /** Extra attempts when the request provably was not sent, or on 429/503 + Retry-After. Default 2. */
   maxRetries?: number
@@ -126,10 +143,24 @@ export interface ClientOptions {
   proxy?: string
   /** Allow plain http:// to hosts other than loopback. */
   allowInsecureHttp?: boolean
-  /** Pooled connections idle longer than this are not reused. Default 30000. */
+  /** Pooled connections idle longer than this are not reused; 0 to 1 hour (0: never reuse). Default 30000. */
   maxIdleAgeMs?: number
-  /** Called after every HTTP attempt. */
+  /** Idle connections kept for reuse, an integer from 0 to 1024. Default 32. */
+  maxIdleConnections?: number
+  /**
+   * Called after every HTTP attempt, on the main thread once the event loop runs (for a
+   * `…Sync` call: after it returns). It may call voucherkit itself; what it does never
+   * changes the outcome of the call it logs. A throwing callback becomes a process warning.
+   */
   onRequest?: (log: RequestLog) => void
+  /**
+   * Called with each warning of a call, on the main thread, before that call's Promise
+   * settles or its `…Sync` twin returns. Without it, each warning is a process warning:
+   * `process.emitWarning(message, { type: 'VoucherkitWarning', code: 'VOUCHERKIT_WARNING' })`,
+   * which Node prints to stderr and hands to `process.on('warning')` listeners. A throwing
+   * callback never fails the call: its error becomes such a process warning.
+   */
+  onWarning?: (warning: VoucherkitWarning) => void
 }
 
 // ---------------------------------------------------------------------------- Smart Gift

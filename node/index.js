@@ -83,18 +83,35 @@ function fromWire(w) {
   })
 }
 
-/** The addon answers JSON text: `{…}` is a result, `E{…}` an error. */
-function decode(text) {
+/**
+ * The addon answers JSON text: `{…}` is a result, `E{…}` an error, either one after
+ * `W[…]\n` when the core raised warnings during the call; those go to `onWarning`
+ * first, so a till sees them before the call returns.
+ */
+function decode(text, onWarning = defaultWarning) {
+  if (text.charCodeAt(0) === 87 /* W */) {
+    const end = text.indexOf('\n')
+    for (const warning of JSON.parse(text.slice(1, end))) onWarning(warning)
+    text = text.slice(end + 1)
+  }
   if (text.charCodeAt(0) === 123 /* { */) return JSON.parse(text)
   throw fromWire(JSON.parse(text.slice(1)))
+}
+
+/** Without `onWarning`, a warning is a Node process warning (printed once by default). */
+function defaultWarning(warning) {
+  process.emitWarning(warning.message, {
+    type: 'VoucherkitWarning',
+    code: 'VOUCHERKIT_WARNING',
+    detail: `${warning.provider} ${warning.operation}`,
+  })
 }
 
 /**
  * A hold's `receivedAt` comes from the core as RFC 3339 UTC text with milliseconds
  * (`2026-01-31T09:30:00.123Z`, what the CLI's `--json` prints); a Node till gets a `Date`.
  */
-function decodeHold(text) {
-  const hold = decode(text)
+function decodeHold(hold) {
   hold.receivedAt = new Date(hold.receivedAt)
   return hold
 }
@@ -109,19 +126,26 @@ function rethrow(err) {
   return err
 }
 
-/** The `onRequest` option as the addon's callback; a throwing logger never breaks a call. */
-function requestCallback(options, provider) {
+/** A callback option (`onRequest` → wire `on_request`), or undefined when not given. */
+function callbackOption(options, name, wire, provider) {
   if (options === null || typeof options !== 'object') return undefined
-  const onRequest = options.onRequest
-  if (onRequest === undefined || onRequest === null) return undefined
-  if (typeof onRequest !== 'function') {
+  const fn = options[name]
+  if (fn === undefined || fn === null) return undefined
+  if (typeof fn !== 'function') {
     throw new VoucherError({
       kind: 'invalid_request',
-      message: `on_request must be a function, got ${typeof onRequest}`,
-      field: 'on_request',
+      message: `${wire} must be a function, got ${typeof fn}`,
+      field: wire,
       provider,
     })
   }
+  return fn
+}
+
+/** The `onRequest` option as the addon's callback; a throwing logger never breaks a call. */
+function requestCallback(options, provider) {
+  const onRequest = callbackOption(options, 'onRequest', 'on_request', provider)
+  if (onRequest === undefined) return undefined
   return (entry) => {
     try {
       onRequest(entry)
@@ -131,9 +155,28 @@ function requestCallback(options, provider) {
   }
 }
 
+/** The `onWarning` option, or the default; a throwing callback never fails the call. */
+function warningCallback(options, provider) {
+  const onWarning = callbackOption(options, 'onWarning', 'on_warning', provider)
+  if (onWarning === undefined) return defaultWarning
+  return (warning) => {
+    try {
+      onWarning(warning)
+    } catch (err) {
+      process.emitWarning(
+        `voucherkit: the onWarning callback threw (${err && err.message}); the warning was: ${warning.message}`,
+        { type: 'VoucherkitWarning', code: 'VOUCHERKIT_WARNING' },
+      )
+    }
+  }
+}
+
+/** The native client and the decoder of its answers. */
 function construct(NativeClass, options, provider) {
   try {
-    return new NativeClass(options, requestCallback(options, provider))
+    const onWarning = warningCallback(options, provider)
+    const client = new NativeClass(options, requestCallback(options, provider))
+    return [client, (text) => decode(text, onWarning)]
   } catch (err) {
     throw rethrow(err)
   }
@@ -142,9 +185,12 @@ function construct(NativeClass, options, provider) {
 /** Smart Gift: check, hold, redeem, release, reverse. */
 class SmartGift {
   #native
+  #decode
 
   constructor(options) {
-    this.#native = construct(native.SmartGift, options, 'smartgift')
+    const [client, decodeAnswer] = construct(native.SmartGift, options, 'smartgift')
+    this.#native = client
+    this.#decode = decodeAnswer
   }
 
   /** The User-Agent sent with every request. */
@@ -153,43 +199,43 @@ class SmartGift {
   }
 
   check(options) {
-    return this.#native.check(options).then(decode)
+    return this.#native.check(options).then(this.#decode)
   }
 
   checkSync(options) {
-    return decode(this.#native.checkSync(options))
+    return this.#decode(this.#native.checkSync(options))
   }
 
   hold(options) {
-    return this.#native.hold(options).then(decodeHold)
+    return this.#native.hold(options).then(this.#decode).then(decodeHold)
   }
 
   holdSync(options) {
-    return decodeHold(this.#native.holdSync(options))
+    return decodeHold(this.#decode(this.#native.holdSync(options)))
   }
 
   redeem(options) {
-    return this.#native.redeem(options).then(decode)
+    return this.#native.redeem(options).then(this.#decode)
   }
 
   redeemSync(options) {
-    return decode(this.#native.redeemSync(options))
+    return this.#decode(this.#native.redeemSync(options))
   }
 
   release(options) {
-    return this.#native.release(options).then(decode)
+    return this.#native.release(options).then(this.#decode)
   }
 
   releaseSync(options) {
-    return decode(this.#native.releaseSync(options))
+    return this.#decode(this.#native.releaseSync(options))
   }
 
   reverse(options) {
-    return this.#native.reverse(options).then(decode)
+    return this.#native.reverse(options).then(this.#decode)
   }
 
   reverseSync(options) {
-    return decode(this.#native.reverseSync(options))
+    return this.#decode(this.#native.reverseSync(options))
   }
 
   /** The configuration with the key redacted. */
@@ -205,9 +251,12 @@ class SmartGift {
 /** Spaaza: redeem, unlock, unclaim, lock, claim and read vouchers. */
 class Spaaza {
   #native
+  #decode
 
   constructor(options) {
-    this.#native = construct(native.Spaaza, options, 'spaaza')
+    const [client, decodeAnswer] = construct(native.Spaaza, options, 'spaaza')
+    this.#native = client
+    this.#decode = decodeAnswer
   }
 
   /** The User-Agent sent with every request. */
@@ -216,51 +265,51 @@ class Spaaza {
   }
 
   redeemVoucher(options) {
-    return this.#native.redeemVoucher(options).then(decode)
+    return this.#native.redeemVoucher(options).then(this.#decode)
   }
 
   redeemVoucherSync(options) {
-    return decode(this.#native.redeemVoucherSync(options))
+    return this.#decode(this.#native.redeemVoucherSync(options))
   }
 
   unlockVoucher(options) {
-    return this.#native.unlockVoucher(options).then(decode)
+    return this.#native.unlockVoucher(options).then(this.#decode)
   }
 
   unlockVoucherSync(options) {
-    return decode(this.#native.unlockVoucherSync(options))
+    return this.#decode(this.#native.unlockVoucherSync(options))
   }
 
   unclaimVoucher(options) {
-    return this.#native.unclaimVoucher(options).then(decode)
+    return this.#native.unclaimVoucher(options).then(this.#decode)
   }
 
   unclaimVoucherSync(options) {
-    return decode(this.#native.unclaimVoucherSync(options))
+    return this.#decode(this.#native.unclaimVoucherSync(options))
   }
 
   lockVoucher(options) {
-    return this.#native.lockVoucher(options).then(decode)
+    return this.#native.lockVoucher(options).then(this.#decode)
   }
 
   lockVoucherSync(options) {
-    return decode(this.#native.lockVoucherSync(options))
+    return this.#decode(this.#native.lockVoucherSync(options))
   }
 
   claimVoucher(options) {
-    return this.#native.claimVoucher(options).then(decode)
+    return this.#native.claimVoucher(options).then(this.#decode)
   }
 
   claimVoucherSync(options) {
-    return decode(this.#native.claimVoucherSync(options))
+    return this.#decode(this.#native.claimVoucherSync(options))
   }
 
   getVouchers(options) {
-    return this.#native.getVouchers(options).then(decode)
+    return this.#native.getVouchers(options).then(this.#decode)
   }
 
   getVouchersSync(options) {
-    return decode(this.#native.getVouchersSync(options))
+    return this.#decode(this.#native.getVouchersSync(options))
   }
 
   /** The configuration with the session key and bearer token redacted. */

@@ -33,7 +33,8 @@ export interface ScriptedAnswer {
   content_type?: string
   fault?:
     | { kind: 'delay'; ms: number }
-    | { kind: 'stall' | 'reset' | 'truncate' | 'close' }
+    /** `duplicate`: the answer, then 30 ms later a stale copy on the same keep-alive connection. */
+    | { kind: 'stall' | 'reset' | 'truncate' | 'close' | 'duplicate' }
     | { kind: 'oversize'; bytes: number }
 }
 

@@ -332,7 +332,9 @@ impl<'a> Input<'a> {
     }
 }
 
-fn options(cfg: &Input) -> Result<ClientOptions, String> {
+/// The client options of a case; `url` is the scripted server's, which `proxy: "scripted"`
+/// makes the client's CONNECT proxy.
+fn options(cfg: &Input, url: &str) -> Result<ClientOptions, String> {
     let ms = |key, default| -> Result<Duration, String> {
         Ok(Duration::from_millis(
             cfg.int(key)?.unwrap_or(default) as u64
@@ -343,6 +345,11 @@ fn options(cfg: &Input) -> Result<ClientOptions, String> {
         connect_timeout: ms("connect_timeout_ms", 2000)?,
         max_retries: cfg.int("max_retries")?.unwrap_or(2) as u32,
         allow_insecure_http: cfg.bool("allow_insecure_http")?,
+        proxy: match cfg.str("proxy")?.as_deref() {
+            None => None,
+            Some("scripted") => Some(url.to_owned()),
+            Some(other) => return Err(format!("unknown proxy {other:?} (only \"scripted\")")),
+        },
         ..ClientOptions::default()
     })
 }
@@ -361,7 +368,7 @@ fn execute(case: &Value, url: &str) -> Result<Result<Value, Error>, String> {
                         .unwrap_or_else(|| "sk_test_conformance_0001".into()),
                 ),
                 base_url,
-                options: options(&cfg)?,
+                options: options(&cfg, url)?,
             };
             cfg.done("config")?;
             smartgift(config, op, &input)?
@@ -380,7 +387,7 @@ fn execute(case: &Value, url: &str) -> Result<Result<Value, Error>, String> {
                 bearer_token: cfg.str("bearer_token")?.map(Secret::new),
                 api_version: cfg.str("api_version")?.unwrap_or_else(|| "1.6.3".into()),
                 base_url,
-                options: options(&cfg)?,
+                options: options(&cfg, url)?,
             };
             cfg.done("config")?;
             spaaza(config, op, &input)?

@@ -58,6 +58,14 @@ const CONFIG_KEYS = {
   connect_timeout_ms: 'connectTimeoutMs',
   max_retries: 'maxRetries',
   allow_insecure_http: 'allowInsecureHttp',
+  proxy: 'proxy',
+}
+
+/** `proxy: "scripted"`: the scripted server (at `url`) plays the client's CONNECT proxy. */
+function proxyOption(cfg, url) {
+  if (cfg.proxy === undefined) return undefined
+  if (cfg.proxy !== 'scripted') throw new Error(`unknown proxy ${JSON.stringify(cfg.proxy)} (only "scripted")`)
+  return url
 }
 
 function clientOptions(c, url) {
@@ -72,6 +80,8 @@ function clientOptions(c, url) {
     maxRetries: cfg.max_retries ?? 2,
     allowInsecureHttp: cfg.allow_insecure_http ?? false,
   }
+  const proxy = proxyOption(cfg, url)
+  if (proxy !== undefined) common.proxy = proxy
   if (c.provider === 'smartgift') {
     return { apiKey: cfg.api_key ?? 'sk_test_conformance_0001', ...common }
   }

@@ -9,6 +9,7 @@ import {
   coreVersion,
   type ErrorKind,
   type RequestLog,
+  type VoucherkitWarning,
   type SmartGiftVoucher,
   type Hold,
   type Redemption,
@@ -32,6 +33,13 @@ async function till(): Promise<void> {
     maxRetries: 2,
     allowInsecureHttp: false,
     maxIdleAgeMs: 30000,
+    maxIdleConnections: 32,
+    onWarning: (w) => {
+      const provider: 'smartgift' | 'spaaza' = w.provider
+      const op: string = w.operation
+      const text: string = w.message
+      void provider, op, text
+    },
     onRequest: (log) => {
       const status: number | null = log.status
       const ms: number = log.durationMs
@@ -85,6 +93,12 @@ async function till(): Promise<void> {
     auth: 'admin',
   })
   new Spaaza({ auth: 'privileged', bearerToken: 't', appHostname: 'acme.spaaza.com' })
+  const seenWarnings: VoucherkitWarning[] = []
+  new Spaaza({ sessionUserId: 1, sessionKey: 's', onWarning: (w) => seenWarnings.push(w), maxIdleConnections: 0 })
+  // @ts-expect-error onWarning takes a function
+  new Spaaza({ sessionUserId: 1, sessionKey: 's', onWarning: 'log' })
+  // @ts-expect-error maxIdleConnections is a number
+  new Spaaza({ sessionUserId: 1, sessionKey: 's', maxIdleConnections: '32' })
   // @ts-expect-error auth is one of three names
   new Spaaza({ auth: 'root' })
   const sv: SpaazaVoucher = await sp.redeemVoucher({ chainId: 2, voucherId: 438595, amount: '2.00' })
@@ -157,6 +171,7 @@ async function till(): Promise<void> {
   const server = await ScriptedServer.start({ baseDir: '.' })
   server.push({ status: 200, body: { ok: true } }, [{ status: 429, headers: { 'Retry-After': '1' } }])
   server.push({ fault: { kind: 'delay', ms: 10 } }, { fault: { kind: 'oversize', bytes: 2000000 } })
+  server.push({ status: 429, headers: { 'Retry-After': '1' }, fault: { kind: 'duplicate' } })
   const pending: number = server.pending()
   const seen: RecordedRequest[] = server.requests()
   const form: [string, string][] = seen[0]?.form() ?? []

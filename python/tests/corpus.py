@@ -79,12 +79,18 @@ class Params:
             raise CaseFailed(f"unknown {self.what} key {unknown[0]!r}")
 
 
-def transport(cfg: Params) -> dict[str, Any]:
+def transport(cfg: Params, url: str) -> dict[str, Any]:
+    """The client's transport options; ``url`` is the scripted server's, which
+    ``proxy: "scripted"`` makes the client's CONNECT proxy."""
+    proxy = cfg.get("proxy")
+    if proxy is not None and proxy != "scripted":
+        raise CaseFailed(f"unknown proxy {proxy!r} (only 'scripted')")
     return {
         "timeout": cfg.get("timeout_ms", 5000) / 1000,
         "connect_timeout": cfg.get("connect_timeout_ms", 2000) / 1000,
         "max_retries": cfg.get("max_retries", 2),
         "allow_insecure_http": cfg.get("allow_insecure_http", False),
+        "proxy": url if proxy == "scripted" else None,
     }
 
 
@@ -101,7 +107,7 @@ def execute(case: dict[str, Json], url: str) -> Outcome:
             sg_kwargs: dict[str, Any] = dict(
                 api_key=cfg.get("api_key", "sk_test_conformance_0001"),
                 base_url=base_url,
-                **transport(cfg),
+                **transport(cfg, url),
             )
             cfg.done()
             try:
@@ -119,7 +125,7 @@ def execute(case: dict[str, Json], url: str) -> Outcome:
                 bearer_token=cfg.get("bearer_token"),
                 api_version=cfg.get("api_version", "1.6.3"),
                 base_url=base_url,
-                **transport(cfg),
+                **transport(cfg, url),
             )
             cfg.done()
             try:

@@ -60,7 +60,7 @@ const std::set<std::string> KNOWN_INPUT = {
 };
 const std::set<std::string> KNOWN_CONFIG = {
     "api_key", "session_user_id", "session_key", "api_version", "auth", "app_hostname", "bearer_token",
-    "base_url", "timeout_ms", "connect_timeout_ms", "max_retries", "allow_insecure_http",
+    "base_url", "timeout_ms", "connect_timeout_ms", "max_retries", "allow_insecure_http", "proxy",
 };
 
 // Reads one object of the case; absent and null keys are "not given".
@@ -305,11 +305,17 @@ json wrapper_error_json(const voucherkit::Error &e) {
 }
 const int64_t *p_or_null(const std::optional<int64_t> &v) { return v ? &*v : nullptr; }
 
-void options_from(vk_client_options &o, const Input &cfg) {
+// `url` is the scripted server's; `proxy: "scripted"` makes it the client's CONNECT proxy
+// (the caller's string outlives the constructor call that reads it).
+void options_from(vk_client_options &o, const Input &cfg, const std::string &url) {
     o.timeout_ms = static_cast<uint64_t>(cfg.integer("timeout_ms").value_or(5000));
     o.connect_timeout_ms = static_cast<uint64_t>(cfg.integer("connect_timeout_ms").value_or(2000));
     o.max_retries = static_cast<uint32_t>(cfg.integer("max_retries").value_or(2));
     o.allow_insecure_http = cfg.flag("allow_insecure_http");
+    if (auto proxy = cfg.str("proxy")) {
+        if (*proxy != "scripted") fail("unknown proxy " + *proxy + " (only \"scripted\")");
+        o.proxy = url.c_str();
+    }
 }
 
 Outcome run_smartgift(const json &c, const std::string &url) {
@@ -322,7 +328,7 @@ Outcome run_smartgift(const json &c, const std::string &url) {
     vk_smartgift_config config = vk_smartgift_config_default();
     config.api_key = cs(api_key, "api_key");
     config.base_url = cs(base_url, "base_url");
-    options_from(config.options, cfg);
+    options_from(config.options, cfg, url);
     vk_smartgift *client = nullptr;
     vk_error *err = nullptr;
     vk_status st = vk_smartgift_new(&config, &client, &err);
@@ -430,7 +436,7 @@ Outcome run_spaaza(const json &c, const std::string &url) {
     config.app_hostname = c_or_null(app_hostname, "app_hostname");
     config.bearer_token = c_or_null(bearer_token, "bearer_token");
     config.base_url = cs(base_url, "base_url");
-    options_from(config.options, cfg);
+    options_from(config.options, cfg, url);
     vk_spaaza *client = nullptr;
     vk_error *err = nullptr;
     vk_status st = vk_spaaza_new(&config, &client, &err);

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -59,7 +60,9 @@ INT_INPUTS = {"chain_id", "voucher_id", "user_id", "third_party_id", "campaign_i
               "voucher_lock_period"}
 BOOL_INPUTS = {"show_all_statuses", "show_redeemed", "show_expired", "exclude_regenerated"}
 
-COMMON_CONFIG = {"base_url", "timeout_ms", "connect_timeout_ms", "max_retries", "allow_insecure_http"}
+COMMON_CONFIG = {"base_url", "timeout_ms", "connect_timeout_ms", "max_retries", "allow_insecure_http", "proxy"}
+# `proxy` takes one value: the scripted server plays the client's HTTP CONNECT proxy.
+PROXY_VALUES = {"scripted"}
 CONFIG_KEYS = {
     "smartgift": COMMON_CONFIG | {"api_key"},
     "spaaza": COMMON_CONFIG | {"session_user_id", "session_key", "api_version", "auth", "app_hostname", "bearer_token"},
@@ -76,7 +79,8 @@ NO_MESSAGE_KINDS = {"invalid_request", "network", "outcome_unknown", "invalid_re
 CASE_KEYS_REQUIRED = ["name", "description", "provider", "operation", "input", "answers", "expect_requests", "expect"]
 CASE_KEYS = set(CASE_KEYS_REQUIRED) | {"config"}
 ANSWER_KEYS = {"status", "headers", "body", "body_text", "body_file", "content_type", "fault"}
-FAULTS = {"delay": {"ms"}, "stall": set(), "reset": set(), "truncate": set(), "close": set(), "oversize": {"bytes"}}
+FAULTS = {"delay": {"ms"}, "stall": set(), "reset": set(), "truncate": set(), "close": set(), "oversize": {"bytes"},
+          "duplicate": set()}
 REQUEST_KEYS = {"method", "path", "headers", "absent_headers", "json", "body_text", "form", "query"}
 REQUEST_BODIES = ["json", "body_text", "form", "query"]
 
@@ -156,6 +160,13 @@ class Checker:
                 self.bad(where, f"config {k} must be an integer")
         if "allow_insecure_http" in cfg and not isinstance(cfg["allow_insecure_http"], bool):
             self.bad(where, "config allow_insecure_http must be a bool")
+        if "proxy" in cfg:
+            if cfg["proxy"] not in PROXY_VALUES:
+                self.bad(where, f"config proxy must be one of {sorted(PROXY_VALUES)}")
+            # Through the scripted proxy the provider is a host the scripted server stands in
+            # for; a case without its own base_url would tunnel to the scripted server itself.
+            if not isinstance(cfg.get("base_url"), str) or connect_target(cfg["base_url"]) is None:
+                self.bad(where, "a proxy case gives its own http(s) base_url (the host the tunnel is asked for)")
         for k in ("api_key", "session_key", "api_version", "app_hostname", "bearer_token", "base_url"):
             if k in cfg and not isinstance(cfg[k], str):
                 self.bad(where, f"config {k} must be a string")
@@ -201,15 +212,19 @@ class Checker:
                         self.bad(where, f"fault {f['kind']}.{k} must be a positive integer")
                 if f["kind"] == "oversize" and f.get("bytes", 0) <= 1 << 20:
                     self.bad(where, "oversize bytes must exceed the 1 MiB cap")
+        if 100 <= (st or 0) < 200 and any(k in ans for k in ("body", "body_text", "body_file", "fault")):
+            self.bad(where, "a 1xx answer has no body and no fault (the status line and headers only)")
         if 300 <= (st or 0) < 400 and "Location" not in hdrs:
             self.bad(where, "a redirect answer needs a Location header")
 
-    def check_request(self, where, provider, op, req):
+    def check_request(self, where, provider, op, req, tunnel=None):
         if not isinstance(req, dict):
             return self.bad(where, "request must be an object")
         for k in req:
             if k not in REQUEST_KEYS:
                 self.bad(where, f"unknown request key {k!r}")
+        if req.get("method") == "CONNECT":
+            return self.check_connect(where, req, tunnel)
         method, path = OPERATIONS[provider][op]
         if req.get("method") != method:
             self.bad(where, f"method must be {method} for {op}")
@@ -250,6 +265,22 @@ class Checker:
             if method != "GET" and isinstance(hdrs, dict) and \
                     hdrs.get("content-type") != "application/x-www-form-urlencoded":
                 self.bad(where, "Spaaza writes list content-type application/x-www-form-urlencoded")
+
+    def check_connect(self, where, req, tunnel):
+        """A proxy case's tunnel request: CONNECT <host>:<port> of the case's base_url."""
+        if tunnel is None:
+            return self.bad(where, "a CONNECT request is only expected in a proxy case (config proxy)")
+        if req.get("path") != tunnel:
+            self.bad(where, f"a CONNECT asks for the base_url's host and port: path must be {tunnel!r}")
+        if any(k in req for k in REQUEST_BODIES):
+            self.bad(where, "a CONNECT request has no body to check")
+        hdrs = req.get("headers", {})
+        if not isinstance(hdrs, dict) or not all(isinstance(k, str) and k == k.lower() and isinstance(v, str)
+                                                 for k, v in hdrs.items()):
+            self.bad(where, "request headers must map lower-case names to strings")
+        absent = req.get("absent_headers", [])
+        if not isinstance(absent, list) or not all(isinstance(h, str) and h == h.lower() for h in absent):
+            self.bad(where, "absent_headers must be a list of lower-case names")
 
     def check_expect(self, where, provider, op, case):
         exp = case["expect"]
@@ -337,14 +368,30 @@ class Checker:
             return None
         for i, a in enumerate(case["answers"]):
             self.check_answer(f"{where} answers[{i}]", a, used_bodies)
+        cfg = case.get("config", {}) if isinstance(case.get("config"), dict) else {}
+        base = cfg.get("base_url")
+        proxied = "proxy" in cfg
+        tunnel = connect_target(base) if proxied and isinstance(base, str) else None
         for i, r in enumerate(case["expect_requests"]):
-            self.check_request(f"{where} expect_requests[{i}]", provider, op, r)
+            self.check_request(f"{where} expect_requests[{i}]", provider, op, r, tunnel)
         if len(case["answers"]) != len(case["expect_requests"]):
             self.bad(where, "every scripted answer must be consumed: len(answers) == len(expect_requests)")
-        base = case.get("config", {}).get("base_url") if isinstance(case.get("config"), dict) else None
-        if base is not None and case["expect_requests"]:
+        # Only through the scripted proxy can a case with its own base_url reach the server.
+        if base is not None and not proxied and case["expect_requests"]:
             self.bad(where, "a case with its own base_url cannot expect requests at the scripted server")
         return self.check_expect(where, provider, op, case)
+
+
+def connect_target(base_url):
+    """The `host:port` a CONNECT for `base_url` asks for (port 80/443 when not given)."""
+    try:
+        u = urllib.parse.urlsplit(base_url)
+        port = u.port or {"http": 80, "https": 443}.get(u.scheme)
+    except ValueError:
+        return None
+    if u.scheme not in ("http", "https") or not u.hostname or port is None:
+        return None
+    return f"{u.hostname}:{port}"
 
 
 def main(argv):

@@ -15,7 +15,8 @@ use std::time::Duration;
 use napi::bindgen_prelude::{Array, JsValue, Object, Unknown, ValueType};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use voucherkit_core::{Amount, ClientOptions, Error, Provider};
+use voucherkit_core::transport::options::MAX_IDLE_CONNECTIONS;
+use voucherkit_core::{Amount, ClientOptions, Error, Provider, TimeUnit, duration_option};
 
 /// A core result, or the error a call ends with.
 pub type Vk<T> = std::result::Result<T, Error>;
@@ -403,23 +404,16 @@ impl<'env> Opts<'env> {
             .collect()
     }
 
-    /// A duration in milliseconds (a finite number ≥ 0).
+    /// A duration in milliseconds; the core converts it, refusing NaN, ±Infinity,
+    /// negatives and anything over an hour by the option's wire name.
     pub fn millis(&self, js: &str) -> Vk<Option<Duration>> {
         match self.get(js)? {
             None => Ok(None),
             Some((v, ValueType::Number)) => {
                 let n = unsafe { v.cast::<f64>() }.map_err(napi_err)?;
-                if !n.is_finite() || n < 0.0 {
-                    return Err(self.refuse(
-                        js,
-                        format!(
-                            "{} must be a number of milliseconds ≥ 0, got {}",
-                            self.wire(js),
-                            number_text(n)
-                        ),
-                    ));
-                }
-                Ok(Some(Duration::from_secs_f64(n / 1000.0)))
+                duration_option(n, TimeUnit::Milliseconds, self.wire(js))
+                    .map(Some)
+                    .map_err(|e| e.with_provider(self.provider))
             }
             Some((_, ty)) => Err(self.refuse(
                 js,
@@ -456,6 +450,17 @@ impl<'env> Opts<'env> {
                 )
             })?;
         }
+        if let Some(n) = self.int("maxIdleConnections")? {
+            // Negative counts have no usize; the upper bound is the core's check.
+            o.max_idle_connections = usize::try_from(n).map_err(|_| {
+                self.refuse(
+                    "maxIdleConnections",
+                    format!(
+                        "max_idle_connections must be between 0 and {MAX_IDLE_CONNECTIONS}, got {n}"
+                    ),
+                )
+            })?;
+        }
         o.ca_bundle = self.str("caBundle")?.map(Into::into);
         o.proxy = self.str("proxy")?;
         o.allow_insecure_http = self.bool("allowInsecureHttp")?.unwrap_or(false);
@@ -464,7 +469,7 @@ impl<'env> Opts<'env> {
 }
 
 /// Options every client constructor takes, besides its own.
-pub const CLIENT_OPTIONS: [(&str, &str); 9] = [
+pub const CLIENT_OPTIONS: [(&str, &str); 11] = [
     ("baseUrl", "base_url"),
     ("connectTimeoutMs", "connect_timeout_ms"),
     ("timeoutMs", "timeout_ms"),
@@ -473,7 +478,9 @@ pub const CLIENT_OPTIONS: [(&str, &str); 9] = [
     ("proxy", "proxy"),
     ("allowInsecureHttp", "allow_insecure_http"),
     ("maxIdleAgeMs", "max_idle_age_ms"),
+    ("maxIdleConnections", "max_idle_connections"),
     ("onRequest", "on_request"),
+    ("onWarning", "on_warning"),
 ];
 
 /// An N-API failure while reading arguments (never expected): an `internal` error.

@@ -6,6 +6,10 @@
 //! JSON text. `node/index.js` (hand-written) turns that into plain objects and
 //! `VoucherError`s. No Rust panic crosses into Node: every entry point catches them and
 //! reports an `internal` error.
+//!
+//! Warnings the core raises during a call travel back with its JSON text (see
+//! [`warning_logger`]), so `onWarning` runs on the main thread before the call's Promise
+//! settles or its `…Sync` twin returns: a till sees "not redeemed" before handing goods over.
 
 #![deny(clippy::all)]
 
@@ -14,11 +18,15 @@ mod smartgift;
 mod spaaza;
 mod testing;
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use napi::bindgen_prelude::{AsyncTask, Either, Env};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Status, Task};
 use napi_derive::napi;
-use voucherkit_core::{RequestLog, RequestLogger};
+use serde::Serialize;
+use voucherkit_core::{RequestLog, RequestLogger, Warning, WarningLogger};
 
 pub use convert::Vk;
 
@@ -28,9 +36,18 @@ pub struct Job {
 }
 
 impl Job {
+    /// The call's text is prefixed with `W[…warnings…]\n` when the core raised any while
+    /// it ran (compact JSON never holds a raw newline, so the first one ends the list).
     pub fn new(run: impl FnOnce() -> String + Send + 'static) -> Job {
         Job {
-            run: Some(Box::new(run)),
+            run: Some(Box::new(move || {
+                let (text, warnings) = collect_warnings(run);
+                if warnings.is_empty() {
+                    return text;
+                }
+                let list = serde_json::to_string(&warnings).unwrap_or_else(|_| "[]".to_owned());
+                format!("W{list}\n{text}")
+            })),
         }
     }
 
@@ -77,7 +94,7 @@ pub type LogCallback =
 
 /// The core's per-client logger, delivering each entry to the JavaScript callback.
 pub fn logger(callback: LogCallback) -> RequestLogger {
-    std::sync::Arc::new(move |log: &RequestLog| {
+    Arc::new(move |log: &RequestLog| {
         let entry = RequestLogEntry {
             provider: log.provider.as_str().to_owned(),
             method: log.method.to_owned(),
@@ -88,6 +105,46 @@ pub fn logger(callback: LogCallback) -> RequestLogger {
             failure: log.failure.clone(),
         };
         callback.call(entry, ThreadsafeFunctionCallMode::NonBlocking);
+    })
+}
+
+/// One warning as `onWarning` receives it.
+#[derive(Serialize)]
+struct WarningEntry {
+    provider: &'static str,
+    operation: &'static str,
+    message: String,
+}
+
+thread_local! {
+    /// The warnings of the call running on this thread; `None` outside a call.
+    static WARNINGS: RefCell<Option<Vec<WarningEntry>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f`, returning what it returns and the warnings the core raised meanwhile. The
+/// core is synchronous, so a call's warnings are raised on the thread running it.
+fn collect_warnings(f: impl FnOnce() -> String) -> (String, Vec<WarningEntry>) {
+    let outer = WARNINGS.with(|w| w.borrow_mut().replace(Vec::new()));
+    let text = f();
+    let warnings = WARNINGS.with(|w| std::mem::replace(&mut *w.borrow_mut(), outer));
+    (text, warnings.unwrap_or_default())
+}
+
+/// Every Node client's warning hook: the warning joins its call's answer, for `index.js`
+/// to hand to `onWarning` (or `process.emitWarning`) on the main thread.
+pub fn warning_logger() -> WarningLogger {
+    Arc::new(|w: &Warning| {
+        let entry = WarningEntry {
+            provider: w.provider.as_str(),
+            operation: w.operation,
+            message: w.message.clone(),
+        };
+        WARNINGS.with(|slot| match slot.borrow_mut().as_mut() {
+            Some(list) => list.push(entry),
+            // Every core call runs inside a Job; should one ever not, the warning still
+            // reaches whoever reads the `log` facade.
+            None => log::warn!("{} {}: {}", entry.provider, entry.operation, entry.message),
+        });
     })
 }
 

@@ -27,6 +27,8 @@ const CONFIG: &[(&str, &str)] = &[
     CLIENT_OPTIONS[6],
     CLIENT_OPTIONS[7],
     CLIENT_OPTIONS[8],
+    CLIENT_OPTIONS[9],
+    CLIENT_OPTIONS[10],
 ];
 const CHECK: &[(&str, &str)] = &[
     ("voucherNo", "voucher_no"),
@@ -150,6 +152,7 @@ impl NativeSmartGift {
             let o = opts(options, "new SmartGift()", CONFIG)?;
             let mut client_options = o.client_options(version)?;
             client_options.logger = on_request.map(crate::logger);
+            client_options.warning_logger = Some(crate::warning_logger());
             let config = SmartGiftConfig {
                 journal: None,
                 api_key: Secret::new(o.string("apiKey")?),

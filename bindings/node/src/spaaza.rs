@@ -32,6 +32,8 @@ const CONFIG: &[(&str, &str)] = &[
     CLIENT_OPTIONS[6],
     CLIENT_OPTIONS[7],
     CLIENT_OPTIONS[8],
+    CLIENT_OPTIONS[9],
+    CLIENT_OPTIONS[10],
 ];
 const REDEEM: &[(&str, &str)] = &[
     ("chainId", "chain_id"),
@@ -218,6 +220,7 @@ impl NativeSpaaza {
             let o = opts(options, "new Spaaza()", CONFIG)?;
             let mut config = config(&o, version)?;
             config.options.logger = on_request.map(crate::logger);
+            config.options.warning_logger = Some(crate::warning_logger());
             let mut summary = serde_json::json!({
                 "baseUrl": null,
                 "auth": config.auth.as_str(),

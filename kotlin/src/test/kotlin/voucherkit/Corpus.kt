@@ -160,6 +160,12 @@ object Corpus {
         val timeoutMs = cfg.long("timeout_ms") ?: 5000
         val maxRetries = (cfg.long("max_retries") ?: 2).toInt()
         val allowInsecureHttp = cfg.bool("allow_insecure_http")
+        // `proxy: "scripted"`: the scripted server plays the client's CONNECT proxy.
+        val proxy = when (val p = cfg.str("proxy")) {
+            null -> null
+            "scripted" -> url
+            else -> fail("unknown proxy \"$p\" (only \"scripted\")")
+        }
         val outcome = when (val provider = case["provider"]?.textValue()) {
             "smartgift" -> {
                 val config = SmartGiftConfig(
@@ -169,6 +175,7 @@ object Corpus {
                     timeoutMs = timeoutMs,
                     maxRetries = maxRetries,
                     allowInsecureHttp = allowInsecureHttp,
+                    proxy = proxy,
                 )
                 cfg.done("config")
                 play(input, { SmartGift(config) }) { smartgift(it, op, input) }
@@ -187,6 +194,7 @@ object Corpus {
                     timeoutMs = timeoutMs,
                     maxRetries = maxRetries,
                     allowInsecureHttp = allowInsecureHttp,
+                    proxy = proxy,
                 )
                 cfg.done("config")
                 play(input, { Spaaza(config) }) { spaaza(it, op, input) }
