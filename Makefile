@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
 RUST_PACKAGES := -p voucherkit-core -p voucherkit-sandbox -p voucherkit-cli -p voucherkit-bench
 
-.PHONY: demo test lint corpus test-rust conformance bench-rust
+.PHONY: demo test lint corpus test-rust conformance bench-rust chaos
 
 # A whole till session against the embedded sandbox: no keys, no network.
 demo:
@@ -26,8 +26,11 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy $(RUST_PACKAGES) --all-targets -- -D warnings
 
+CHAOS_TEST = $(CARGO) test -p voucherkit-core --test chaos -- --ignored --exact chaos --nocapture
+
 test-rust:
 	$(CARGO) test $(RUST_PACKAGES)
+	$(CHAOS_TEST)
 
 # The corpus is data: check its format (and, where shared/ is beside the clone, that the
 # seed bodies are verbatim excerpts of the providers' pages).
@@ -38,6 +41,11 @@ corpus:
 # The cross-language corpus through the Rust core alone (also part of test-rust).
 conformance: corpus
 	$(CARGO) test -p voucherkit-core --test conformance
+
+# The journal under chaos at full size (a smaller run is part of test-rust): 2 000
+# journaled redeems, random faults, at least 50 SIGKILLs of the till process.
+chaos:
+	VOUCHERKIT_CHAOS_REDEEMS=2000 VOUCHERKIT_CHAOS_KILLS=50 $(CHAOS_TEST)
 
 # µs per redeem: raw TcpStream vs plain ureq vs the core (release build; DESIGN §10).
 bench-rust:

@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use voucherkit_core::journal::{EntryFilter, EntryState, Journal};
 use voucherkit_core::smartgift::{
-    CheckRequest, HoldRequest, RedeemRequest, ReleaseRequest, ReverseRequest, SiteId,
-    SmartGift, SmartGiftConfig,
+    CheckRequest, HoldRequest, RedeemRequest, ReleaseRequest, ReverseRequest, SiteId, SmartGift,
+    SmartGiftConfig,
 };
 use voucherkit_core::spaaza::{GetVouchersRequest, RedeemVoucherRequest, Spaaza, SpaazaConfig};
 use voucherkit_core::{ClientOptions, Error, Provider};
@@ -177,28 +177,32 @@ impl Run {
                 voucher_no,
                 hold_token: s("hold_token").unwrap_or_default(),
             })),
-            "smartgift.redeem" => value(self.sg.redeem(&RedeemRequest {
-                voucher_no,
-                site_id: site()?,
-                value: s("value").map(Into::into),
-                experiences: i
-                    .get("experiences")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_i64).collect()),
-                hold_token: s("hold_token"),
-                reference: s("reference"),
-            })),
-            "smartgift.reverse" => value(self.sg.reverse(&ReverseRequest {
-                voucher_no,
-                site_id: site()?,
-                redemptions: i["redemptions"]
-                    .as_array()
-                    .ok_or("redemptions")?
-                    .iter()
-                    .filter_map(Value::as_i64)
-                    .collect(),
-                reference: s("reference"),
-            })),
+            "smartgift.redeem" => value(
+                self.sg.redeem(&RedeemRequest {
+                    voucher_no,
+                    site_id: site()?,
+                    value: s("value").map(Into::into),
+                    experiences: i
+                        .get("experiences")
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_i64).collect()),
+                    hold_token: s("hold_token"),
+                    reference: s("reference"),
+                }),
+            ),
+            "smartgift.reverse" => value(
+                self.sg.reverse(&ReverseRequest {
+                    voucher_no,
+                    site_id: site()?,
+                    redemptions: i["redemptions"]
+                        .as_array()
+                        .ok_or("redemptions")?
+                        .iter()
+                        .filter_map(Value::as_i64)
+                        .collect(),
+                    reference: s("reference"),
+                }),
+            ),
             "spaaza.redeem_voucher" => value(self.sp.redeem_voucher(&RedeemVoucherRequest {
                 chain_id: n("chain_id").unwrap_or(0),
                 voucher_key: s("voucher_key"),
@@ -235,7 +239,12 @@ fn mutate(v: &mut Value) -> bool {
         Value::Object(map) => {
             for key in ["state", "kind"] {
                 if let Some(Value::String(s)) = map.get_mut(key) {
-                    *s = if s == "applied" { "not_applied" } else { "applied" }.to_owned();
+                    *s = if s == "applied" {
+                        "not_applied"
+                    } else {
+                        "applied"
+                    }
+                    .to_owned();
                     return true;
                 }
             }
@@ -260,9 +269,8 @@ fn filter_from(v: &Value) -> Result<EntryFilter, String> {
     for (k, v) in obj {
         match k.as_str() {
             "state" => {
-                f.state = Some(
-                    EntryState::from_name(v.as_str().unwrap_or("")).ok_or("unknown state")?,
-                )
+                f.state =
+                    Some(EntryState::from_name(v.as_str().unwrap_or("")).ok_or("unknown state")?)
             }
             "reference" => f.reference = v.as_str().map(str::to_owned),
             "provider" => {
@@ -304,7 +312,11 @@ fn matches(expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
                 return Err(format!("{at}: expected an object, got {a}"));
             }
             for (k, v) in e {
-                matches(v, a_obj.get(k).unwrap_or(&Value::Null), &format!("{at}.{k}"))?;
+                matches(
+                    v,
+                    a_obj.get(k).unwrap_or(&Value::Null),
+                    &format!("{at}.{k}"),
+                )?;
             }
             Ok(())
         }
@@ -331,7 +343,8 @@ fn matches(expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
 fn control(sb: &Sandbox, method: &str, path: &str, body: Option<&Value>) -> Result<(), String> {
     use std::io::{Read, Write};
     let body = body.map(Value::to_string).unwrap_or_default();
-    let mut conn = std::net::TcpStream::connect(("127.0.0.1", sb.port())).map_err(|e| e.to_string())?;
+    let mut conn =
+        std::net::TcpStream::connect(("127.0.0.1", sb.port())).map_err(|e| e.to_string())?;
     write!(
         conn,
         "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
@@ -340,7 +353,8 @@ fn control(sb: &Sandbox, method: &str, path: &str, body: Option<&Value>) -> Resu
     )
     .map_err(|e| e.to_string())?;
     let mut answer = String::new();
-    conn.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    conn.read_to_string(&mut answer)
+        .map_err(|e| e.to_string())?;
     if answer.starts_with("HTTP/1.1 200") {
         Ok(())
     } else {
