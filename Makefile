@@ -49,4 +49,5 @@ chaos:
 
 # µs per redeem: raw TcpStream vs plain ureq vs the core (release build; DESIGN §10).
 bench-rust:
-	$(CARGO) run --release --quiet -p voucherkit-bench
+	$(CARGO) run --release --quiet -p voucherkit-bench --bin vk-bench-rust
+	$(CARGO) run --release --quiet -p voucherkit-bench --bin vk-bench-journal
