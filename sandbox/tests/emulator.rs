@@ -8,6 +8,7 @@ use std::sync::Barrier;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
+use voucherkit_core::journal::{EntryState, Journal};
 use voucherkit_core::smartgift::{
     CheckRequest, HoldRequest, RedeemRequest, ReleaseRequest, ReverseRequest, SmartGift,
     SmartGiftConfig,
@@ -483,6 +484,119 @@ fn a_partial_redeem_regenerates_the_rest_which_can_be_redeemed_in_turn() {
     assert_eq!(last.voucher_status.as_deref(), Some("redeemed"));
     assert!(last.regenerated_voucher.is_none());
     assert_eq!(last.raw["parent_voucher"]["voucher_id"], json!(SEED_ID));
+}
+
+#[test]
+fn get_vouchers_shows_where_the_rest_of_a_partly_redeemed_voucher_went() {
+    let sb = Sandbox::start().unwrap();
+    let sp = spaaza(&sb);
+    let read = |id: i64| {
+        let list = sp
+            .get_vouchers(&GetVouchersRequest {
+                chain_id: 2,
+                voucher_id: Some(id),
+                show_all_statuses: true,
+                ..GetVouchersRequest::default()
+            })
+            .unwrap();
+        assert_eq!(list.vouchers.len(), 1, "{list:?}");
+        list.vouchers.into_iter().next().unwrap()
+    };
+    // Before any redeem there is no rest to point at.
+    assert!(read(SEED_ID).raw.get("regenerated_voucher").is_none());
+
+    let mut req = by_id(SEED_ID);
+    req.amount = Some("2.00".into());
+    let answer = sp.redeem_voucher(&req).unwrap();
+    let rest = answer.regenerated_voucher.expect("regenerated_voucher");
+    let rest_id = rest.voucher_id.unwrap();
+
+    let parent = read(SEED_ID);
+    assert_eq!(parent.voucher_status.as_deref(), Some("redeemed"));
+    let listed = parent
+        .regenerated_voucher
+        .expect("get-vouchers names the regenerated voucher");
+    assert_eq!(listed.voucher_id, Some(rest_id));
+    assert_eq!(listed.voucher_key, rest.voucher_key);
+    assert_eq!(listed.voucher_status.as_deref(), Some("generated"));
+    assert_eq!(listed.voucher_amount, Some(dec("8")));
+    // The short form, as unlock-voucher answers (without its `result_type`).
+    let short = sp
+        .unlock_voucher(&UnlockVoucherRequest {
+            voucher_id: Some(rest_id),
+            ..UnlockVoucherRequest::default()
+        })
+        .unwrap();
+    let short_keys: Vec<&str> = keys(&short.raw)
+        .into_iter()
+        .filter(|k| *k != "result_type")
+        .collect();
+    assert_eq!(keys(&parent.raw["regenerated_voucher"]), short_keys);
+
+    // The new voucher points back, and names no rest of its own until it is split too;
+    // the listing shows its state now.
+    let child = read(rest_id);
+    assert_eq!(child.raw["parent_voucher_id"], json!(SEED_ID));
+    assert!(child.regenerated_voucher.is_none());
+    sp.redeem_voucher(&by_id(rest_id)).unwrap();
+    let parent = read(SEED_ID);
+    assert_eq!(
+        parent
+            .regenerated_voucher
+            .unwrap()
+            .voucher_status
+            .as_deref(),
+        Some("redeemed")
+    );
+    assert!(
+        read(rest_id).regenerated_voucher.is_none(),
+        "redeemed whole"
+    );
+
+    // A voucher redeemed whole has no rest.
+    sp.redeem_voucher(&by_id(35_735)).unwrap();
+    assert!(read(35_735).raw.get("regenerated_voucher").is_none());
+}
+
+/// A journaled partial redeem whose answer is lost: reconcile reads the voucher with
+/// get-vouchers, finds it redeemed, and its entry's result names the new voucher.
+#[test]
+fn reconcile_after_a_lost_partial_redeem_learns_the_regenerated_voucher() {
+    let sb = Sandbox::start().unwrap();
+    let journal = Journal::in_memory().unwrap();
+    let mut config = SpaazaConfig::admin(sb.spaaza_session_user_id(), sb.spaaza_session_key());
+    config.journal = Some(journal.clone());
+    config.base_url = Some(sb.spaaza_url());
+    config.options = options(Duration::from_millis(600));
+    let sp = Spaaza::new(config).unwrap();
+    sb.inject(
+        FaultRule::fault("/spaaza/auth/redeem-voucher", Fault::Stall)
+            .processed()
+            .times(1),
+    );
+    let mut req = by_id(SEED_ID);
+    req.amount = Some("2.00".into());
+    req.reference = Some("basket-7".into());
+    let err = sp.redeem_voucher(&req).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::OutcomeUnknown, "{err}");
+
+    let settled = sp.reconcile().unwrap();
+    assert_eq!(settled.len(), 1, "{settled:#?}");
+    let e = &settled[0];
+    assert_eq!(e.state, EntryState::Applied, "{e:#?}");
+    let rest = &e.result.as_ref().unwrap()["regenerated_voucher"];
+    assert_eq!(rest["voucher_status"], "generated", "{e:#?}");
+    assert_eq!(rest["voucher_amount"], "8", "{e:#?}");
+    let state = serde_json::to_value(sb.state()).unwrap();
+    let newest = state["spaaza"]["vouchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["parent_voucher_id"] == json!(SEED_ID))
+        .cloned()
+        .expect("the sandbox regenerated a voucher");
+    assert_eq!(rest["voucher_id"], newest["voucher_id"]);
+    assert_eq!(rest["voucher_key"], newest["voucher_key"]);
 }
 
 #[test]

@@ -16,7 +16,11 @@ use voucherkit_core::smartgift::MetaCondition;
         Real calls take their secrets from the environment, never from arguments:\n  \
         SMARTGIFT_API_KEY                       Smart Gift key (Smart-Auth)\n  \
         SPAAZA_SESSION_USER_ID, SPAAZA_SESSION_KEY   Spaaza admin/user session\n  \
-        SPAAZA_AUTH (admin|user|privileged), SPAAZA_APP_HOSTNAME, SPAAZA_BEARER_TOKEN, SPAAZA_API_VERSION",
+        SPAAZA_AUTH (admin|user|privileged), SPAAZA_APP_HOSTNAME, SPAAZA_BEARER_TOKEN, SPAAZA_API_VERSION\n\n\
+        With --journal PATH (or VOUCHERKIT_JOURNAL), smartgift redeem/reverse and spaaza\n\
+        redeem-voucher record each call in a local journal before sending it; after an\n\
+        outcome_unknown, `voucherkit smartgift reconcile` (or `spaaza reconcile`) settles it,\n\
+        and `voucherkit journal list` shows the entries.",
     after_help = EXIT_CODES
 )]
 pub struct Cli {
@@ -30,7 +34,7 @@ pub const EXIT_CODES: &str = "Exit codes: 0 success; 2 usage error; 10 + the err
     15 voucher_not_owned 16 voucher_expired  17 voucher_already_redeemed 18 voucher_not_held\n  \
     19 voucher_locked    20 invalid_site     21 invalid_amount      22 rate_limited\n  \
     23 provider_error    24 network          25 outcome_unknown     26 invalid_response\n  \
-    27 internal";
+    27 internal          28 journal";
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -60,6 +64,60 @@ pub enum Command {
         #[command(subcommand)]
         op: SpaazaOp,
     },
+    /// Read the redemption journal (what journaled calls recorded).
+    Journal {
+        #[command(subcommand)]
+        op: JournalOp,
+    },
+}
+
+/// The redemption journal of a call. VOUCHERKIT_JOURNAL lets a till set it once; the
+/// flag, when given, wins. The variable is read by the caller, not by clap, so that an
+/// empty one means "none", as for every other variable the CLI reads.
+#[derive(Args, Debug, Clone, Default)]
+pub struct JournalPath {
+    /// The redemption journal, an SQLite file (created by the first journaled call; env
+    /// VOUCHERKIT_JOURNAL): each redeem is recorded before it is sent, so `reconcile` can
+    /// settle a lost answer.
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+}
+
+/// What a journaled call records besides the request.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Journaled {
+    #[command(flatten)]
+    pub path: JournalPath,
+    /// The till's own id for the sale or basket, kept on the journal entry (never sent).
+    #[arg(long, value_name = "REF")]
+    pub reference: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JournalOp {
+    /// List journal entries, newest first.
+    List(ListArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub path: JournalPath,
+    /// Only entries in this state: pending, applied, not_applied or unknown.
+    #[arg(long)]
+    pub state: Option<String>,
+    /// Only entries of this sale or basket.
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Only entries of this provider: smartgift or spaaza.
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// At most this many entries.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Print the entries as a JSON array.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options every real call takes.
@@ -135,10 +193,13 @@ pub enum SmartGiftOp {
         #[arg(long = "meta-condition", value_name = "KEY:OPERATOR:VALUES", value_parser = parse_meta_condition)]
         meta_conditions: Vec<MetaCondition>,
     },
-    /// Reserve a voucher for about five minutes.
+    /// Reserve a voucher for about five minutes (with a journal, the hold is recorded, so
+    /// reconcile can prove a redeem made under it).
     Hold {
         #[arg(long)]
         voucher_no: String,
+        #[command(flatten)]
+        journal: JournalPath,
     },
     /// Redeem money (--value) or experiences (--experience, repeatable).
     Redeem {
@@ -154,6 +215,8 @@ pub enum SmartGiftOp {
         experiences: Vec<i64>,
         #[arg(long)]
         hold_token: Option<String>,
+        #[command(flatten)]
+        journaled: Journaled,
     },
     /// Give up a hold.
     Release {
@@ -161,6 +224,8 @@ pub enum SmartGiftOp {
         voucher_no: String,
         #[arg(long)]
         hold_token: String,
+        #[command(flatten)]
+        journal: JournalPath,
     },
     /// Undo redemptions (ids from `redeem`; repeatable).
     Reverse {
@@ -170,6 +235,14 @@ pub enum SmartGiftOp {
         site_id: String,
         #[arg(long = "redemption", required = true, allow_negative_numbers = true)]
         redemptions: Vec<i64>,
+        #[command(flatten)]
+        journaled: Journaled,
+    },
+    /// Settle the journal's entries whose answer was lost, by checking each voucher again
+    /// (entries of this --base-url only).
+    Reconcile {
+        #[command(flatten)]
+        journal: JournalPath,
     },
 }
 
@@ -199,7 +272,8 @@ pub struct EndUser {
 
 #[derive(Subcommand, Debug)]
 pub enum SpaazaOp {
-    /// Redeem a voucher: all of it, or --amount of it (the rest is re-issued).
+    /// Redeem a voucher: all of it, or --amount of it (the rest is re-issued). With a
+    /// journal, --voucher-id is needed: a lost answer is settled by reading the voucher by id.
     RedeemVoucher {
         #[arg(long, allow_negative_numbers = true)]
         chain_id: i64,
@@ -210,6 +284,8 @@ pub enum SpaazaOp {
         /// Money, e.g. 2.00. Without it the WHOLE remaining value is redeemed.
         #[arg(long)]
         amount: Option<String>,
+        #[command(flatten)]
+        journaled: Journaled,
     },
     /// Unlock a locked voucher.
     UnlockVoucher {
@@ -248,6 +324,12 @@ pub enum SpaazaOp {
         voucher_id: Option<i64>,
         #[command(flatten)]
         filters: GetVouchersFilters,
+    },
+    /// Settle the journal's entries whose answer was lost, by reading each voucher again
+    /// (entries of this --base-url only).
+    Reconcile {
+        #[command(flatten)]
+        journal: JournalPath,
     },
 }
 

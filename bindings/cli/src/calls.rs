@@ -1,9 +1,12 @@
 //! Real calls: clients built from the environment and `Common` options, one function per
-//! subcommand. Each returns the result as JSON (the same shape every binding shows).
+//! subcommand. Each returns the result as JSON (the same shape every binding shows), or
+//! journal entries.
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
+use voucherkit_core::journal::{Entry, EntryFilter, EntryState, Journal};
 use voucherkit_core::smartgift::{
     CheckRequest, HoldRequest, RedeemRequest, ReleaseRequest, ReverseRequest, SiteId, SmartGift,
     SmartGiftConfig,
@@ -14,8 +17,18 @@ use voucherkit_core::spaaza::{
 };
 use voucherkit_core::{ClientOptions, Error, Provider, Result, Secret, TimeUnit, duration_option};
 
-use crate::args::{ClaimArgs, Common, SmartGiftOp, SpaazaOp};
+use crate::args::{ClaimArgs, Common, JournalPath, ListArgs, SmartGiftOp, SpaazaOp};
 use crate::output;
+
+/// What a command hands to the printer.
+pub enum Shown {
+    /// One result, as JSON.
+    Result(Value),
+    /// Journal entries (`journal list`).
+    Entries(Vec<Entry>),
+    /// The entries a reconcile examined, in their state afterwards.
+    Reconciled(Vec<Entry>),
+}
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -51,19 +64,110 @@ fn options(common: &Common, provider: Provider) -> Result<ClientOptions> {
     })
 }
 
-fn to_json<T: serde::Serialize>(result: Result<T>) -> Result<Value> {
-    result.map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
+fn to_json<T: serde::Serialize>(result: Result<T>) -> Result<Shown> {
+    result.map(|v| Shown::Result(serde_json::to_value(v).unwrap_or(Value::Null)))
+}
+
+/// Says how to give a journal when a command needs one and none was given.
+fn journal_needed(what: &str) -> Error {
+    Error::invalid(
+        "journal",
+        format!("{what} needs the journal: give --journal PATH or set VOUCHERKIT_JOURNAL"),
+    )
+}
+
+/// Opens the journal a command names, if any. Commands that only read it (`journal list`,
+/// `reconcile`) refuse a path where there is no file, so a mistyped path is not taken for
+/// an empty journal (opening would create one).
+fn open_journal(arg: &JournalPath, must_exist: bool) -> Result<Option<Journal>> {
+    let Some(path) = arg
+        .journal
+        .clone()
+        .or_else(|| env("VOUCHERKIT_JOURNAL").map(Into::into))
+    else {
+        return Ok(None);
+    };
+    if must_exist && !Path::new(&path).exists() {
+        return Err(Error::invalid(
+            "journal",
+            format!(
+                "there is no journal at {} (the first journaled call creates it)",
+                path.display()
+            ),
+        ));
+    }
+    Journal::open(path).map(Some)
+}
+
+/// `voucherkit journal list`: the entries matching the filters, newest first. A state
+/// or provider that is not one of the core's names is an `invalid_request` naming it.
+pub fn journal_list(args: &ListArgs) -> Result<Shown> {
+    let state = args
+        .state
+        .as_deref()
+        .map(|name| {
+            EntryState::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = EntryState::ALL.iter().map(|s| s.as_str()).collect();
+                Error::invalid(
+                    "state",
+                    format!("state must be one of {}, got {name:?}", names.join(", ")),
+                )
+            })
+        })
+        .transpose()?;
+    let provider = args
+        .provider
+        .as_deref()
+        .map(|name| {
+            [Provider::SmartGift, Provider::Spaaza]
+                .into_iter()
+                .find(|p| p.as_str() == name)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "provider",
+                        format!("provider must be smartgift or spaaza, got {name:?}"),
+                    )
+                })
+        })
+        .transpose()?;
+    let journal = open_journal(&args.path, true)?.ok_or_else(|| journal_needed("journal list"))?;
+    journal
+        .entries(&EntryFilter {
+            state,
+            reference: args.reference.clone(),
+            provider,
+            since: None,
+            limit: args.limit,
+        })
+        .map(Shown::Entries)
 }
 
 fn site(id: &str) -> SiteId {
     SiteId::Text(id.to_owned())
 }
 
-pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
+pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Shown> {
     let p = Provider::SmartGift;
     let key = env("SMARTGIFT_API_KEY").ok_or_else(|| missing(p, "api_key", "SMARTGIFT_API_KEY"))?;
+    let (journal_arg, reconcile) = match op {
+        SmartGiftOp::Check { .. } => (None, false),
+        SmartGiftOp::Hold { journal, .. } | SmartGiftOp::Release { journal, .. } => {
+            (Some(journal), false)
+        }
+        SmartGiftOp::Redeem { journaled, .. } | SmartGiftOp::Reverse { journaled, .. } => {
+            (Some(&journaled.path), false)
+        }
+        SmartGiftOp::Reconcile { journal } => (Some(journal), true),
+    };
+    let journal = match journal_arg {
+        Some(arg) => open_journal(arg, reconcile).map_err(|e| e.with_provider(p))?,
+        None => None,
+    };
+    if reconcile && journal.is_none() {
+        return Err(journal_needed("smartgift reconcile").with_provider(p));
+    }
     let client = SmartGift::new(SmartGiftConfig {
-        journal: None,
+        journal,
         api_key: Secret::new(key),
         base_url: common
             .base_url
@@ -82,7 +186,7 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
             meta_conditions: meta_conditions.clone(),
             ..CheckRequest::new(voucher_no.as_str(), site(site_id))
         })),
-        SmartGiftOp::Hold { voucher_no } => to_json(client.hold(&HoldRequest {
+        SmartGiftOp::Hold { voucher_no, .. } => to_json(client.hold(&HoldRequest {
             voucher_no: voucher_no.clone(),
         })),
         SmartGiftOp::Redeem {
@@ -91,8 +195,9 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
             value,
             experiences,
             hold_token,
+            journaled,
         } => to_json(client.redeem(&RedeemRequest {
-            reference: None,
+            reference: journaled.reference.clone(),
             voucher_no: voucher_no.clone(),
             site_id: site(site_id),
             value: value.clone().map(Into::into),
@@ -102,6 +207,7 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
         SmartGiftOp::Release {
             voucher_no,
             hold_token,
+            ..
         } => to_json(client.release(&ReleaseRequest {
             voucher_no: voucher_no.clone(),
             hold_token: hold_token.clone(),
@@ -110,16 +216,20 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Value> {
             voucher_no,
             site_id,
             redemptions,
+            journaled,
         } => to_json(client.reverse(&ReverseRequest {
-            reference: None,
+            reference: journaled.reference.clone(),
             voucher_no: voucher_no.clone(),
             site_id: site(site_id),
             redemptions: redemptions.clone(),
         })),
+        SmartGiftOp::Reconcile { .. } => client.reconcile().map(Shown::Reconciled),
     }
 }
 
-fn spaaza_client(common: &Common) -> Result<Spaaza> {
+/// The client's settings from the environment and flags (the journal is added by the
+/// caller, once the credentials are known to be there).
+fn spaaza_config(common: &Common) -> Result<SpaazaConfig> {
     let p = Provider::Spaaza;
     let auth_name = env("SPAAZA_AUTH").unwrap_or_else(|| "admin".into());
     let auth = SpaazaAuth::from_name(&auth_name).ok_or_else(|| {
@@ -148,7 +258,7 @@ fn spaaza_client(common: &Common) -> Result<Spaaza> {
         None if needs_session => return Err(missing(p, "session_key", "SPAAZA_SESSION_KEY")),
         None => None,
     };
-    Spaaza::new(SpaazaConfig {
+    Ok(SpaazaConfig {
         journal: None,
         auth,
         session_user_id,
@@ -175,16 +285,31 @@ fn claim(c: &ClaimArgs) -> ClaimRequest {
     }
 }
 
-pub fn spaaza(common: &Common, op: &SpaazaOp) -> Result<Value> {
-    let client = spaaza_client(common)?;
+pub fn spaaza(common: &Common, op: &SpaazaOp) -> Result<Shown> {
+    let p = Provider::Spaaza;
+    let config = spaaza_config(common)?;
+    let journal = match op {
+        SpaazaOp::RedeemVoucher { journaled, .. } => {
+            open_journal(&journaled.path, false).map_err(|e| e.with_provider(p))?
+        }
+        SpaazaOp::Reconcile { journal } => Some(
+            open_journal(journal, true)
+                .map_err(|e| e.with_provider(p))?
+                .ok_or_else(|| journal_needed("spaaza reconcile").with_provider(p))?,
+        ),
+        _ => None,
+    };
+    let client = Spaaza::new(SpaazaConfig { journal, ..config })?;
     match op {
+        SpaazaOp::Reconcile { .. } => client.reconcile().map(Shown::Reconciled),
         SpaazaOp::RedeemVoucher {
             chain_id,
             ids,
             user_id,
             amount,
+            journaled,
         } => to_json(client.redeem_voucher(&RedeemVoucherRequest {
-            reference: None,
+            reference: journaled.reference.clone(),
             chain_id: *chain_id,
             voucher_key: ids.voucher_key.clone(),
             voucher_id: ids.voucher_id,

@@ -3,12 +3,13 @@
 
 use std::time::Duration;
 
+use voucherkit_core::journal::{EntryState, Journal};
 use voucherkit_core::smartgift::{
     CheckRequest, HoldRequest, RedeemRequest, ReleaseRequest, ReverseRequest, SmartGift,
     SmartGiftConfig,
 };
 use voucherkit_core::spaaza::{RedeemVoucherRequest, Spaaza, SpaazaConfig};
-use voucherkit_core::{ClientOptions, Decimal, Error, Result};
+use voucherkit_core::{ClientOptions, Decimal, Error, ErrorKind, Result};
 use voucherkit_sandbox::{Fault, FaultRule, Sandbox};
 
 use crate::output::describe_error;
@@ -314,6 +315,81 @@ fn session(sb: &Sandbox) -> Result<()> {
         money(before),
         money(after)
     );
+
+    journaled_session(sb, &mut n)
+}
+
+/// The lost answer again, with a journal: the till need not check by hand, reconcile
+/// reads the voucher and settles the entry. In memory, so the demo leaves no file.
+fn journaled_session(sb: &Sandbox, n: &mut u32) -> Result<()> {
+    outln!(
+        "\nWith a journal — each redeem is recorded before it is sent, and reconcile settles a lost answer"
+    );
+    let journal = Journal::in_memory()?;
+    let till = SmartGift::new(SmartGiftConfig {
+        base_url: Some(sb.smartgift_url()),
+        options: options(Duration::from_millis(500)),
+        journal: Some(journal.clone()),
+        ..SmartGiftConfig::new(sb.smartgift_key())
+    })?;
+    sb.inject(
+        FaultRule::fault("/smartgift/redeem", Fault::Stall)
+            .processed()
+            .times(1),
+    );
+    step(
+        n,
+        &format!(
+            "redeem £5.00 from {GIFT_25} for sale-42 — the provider does it, the answer is lost"
+        ),
+    )?;
+    let lost = till.redeem(&RedeemRequest {
+        reference: Some("sale-42".into()),
+        ..RedeemRequest::money(GIFT_25, SITE, "5.00")
+    });
+    let id = match lost {
+        Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
+            show_error(&e);
+            e.journal_id
+                .clone()
+                .ok_or_else(|| Error::internal("the lost redeem has no journal entry"))?
+        }
+        Err(e) => return Err(e),
+        Ok(_) => {
+            return Err(Error::internal(
+                "the demo expected outcome_unknown from the journaled redeem",
+            ));
+        }
+    };
+    if let Some(e) = journal.entry(&id)? {
+        outln!(
+            "     journal entry {} ({}): {}",
+            e.id,
+            e.reference.as_deref().unwrap_or("-"),
+            e.state
+        );
+    }
+
+    step(n, "reconcile: read the voucher again and settle the entry")?;
+    let examined = till.reconcile()?;
+    for e in &examined {
+        outln!(
+            "     journal entry {} ({}): {} — {}",
+            e.id,
+            e.reference.as_deref().unwrap_or("-"),
+            e.state,
+            e.note.as_deref().unwrap_or("")
+        );
+    }
+    if !examined
+        .iter()
+        .any(|e| e.id == id && e.state == EntryState::Applied)
+    {
+        return Err(Error::internal(
+            "reconcile did not settle the lost redeem as applied",
+        ));
+    }
+    outln!("     applied: the sale is paid; the till must not redeem again");
     Ok(())
 }
 

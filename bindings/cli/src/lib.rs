@@ -34,7 +34,8 @@ use clap::Parser;
 
 pub use output::{describe_error, exit_code};
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, JournalOp};
+use crate::calls::Shown;
 
 /// Runs the command line with `args` (without the program name) and returns the exit
 /// code: 0 on success, 2 on a usage error, 10 + the error kind's code on a failure.
@@ -58,13 +59,20 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Sandbox { port, data } => serve::run(port, data.as_deref()),
         Command::SmartGift { common, op } => finish(calls::smartgift(&common, &op), common.json),
         Command::Spaaza { common, op } => finish(calls::spaaza(&common, &op), common.json),
+        Command::Journal {
+            op: JournalOp::List(args),
+        } => finish(calls::journal_list(&args), args.json),
     }
 }
 
-fn finish(result: voucherkit_core::Result<serde_json::Value>, json: bool) -> i32 {
+fn finish(result: voucherkit_core::Result<Shown>, json: bool) -> i32 {
     match result {
-        Ok(value) => {
-            output::print_result(&value, json);
+        Ok(shown) => {
+            match shown {
+                Shown::Result(value) => output::print_result(&value, json),
+                Shown::Entries(entries) => output::print_entries(&entries, json),
+                Shown::Reconciled(entries) => output::print_reconciled(&entries, json),
+            }
             0
         }
         Err(err) => {

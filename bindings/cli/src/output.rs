@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
+use voucherkit_core::journal::{Entry, EntryState};
 use voucherkit_core::{Error, ErrorKind, Warning, WarningLogger};
 
 /// Set once stdout could not be written: nothing more is written to it.
@@ -22,10 +23,11 @@ pub fn line(args: fmt::Arguments<'_>) {
     let mut text = args.to_string();
     text.push('\n');
     let mut out = io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if !STDOUT_CLOSED.swap(true, Ordering::Relaxed) && e.kind() != io::ErrorKind::BrokenPipe {
-            error_line(format_args!("voucherkit: cannot write to stdout: {e}"));
-        }
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && !STDOUT_CLOSED.swap(true, Ordering::Relaxed)
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        error_line(format_args!("voucherkit: cannot write to stdout: {e}"));
     }
 }
 
@@ -80,6 +82,10 @@ pub fn advice(kind: ErrorKind) -> &'static str {
             "the provider's answer made no sense; nothing is known to have changed"
         }
         ErrorKind::Internal => "a bug in voucherkit; please report it",
+        ErrorKind::Journal => {
+            "the journal could not record the call, so nothing was sent: fix the journal file \
+             (disk space, permissions) before redeeming"
+        }
         _ => "",
     }
 }
@@ -161,6 +167,9 @@ pub fn describe_error(err: &Error) -> String {
     if let Some(secs) = err.retry_after {
         facts.push(format!("retry after {secs}s"));
     }
+    if let Some(id) = &err.journal_id {
+        facts.push(format!("journal entry {id}"));
+    }
     if !facts.is_empty() {
         out.push_str(&format!("\n  ({})", facts.join(", ")));
     }
@@ -169,5 +178,173 @@ pub fn describe_error(err: &Error) -> String {
         advice(err.kind),
         if err.retryable { "yes" } else { "no" }
     ));
+    // With a journal the till need not check by hand: reconcile reads the voucher again.
+    if let (ErrorKind::OutcomeUnknown, Some(_), Some(provider)) =
+        (err.kind, &err.journal_id, err.provider)
+    {
+        out.push_str(&format!(
+            "\n  the journal keeps it as unknown: `voucherkit {provider} reconcile` (same journal \
+             and base URL) settles it"
+        ));
+    }
     out
+}
+
+/// Prints journal entries: `--json` gives the array as the core serialises it, otherwise
+/// a table, newest first.
+pub fn print_entries(entries: &[Entry], json: bool) {
+    if json {
+        print_json_entries(entries);
+        return;
+    }
+    if entries.is_empty() {
+        outln!("no journal entries");
+        return;
+    }
+    print_table(entries);
+    outln!(
+        "{} {}",
+        entries.len(),
+        if entries.len() == 1 {
+            "entry"
+        } else {
+            "entries"
+        }
+    );
+}
+
+/// Prints what a reconcile examined. Entries still unknown get their whole note (it says
+/// why and what to do); a Spaaza redeem that regenerated a voucher says where the rest is.
+pub fn print_reconciled(entries: &[Entry], json: bool) {
+    if json {
+        print_json_entries(entries);
+        return;
+    }
+    if entries.is_empty() {
+        outln!("nothing to reconcile: no unknown entries, and no pending entry past its deadline");
+        return;
+    }
+    outln!(
+        "reconcile examined {} {}:",
+        entries.len(),
+        if entries.len() == 1 {
+            "entry"
+        } else {
+            "entries"
+        }
+    );
+    print_table(entries);
+    for e in entries {
+        if e.state == EntryState::Unknown {
+            outln!(
+                "still unknown: {} — {}",
+                e.id,
+                e.note.as_deref().unwrap_or("no note")
+            );
+        }
+        if let Some(rest) = e
+            .result
+            .as_ref()
+            .and_then(|r| r.get("regenerated_voucher"))
+            .filter(|r| r.is_object())
+        {
+            let text = |key: &str| rest.get(key).map(scalar).unwrap_or_else(|| "?".into());
+            outln!(
+                "the rest of {}: voucher {} ({}{}, {})",
+                e.id,
+                text("voucher_id"),
+                text("voucher_currency_symbol"),
+                text("voucher_amount"),
+                text("voucher_status")
+            );
+        }
+    }
+}
+
+fn print_json_entries(entries: &[Entry]) {
+    let value = serde_json::to_value(entries).unwrap_or(Value::Null);
+    outln!(
+        "{}",
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    );
+}
+
+/// One line per entry, columns as wide as their widest cell; free text is cut short.
+fn print_table(entries: &[Entry]) {
+    const HEADER: [&str; 8] = [
+        "id",
+        "created_at",
+        "provider",
+        "operation",
+        "reference",
+        "state",
+        "certain",
+        "note",
+    ];
+    let rows: Vec<[String; 8]> = entries
+        .iter()
+        .map(|e| {
+            let created = serde_json::to_value(e)
+                .ok()
+                .and_then(|v| v["created_at"].as_str().map(seconds_only))
+                .unwrap_or_default();
+            [
+                e.id.clone(),
+                created,
+                e.provider.to_string(),
+                e.operation.clone(),
+                cut(e.reference.as_deref().unwrap_or("-"), 20),
+                e.state.to_string(),
+                if e.certain { "yes" } else { "no" }.to_owned(),
+                cut(e.note.as_deref().unwrap_or("-"), 60),
+            ]
+        })
+        .collect();
+    let mut widths = HEADER.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 8]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                let pad = w - cell.chars().count();
+                text.push_str(cell);
+                text.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        outln!("{}", text.trim_end());
+    };
+    line(HEADER);
+    for row in &rows {
+        line(row.each_ref().map(String::as_str));
+    }
+}
+
+/// `2026-01-31T10:00:00.123Z` → `2026-01-31T10:00:00Z`: the table needs no milliseconds
+/// (`--json` keeps them).
+fn seconds_only(t: &str) -> String {
+    match t.split_once('.') {
+        Some((whole, _)) => format!("{whole}Z"),
+        None => t.to_owned(),
+    }
+}
+
+/// One line of at most `max` characters: line breaks become spaces, and a cut is marked
+/// with `…`.
+fn cut(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let mut short: String = flat.chars().take(max - 1).collect();
+    short.push('…');
+    short
 }

@@ -18,6 +18,7 @@ fn voucherkit(args: &[&str], envs: &[(&str, &str)]) -> Output {
         "SPAAZA_SESSION_KEY",
         "SPAAZA_AUTH",
         "SPAAZA_BASE_URL",
+        "VOUCHERKIT_JOURNAL",
     ] {
         cmd.env_remove(var);
     }
@@ -304,6 +305,7 @@ fn usage_errors_exit_2_and_help_lists_exit_codes() {
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("25 outcome_unknown"), "{help}");
+    assert!(help.contains("28 journal"), "{help}");
 }
 
 #[test]
@@ -332,6 +334,11 @@ fn demo_runs_a_whole_session_and_shows_each_error() {
         "error: network",
         "error: outcome_unknown",
         "£25.00 before, £20.00 now",
+        "With a journal",
+        "redeem £5.00 from 1000000002 for sale-42",
+        "`voucherkit smartgift reconcile`",
+        "(sale-42): unknown",
+        "(sale-42): applied — remaining_value went from 20 to 15",
     ] {
         assert!(
             shown.contains(expected),
@@ -341,6 +348,16 @@ fn demo_runs_a_whole_session_and_shows_each_error() {
     assert!(
         !shown.contains("sk_demo_harbour_7Qm2xV9pL4"),
         "the demo key is never printed"
+    );
+    // The journaled step names one entry: the lost redeem, then the same one settled.
+    let lost = shown
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("(journal entry "))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .expect("the outcome_unknown names its journal entry");
+    assert!(
+        shown.contains(&format!("journal entry {lost} (sale-42): applied")),
+        "{shown}"
     );
 }
 
@@ -746,6 +763,21 @@ fn a_closed_stdout_ends_quietly_without_a_panic() {
         assert!(stderr.is_empty(), "demo | head -{read_lines}: {stderr}");
     }
 
+    // Closed during the journaled step (the lost answer, then reconcile): still quiet.
+    let full = voucherkit(&["demo"], &[]);
+    let into_journal_step = String::from_utf8_lossy(&full.stdout)
+        .lines()
+        .position(|l| l.contains("for sale-42"))
+        .expect("the demo has a journaled step")
+        + 1;
+    let (status, stderr) = with_stdout_closed_early(&["demo"], &[], into_journal_step);
+    assert_eq!(
+        (status.code(), status.signal()),
+        (Some(0), None),
+        "{stderr}"
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+
     // A real hold against the sandbox, its JSON written to a closed pipe.
     let sb = voucherkit_sandbox::Sandbox::start().unwrap();
     let key = sb.smartgift_key();
@@ -982,4 +1014,937 @@ fn warnings_go_to_stderr_as_one_line() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(out.stderr.is_empty(), "{}", text(&out));
+}
+
+// ---- the journal ---------------------------------------------------------------------
+
+/// A directory of its own under the system temp dir, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!("vk-cli-j-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The sandbox's Smart Gift key as the environment the CLI reads.
+fn sb_sg_env(sb: &voucherkit_sandbox::Sandbox) -> Vec<(&'static str, String)> {
+    vec![("SMARTGIFT_API_KEY", sb.smartgift_key())]
+}
+
+fn sb_sp_env(sb: &voucherkit_sandbox::Sandbox) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "SPAAZA_SESSION_USER_ID",
+            sb.spaaza_session_user_id().to_string(),
+        ),
+        ("SPAAZA_SESSION_KEY", sb.spaaza_session_key()),
+    ]
+}
+
+fn run(args: &[&str], envs: &[(&'static str, String)]) -> Output {
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    voucherkit(args, &envs)
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+/// `journal list --json` of a journal file: the entries, newest first.
+fn entries(journal: &str, filters: &[&str]) -> Vec<Value> {
+    let mut args = vec!["journal", "list", "--journal", journal, "--json"];
+    args.extend_from_slice(filters);
+    let out = voucherkit(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+    json_of(&out).as_array().expect("an array").clone()
+}
+
+/// The journal id a human-readable result shows (`journal_id: …`).
+fn shown_journal_id(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("journal_id: "))
+        .unwrap_or_else(|| panic!("no journal_id in: {}", text(out)))
+        .to_owned()
+}
+
+fn sg_redeem<'a>(url: &'a str, voucher: &'a str, value: &'a str) -> Vec<&'a str> {
+    vec![
+        "smartgift",
+        "redeem",
+        "--voucher-no",
+        voucher,
+        "--site-id",
+        "12",
+        "--value",
+        value,
+        "--base-url",
+        url,
+    ]
+}
+
+fn lose_next_answer(sb: &voucherkit_sandbox::Sandbox, path: &str) {
+    sb.inject(
+        voucherkit_sandbox::FaultRule::fault(path, Fault::Stall)
+            .processed()
+            .times(1),
+    );
+}
+
+/// Every journaled call shows its entry: `journal_id` in human output and in `--json`,
+/// on results and on errors. VOUCHERKIT_JOURNAL names the journal; `--journal` wins.
+#[test]
+fn journaled_calls_show_their_entry_and_take_the_journal_from_the_environment() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let url = sb.smartgift_url();
+    let dir = TempDir::new();
+    let from_env = dir.path("env.journal");
+    let from_flag = dir.path("flag.journal");
+    let mut env = sb_sg_env(&sb);
+    env.push(("VOUCHERKIT_JOURNAL", from_env.clone()));
+
+    let mut args = sg_redeem(&url, "1000000001", "10.00");
+    args.extend_from_slice(&["--reference", "sale-1"]);
+    let out = run(&args, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let id = shown_journal_id(&out);
+    let listed = entries(&from_env, &[]);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["id"], id.as_str());
+    assert_eq!(listed[0]["reference"], "sale-1");
+    assert_eq!(listed[0]["operation"], "redeem");
+    assert_eq!(listed[0]["state"], "applied");
+    assert_eq!(listed[0]["request"]["value"], "10.00");
+    let paths: Vec<String> = sb.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        paths,
+        ["/smartgift/redeem/check", "/smartgift/redeem"],
+        "a journaled redeem reads the voucher first"
+    );
+
+    // The flag wins over the environment.
+    let mut args = sg_redeem(&url, "1000000001", "5.00");
+    args.extend_from_slice(&["--journal", &from_flag, "--reference", "sale-2", "--json"]);
+    let out = run(&args, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let redeemed = json_of(&out);
+    let flagged = entries(&from_flag, &[]);
+    assert_eq!(flagged.len(), 1);
+    assert_eq!(redeemed["journal_id"], flagged[0]["id"]);
+    assert_eq!(flagged[0]["reference"], "sale-2");
+    assert_eq!(
+        entries(&from_env, &[]).len(),
+        1,
+        "the env journal is untouched"
+    );
+
+    // Reverse is journaled too; its result carries its own entry.
+    let ids: Vec<String> = redeemed["redemptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    let mut args = vec![
+        "smartgift",
+        "reverse",
+        "--voucher-no",
+        "1000000001",
+        "--site-id",
+        "12",
+        "--base-url",
+        &url,
+        "--reference",
+        "sale-2",
+        "--json",
+    ];
+    for id in &ids {
+        args.extend_from_slice(&["--redemption", id]);
+    }
+    let out = run(&args, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let reversed = json_of(&out);
+    let newest = &entries(&from_env, &["--limit", "1"])[0];
+    assert_eq!(reversed["journal_id"], newest["id"]);
+    assert_eq!(newest["operation"], "reverse");
+    assert_eq!(newest["state"], "applied");
+
+    // A refusal is recorded as not_applied and its error names the entry.
+    let out = run(&sg_redeem(&url, "1000000002", "500.00"), &env);
+    assert_eq!(out.status.code(), Some(21), "{}", text(&out));
+    let newest = &entries(&from_env, &["--limit", "1"])[0];
+    assert_eq!(newest["state"], "not_applied");
+    assert_eq!(newest["error"]["kind"], "invalid_amount");
+    let shown = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        shown.contains(&format!("journal entry {}", newest["id"].as_str().unwrap())),
+        "{shown}"
+    );
+
+    // An empty variable is no journal: the call is made as without one.
+    let before = sb.requests().len();
+    let out = run(
+        &sg_redeem(&url, "1000000002", "1.00"),
+        &[
+            ("SMARTGIFT_API_KEY", sb.smartgift_key()),
+            ("VOUCHERKIT_JOURNAL", String::new()),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("journal_id"), "{}", text(&out));
+    assert_eq!(sb.requests().len(), before + 1, "no snapshot read");
+
+    // Spaaza: --reference and the entry id; a journaled redeem needs the voucher id.
+    let sp_url = sb.spaaza_url();
+    let mut sp_env = sb_sp_env(&sb);
+    sp_env.push(("VOUCHERKIT_JOURNAL", from_env.clone()));
+    let out = run(
+        &[
+            "spaaza",
+            "redeem-voucher",
+            "--chain-id",
+            "2",
+            "--voucher-id",
+            "35735",
+            "--reference",
+            "basket-1",
+            "--base-url",
+            &sp_url,
+        ],
+        &sp_env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let id = shown_journal_id(&out);
+    let newest = &entries(&from_env, &["--limit", "1"])[0];
+    assert_eq!(newest["id"], id.as_str());
+    assert_eq!(newest["provider"], "spaaza");
+    assert_eq!(newest["operation"], "redeem_voucher");
+    assert_eq!(newest["reference"], "basket-1");
+    let before = sb.requests().len();
+    let out = run(
+        &[
+            "spaaza",
+            "redeem-voucher",
+            "--chain-id",
+            "2",
+            "--voucher-key",
+            "b45069f0c789fe686b7d538eb97b6d017225a119e43733f73ccd230f12024eb5",
+            "--base-url",
+            &sp_url,
+            "--json",
+        ],
+        &sp_env,
+    );
+    assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+    assert_eq!(json_of(&out)["error"]["field"], "voucher_id");
+    assert_eq!(sb.requests().len(), before, "nothing sent");
+}
+
+/// `journal list`: a table for people, the core's entries for programs, filters that
+/// narrow, and bad filters refused by name before the journal is read.
+#[test]
+fn journal_list_shows_a_table_and_json_and_filters() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let url = sb.smartgift_url();
+    let dir = TempDir::new();
+    let journal = dir.path("till.journal");
+    let mut env = sb_sg_env(&sb);
+    env.push(("VOUCHERKIT_JOURNAL", journal.clone()));
+    let long_reference = "sale-2026-01-31-till-7-basket-000123456789";
+    let mut args = sg_redeem(&url, "1000000001", "10.00");
+    args.extend_from_slice(&["--reference", long_reference]);
+    assert_eq!(run(&args, &env).status.code(), Some(0));
+    lose_next_answer(&sb, "/smartgift/redeem");
+    let mut args = sg_redeem(&url, "1000000001", "2.50");
+    args.extend_from_slice(&["--reference", "sale-lost", "--timeout", "0.5"]);
+    assert_eq!(run(&args, &env).status.code(), Some(25));
+    let mut sp_env = sb_sp_env(&sb);
+    sp_env.push(("VOUCHERKIT_JOURNAL", journal.clone()));
+    let sp_url = sb.spaaza_url();
+    let out = run(
+        &[
+            "spaaza",
+            "redeem-voucher",
+            "--chain-id",
+            "2",
+            "--voucher-id",
+            "35735",
+            "--base-url",
+            &sp_url,
+        ],
+        &sp_env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // --json: the entries as the core serialises them, newest first.
+    let all = entries(&journal, &[]);
+    assert_eq!(all.len(), 3);
+    let keys: Vec<&str> = all[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "reference",
+            "provider",
+            "operation",
+            "request",
+            "before",
+            "state",
+            "result",
+            "error",
+            "certain",
+            "note",
+            "created_at",
+            "resolved_at",
+            "reconcile_attempts"
+        ]
+    );
+    let providers: Vec<&str> = all
+        .iter()
+        .map(|e| e["provider"].as_str().unwrap())
+        .collect();
+    assert_eq!(providers, ["spaaza", "smartgift", "smartgift"]);
+    assert_eq!(all[1]["state"], "unknown");
+    assert_eq!(all[1]["error"]["kind"], "outcome_unknown");
+    assert_eq!(all[1]["resolved_at"], Value::Null);
+    assert_eq!(all[2]["reference"], long_reference);
+    assert_eq!(all[2]["before"]["remaining_value"], "100");
+    let created = rfc3339_millis(all[2]["created_at"].as_str().unwrap());
+    let resolved = rfc3339_millis(all[2]["resolved_at"].as_str().unwrap());
+    assert!(resolved >= created);
+    assert_eq!(all[2]["reconcile_attempts"], 0);
+
+    // Filters.
+    let ids = |filters: &[&str]| -> Vec<String> {
+        entries(&journal, filters)
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let id = |i: usize| all[i]["id"].as_str().unwrap().to_owned();
+    assert_eq!(ids(&["--state", "unknown"]), [id(1)]);
+    assert_eq!(ids(&["--state", "applied"]), [id(0), id(2)]);
+    assert!(ids(&["--state", "pending"]).is_empty());
+    assert_eq!(ids(&["--reference", "sale-lost"]), [id(1)]);
+    assert_eq!(ids(&["--provider", "smartgift"]), [id(1), id(2)]);
+    assert_eq!(ids(&["--provider", "spaaza"]), [id(0)]);
+    assert_eq!(ids(&["--limit", "2"]), [id(0), id(1)]);
+    assert_eq!(
+        ids(&["--provider", "smartgift", "--state", "applied"]),
+        [id(2)]
+    );
+
+    // The table: a header, one row per entry with its id and state, long text cut short.
+    let out = voucherkit(&["journal", "list", "--journal", &journal], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = table.lines().collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "id",
+            "created_at",
+            "provider",
+            "operation",
+            "reference",
+            "state",
+            "certain",
+            "note"
+        ],
+        "{table}"
+    );
+    assert_eq!(lines.len(), 5, "header, 3 rows, count: {table}");
+    for (row, entry) in lines[1..4].iter().zip(&all) {
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells[0], entry["id"].as_str().unwrap(), "{table}");
+        let at = entry["created_at"].as_str().unwrap();
+        assert_eq!(cells[1], format!("{}Z", &at[..19]), "{table}");
+        assert_eq!(cells[2], entry["provider"].as_str().unwrap(), "{table}");
+        assert_eq!(cells[3], entry["operation"].as_str().unwrap(), "{table}");
+        assert_eq!(cells[5], entry["state"].as_str().unwrap(), "{table}");
+        assert_eq!(cells[6], "no", "{table}");
+    }
+    assert!(lines[2].contains(" sale-lost "), "{table}");
+    assert!(
+        lines[3].contains(" sale-2026-01-31-til… "),
+        "a long reference is cut to 20 characters: {table}"
+    );
+    assert!(!table.contains(long_reference), "{table}");
+    assert_eq!(lines[4], "3 entries", "{table}");
+    // Columns line up (in characters: `…` is one): every row's state starts where the
+    // header's does.
+    let state_at = lines[0].find("state").unwrap();
+    for row in &lines[1..4] {
+        let from: String = row.chars().skip(state_at).collect();
+        assert!(
+            ["applied", "unknown"].iter().any(|s| from.starts_with(s)),
+            "{table}"
+        );
+    }
+    let out = voucherkit(
+        &[
+            "journal",
+            "list",
+            "--journal",
+            &journal,
+            "--state",
+            "pending",
+        ],
+        &[],
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "no journal entries\n");
+
+    // Bad filters: invalid_request naming the field (exit 11), --json as an error object.
+    for (flag, value, field) in [
+        ("--state", "done", "state"),
+        ("--state", "Applied", "state"),
+        ("--provider", "paypal", "provider"),
+    ] {
+        let out = voucherkit(
+            &["journal", "list", "--journal", &journal, flag, value],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("(field {field})")), "{err}");
+        let out = voucherkit(
+            &[
+                "journal",
+                "list",
+                "--journal",
+                &journal,
+                flag,
+                value,
+                "--json",
+            ],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(11));
+        let v = json_of(&out);
+        assert_eq!(v["error"]["kind"], "invalid_request");
+        assert_eq!(v["error"]["field"], field);
+    }
+    let out = voucherkit(
+        &["journal", "list", "--journal", &journal, "--limit", "-1"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+
+    // No journal given, or none at the path: refused by name, and no file is created.
+    let out = voucherkit(&["journal", "list", "--json"], &[]);
+    assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+    assert_eq!(json_of(&out)["error"]["field"], "journal");
+    assert!(text(&out).contains("VOUCHERKIT_JOURNAL"), "{}", text(&out));
+    let missing = dir.path("typo.journal");
+    let out = voucherkit(&["journal", "list", "--journal", &missing], &[]);
+    assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+    assert!(text(&out).contains("no journal at"), "{}", text(&out));
+    assert!(!std::path::Path::new(&missing).exists());
+    // The environment names it too.
+    let out = voucherkit(
+        &["journal", "list", "--reference", "sale-lost", "--json"],
+        &[("VOUCHERKIT_JOURNAL", journal.as_str())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(json_of(&out).as_array().unwrap().len(), 1);
+}
+
+/// The answer to a redeem is lost after the sandbox carried it out: the till gets
+/// outcome_unknown with the entry's id, and `reconcile` settles the entry as applied.
+#[test]
+fn reconcile_settles_a_lost_smartgift_redeem_as_applied() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let url = sb.smartgift_url();
+    let dir = TempDir::new();
+    let journal = dir.path("till.journal");
+    let env = sb_sg_env(&sb);
+
+    lose_next_answer(&sb, "/smartgift/redeem");
+    let mut args = sg_redeem(&url, "1000000001", "10.00");
+    args.extend_from_slice(&[
+        "--journal",
+        &journal,
+        "--reference",
+        "sale-9",
+        "--timeout",
+        "0.5",
+        "--json",
+    ]);
+    let out = run(&args, &env);
+    assert_eq!(out.status.code(), Some(25), "{}", text(&out));
+    let err = json_of(&out);
+    assert_eq!(err["error"]["kind"], "outcome_unknown");
+    let id = err["error"]["journal_id"]
+        .as_str()
+        .expect("journal_id")
+        .to_owned();
+    assert_eq!(
+        entries(&journal, &["--state", "unknown"])[0]["id"],
+        id.as_str()
+    );
+
+    // The same lost answer shown to a person: the entry, and how to settle it.
+    lose_next_answer(&sb, "/smartgift/redeem");
+    let mut args = sg_redeem(&url, "1000000002", "5.00");
+    args.extend_from_slice(&["--journal", &journal, "--timeout", "0.5"]);
+    let out = run(&args, &env);
+    assert_eq!(out.status.code(), Some(25), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stderr);
+    let second = entries(&journal, &["--limit", "1"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        shown.contains(&format!("(journal entry {second})")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("`voucherkit smartgift reconcile`"),
+        "{shown}"
+    );
+
+    // Reconcile, for people: both entries examined and settled.
+    let out = run(
+        &[
+            "smartgift",
+            "reconcile",
+            "--journal",
+            &journal,
+            "--base-url",
+            &url,
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        shown.starts_with("reconcile examined 2 entries:\n"),
+        "{shown}"
+    );
+    let row = shown
+        .lines()
+        .find(|l| l.starts_with(&id))
+        .unwrap_or_else(|| panic!("no row for {id}: {shown}"));
+    assert!(row.contains(" applied "), "{row}");
+    assert!(row.contains(" sale-9 "), "{row}");
+    assert!(
+        row.ends_with("remaining_value went from 100 to 90"),
+        "{row}"
+    );
+    assert!(!shown.contains("still unknown"), "{shown}");
+
+    let settled = &entries(&journal, &["--reference", "sale-9"])[0];
+    assert_eq!(settled["state"], "applied");
+    assert_eq!(settled["reconcile_attempts"], 1);
+    assert_eq!(settled["certain"], false);
+
+    // Nothing left: --json gives an empty array, people a sentence.
+    let reconcile = |extra: &[&str]| {
+        let mut args = vec![
+            "smartgift",
+            "reconcile",
+            "--journal",
+            &journal,
+            "--base-url",
+            &url,
+        ];
+        args.extend_from_slice(extra);
+        run(&args, &env)
+    };
+    let out = reconcile(&["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(json_of(&out), json!([]));
+    let out = reconcile(&[]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("nothing to reconcile"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// A provider that cannot be read leaves entries unknown: reconcile still exits 0 and
+/// shows why; the entry is settled by a later reconcile.
+#[test]
+fn reconcile_exits_0_when_entries_stay_unknown_and_shows_their_notes() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let url = sb.smartgift_url();
+    let dir = TempDir::new();
+    let journal = dir.path("till.journal");
+    let mut env = sb_sg_env(&sb);
+    env.push(("VOUCHERKIT_JOURNAL", journal.clone()));
+    lose_next_answer(&sb, "/smartgift/redeem");
+    let mut args = sg_redeem(&url, "1000000001", "10.00");
+    args.extend_from_slice(&["--timeout", "0.5"]);
+    assert_eq!(run(&args, &env).status.code(), Some(25));
+
+    // The check that would settle it fails.
+    sb.inject(voucherkit_sandbox::FaultRule::new(
+        "/smartgift/redeem/check",
+        voucherkit_sandbox::Answer::json(500, &json!({"message": "Server Error: the voucher service is down for maintenance until 03:00 UTC"})),
+    ));
+    let reconcile = |extra: &[&str]| {
+        let mut args = vec![
+            "smartgift",
+            "reconcile",
+            "--base-url",
+            &url,
+            "--max-retries",
+            "0",
+        ];
+        args.extend_from_slice(extra);
+        run(&args, &env)
+    };
+    let out = reconcile(&["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let examined = json_of(&out);
+    let e = &examined.as_array().unwrap()[0];
+    assert_eq!(e["state"], "unknown", "{examined}");
+    assert_eq!(e["reconcile_attempts"], 1);
+    let note = e["note"].as_str().unwrap().to_owned();
+    assert!(note.contains("failed"), "{note}");
+
+    let out = reconcile(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    let id = e["id"].as_str().unwrap();
+    assert!(
+        shown.contains(&format!(
+            "still unknown: {id} — the check to settle it failed"
+        )),
+        "the whole note is shown: {shown}"
+    );
+    let row = shown.lines().find(|l| l.starts_with(id)).unwrap();
+    assert!(row.contains(" unknown "), "{row}");
+    // In the table the long note is cut to 60 characters.
+    let cell = row.split("  ").last().unwrap().trim_start();
+    assert!(
+        cell.ends_with('…') && cell.chars().count() == 60,
+        "{cell:?} in {row}"
+    );
+    assert!(
+        note.starts_with(&cell[..cell.len() - '…'.len_utf8()]),
+        "{row}"
+    );
+
+    sb.clear_faults();
+    let out = reconcile(&["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let examined = json_of(&out);
+    assert_eq!(examined[0]["state"], "applied", "{examined}");
+    assert_eq!(examined[0]["reconcile_attempts"], 3);
+}
+
+/// Under a hold recorded in the journal, reconcile's verdict is proof (`certain`).
+#[test]
+fn a_journaled_hold_makes_the_reconciled_redeem_certain() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let url = sb.smartgift_url();
+    let dir = TempDir::new();
+    let journal = dir.path("till.journal");
+    let mut env = sb_sg_env(&sb);
+    env.push(("VOUCHERKIT_JOURNAL", journal.clone()));
+    let out = run(
+        &[
+            "smartgift",
+            "hold",
+            "--voucher-no",
+            "1000000001",
+            "--base-url",
+            &url,
+            "--json",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let token = json_of(&out)["hold_token"].as_str().unwrap().to_owned();
+    lose_next_answer(&sb, "/smartgift/redeem");
+    let mut args = sg_redeem(&url, "1000000001", "10.00");
+    args.extend_from_slice(&["--hold-token", &token, "--timeout", "0.5"]);
+    assert_eq!(run(&args, &env).status.code(), Some(25));
+    let out = run(
+        &["smartgift", "reconcile", "--base-url", &url, "--json"],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let e = &json_of(&out)[0];
+    assert_eq!(e["state"], "applied", "{e}");
+    assert_eq!(e["certain"], true, "{e}");
+    // The table says so too.
+    let out = voucherkit(&["journal", "list", "--journal", &journal], &[]);
+    let row = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    assert!(row.contains(" applied  yes "), "{row}");
+}
+
+/// A lost Spaaza partial redeem: reconcile finds the voucher redeemed and names the
+/// regenerated voucher that holds the rest.
+#[test]
+fn spaaza_reconcile_settles_a_lost_partial_redeem_and_names_the_rest() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let url = sb.spaaza_url();
+    let dir = TempDir::new();
+    let journal = dir.path("till.journal");
+    let mut env = sb_sp_env(&sb);
+    env.push(("VOUCHERKIT_JOURNAL", journal.clone()));
+    lose_next_answer(&sb, "/spaaza/auth/redeem-voucher");
+    let out = run(
+        &[
+            "spaaza",
+            "redeem-voucher",
+            "--chain-id",
+            "2",
+            "--voucher-id",
+            "438595",
+            "--amount",
+            "2.00",
+            "--reference",
+            "basket-7",
+            "--base-url",
+            &url,
+            "--timeout",
+            "0.5",
+            "--json",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(25), "{}", text(&out));
+    let id = json_of(&out)["error"]["journal_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let out = run(&["spaaza", "reconcile", "--base-url", &url], &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    let state = serde_json::to_value(sb.state()).unwrap();
+    let rest = state["spaaza"]["vouchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["parent_voucher_id"] == json!(438595))
+        .cloned()
+        .expect("the sandbox regenerated a voucher");
+    assert!(
+        shown.contains(&format!(
+            "the rest of {id}: voucher {} (€8, generated)",
+            rest["voucher_id"]
+        )),
+        "{shown}"
+    );
+    let row = shown.lines().find(|l| l.starts_with(&id)).unwrap();
+    assert!(
+        row.contains(" spaaza ") && row.contains(" applied "),
+        "{row}"
+    );
+
+    let e = &entries(&journal, &["--reference", "basket-7"])[0];
+    assert_eq!(e["state"], "applied");
+    assert_eq!(
+        e["result"]["regenerated_voucher"]["voucher_id"],
+        rest["voucher_id"]
+    );
+}
+
+/// Reconcile needs a journal that exists; credentials come first as for every call.
+#[test]
+fn reconcile_refuses_without_a_journal() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let dir = TempDir::new();
+    let missing = dir.path("none.journal");
+    for (provider, url, env) in [
+        ("smartgift", sb.smartgift_url(), sb_sg_env(&sb)),
+        ("spaaza", sb.spaaza_url(), sb_sp_env(&sb)),
+    ] {
+        let out = run(&[provider, "reconcile", "--base-url", &url, "--json"], &env);
+        assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+        let v = json_of(&out);
+        assert_eq!(v["error"]["field"], "journal");
+        assert_eq!(v["error"]["provider"], provider);
+        let out = run(
+            &[
+                provider,
+                "reconcile",
+                "--base-url",
+                &url,
+                "--journal",
+                &missing,
+            ],
+            &env,
+        );
+        assert_eq!(out.status.code(), Some(11), "{}", text(&out));
+        assert!(text(&out).contains("no journal at"), "{}", text(&out));
+        assert!(!std::path::Path::new(&missing).exists());
+    }
+    assert!(sb.requests().is_empty());
+}
+
+/// Drops the entries table under a journal file: it still opens, then every read and
+/// write fails (as a full disk or a damaged file would) — the `journal` kind, exit 28.
+fn break_journal(path: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("DROP TABLE entries").unwrap();
+}
+
+#[test]
+fn a_failing_journal_is_exit_code_28_and_nothing_is_sent() {
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let url = sb.smartgift_url();
+    let dir = TempDir::new();
+    let journal = dir.path("broken.journal");
+    let mut env = sb_sg_env(&sb);
+    env.push(("VOUCHERKIT_JOURNAL", journal.clone()));
+    assert_eq!(
+        run(&sg_redeem(&url, "1000000001", "1.00"), &env)
+            .status
+            .code(),
+        Some(0)
+    );
+    break_journal(&journal);
+    sb.reset();
+
+    let mut args = sg_redeem(&url, "1000000001", "1.00");
+    args.push("--json");
+    let out = run(&args, &env);
+    assert_eq!(out.status.code(), Some(28), "{}", text(&out));
+    let v = json_of(&out);
+    assert_eq!(v["error"]["kind"], "journal");
+    assert_eq!(
+        v["error"]["journal_id"],
+        Value::Null,
+        "no entry was written"
+    );
+    let paths: Vec<String> = sb.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        paths,
+        ["/smartgift/redeem/check"],
+        "the redeem was not sent"
+    );
+
+    let out = run(&sg_redeem(&url, "1000000001", "1.00"), &env);
+    assert_eq!(out.status.code(), Some(28));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error: journal — "), "{err}");
+    assert!(err.contains("fix the journal file"), "{err}");
+
+    let out = voucherkit(&["journal", "list", "--journal", &journal, "--json"], &[]);
+    assert_eq!(out.status.code(), Some(28), "{}", text(&out));
+    assert_eq!(json_of(&out)["error"]["kind"], "journal");
+
+    let out = run(&["smartgift", "reconcile", "--base-url", &url], &env);
+    assert_eq!(out.status.code(), Some(28), "{}", text(&out));
+}
+
+/// The README's "When the answer is lost" example, run by bash as written, with the
+/// binary under test first on PATH. The one change: the sandbox is this test's own, so
+/// its port replaces the README's 8700 (a fixed port could be taken on a shared machine).
+/// Needs bash and curl, as the README does.
+#[cfg(unix)]
+#[test]
+fn the_readme_lost_answer_example_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let section = readme
+        .split_once("### When the answer is lost")
+        .expect("README has the section")
+        .1;
+    let block = section
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("an sh block in the section")
+        .0;
+    assert!(block.contains("8700"), "{block}");
+    let sb = voucherkit_sandbox::Sandbox::start().unwrap();
+    let script = block.replace("8700", &sb.port().to_string());
+
+    let dir = TempDir::new();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_voucherkit"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", &script])
+        .current_dir(&dir.0)
+        .env("PATH", path);
+    for var in [
+        "SMARTGIFT_API_KEY",
+        "SMARTGIFT_BASE_URL",
+        "VOUCHERKIT_JOURNAL",
+    ] {
+        cmd.env_remove(var);
+    }
+    let out = cmd.output().expect("bash runs the README example");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        !stderr.contains("command not found"),
+        "bash and curl are needed: {stderr}"
+    );
+    // The redeem: outcome_unknown, naming its entry, as the README's comment says.
+    assert!(stderr.contains("error: outcome_unknown — "), "{stderr}");
+    let id = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("(journal entry "))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no journal entry in: {stderr}"))
+        .to_owned();
+    // reconcile settles it as applied; journal list shows it under its reference.
+    assert!(stdout.contains("reconcile examined 1 entry:"), "{stdout}");
+    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with(&id)).collect();
+    assert_eq!(rows.len(), 2, "reconcile's row and list's row: {stdout}");
+    for row in &rows {
+        assert!(
+            row.contains(" sale-42 ") && row.contains(" applied "),
+            "{row}"
+        );
+        assert!(
+            row.ends_with("remaining_value went from 100 to 90"),
+            "{row}"
+        );
+    }
+    assert!(stdout.trim_end().ends_with("1 entry"), "{stdout}");
+    assert!(dir.0.join("till.journal").exists());
+    // Redeemed once: the sandbox's voucher lost exactly £10.
+    let state = serde_json::to_value(sb.state()).unwrap();
+    let voucher = state["smartgift"]["vouchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["voucher_no"] == "1000000001")
+        .cloned()
+        .unwrap();
+    assert_eq!(voucher["value"], "90.00", "{voucher}");
 }

@@ -19,7 +19,11 @@
 //! with vouchers in the seed pages' shapes: redeem-voucher's long form
 //! (`regenerated_voucher`, `parent_voucher`, …, exactly the seed's field
 //! names, order and nesting), the other calls' short form (the
-//! unclaim-voucher seed's), get-vouchers items with `type`.
+//! unclaim-voucher seed's), get-vouchers items with `type`. A get-vouchers
+//! item of a partly redeemed voucher also carries `regenerated_voucher`: the
+//! new voucher's short form, as it is now (the emulator's own addition, so
+//! that a journal's reconcile, which reads the voucher with get-vouchers
+//! after a lost redeem answer, can tell the till where the remainder went).
 //!
 //! # Sessions
 //!
@@ -54,8 +58,10 @@
 //!   below the value, the voucher becomes `redeemed` showing
 //!   `voucher_amount` = `voucher_amount_redeemed` = `amount`, and a new
 //!   voucher (next id, random 64-hex key, `generated`, the remainder, same
-//!   campaign, expiry and user) is returned as `regenerated_voucher`. An
-//!   `amount` above the value is `invalid_amount`.
+//!   campaign, expiry and user) is returned as `regenerated_voucher`; from
+//!   then on get-vouchers lists the redeemed voucher with that
+//!   `regenerated_voucher` too (short form) and the new one with
+//!   `parent_voucher_id`. An `amount` above the value is `invalid_amount`.
 //! - lock-voucher (basket vouchers only) ties a voucher to a
 //!   `retailer_basket_code` for `voucher_lock_period` seconds of the
 //!   emulated clock (no period: until unlocked or redeemed). While the lock
@@ -700,6 +706,18 @@ fn item(sp: &SpaazaData, world: &World, v: &ChainVoucher, now: i64) -> Value {
         out.insert("voucher_third_party_id".into(), id.into());
     }
     out.insert("parent_voucher_id".into(), v.parent_voucher_id.into());
+    // Where the rest of a partly redeemed voucher went: a reconcile that finds the voucher
+    // redeemed (its answer lost) can tell the till the new voucher.
+    if let Some(rest) = sp
+        .vouchers
+        .iter()
+        .find(|r| r.parent_voucher_id == Some(v.voucher_id))
+    {
+        out.insert(
+            "regenerated_voucher".into(),
+            Value::Object(short(sp, rest, now)),
+        );
+    }
     out.insert("user_id".into(), v.user_id.into());
     let user = v.user_id.and_then(|id| {
         sp.chains
