@@ -31,6 +31,7 @@ KINDS = {
     "outcome_unknown": voucherkit.OutcomeUnknownError,
     "invalid_response": voucherkit.InvalidResponseError,
     "internal": voucherkit.InternalError,
+    "journal": voucherkit.JournalError,
 }
 
 
@@ -41,7 +42,7 @@ def server() -> Iterator[ScriptedServer]:
 
 
 def test_one_class_per_kind() -> None:
-    assert len(KINDS) == 17
+    assert len(KINDS) == 18
     for kind, cls in KINDS.items():
         assert cls.KIND == kind
         assert voucherkit.error_class(kind) is cls
@@ -53,7 +54,9 @@ def first_case(kind: str) -> dict[str, Any]:
     return next(c for c in load_cases() if c["expect"].get("error", {}).get("kind") == kind)
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if k != "internal"])
+# internal comes from a panic and journal from a broken journal file (test_journal.py),
+# never from a provider's answer.
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in ("internal", "journal")])
 def test_every_kind_is_raised_as_its_class_from_a_real_answer(
     server: ScriptedServer, kind: str
 ) -> None:
@@ -156,6 +159,9 @@ def sample_errors() -> list[voucherkit.VoucherError]:
             "Slow down", http_status=429, provider="spaaza", retryable=True, retry_after=30
         ),
         voucherkit.VoucherError("x", kind="outcome_unknown"),
+        voucherkit.OutcomeUnknownError(
+            "no answer", provider="smartgift", journal_id="01936f2e-0000-7000-8000-000000000001"
+        ),
     ]
 
 
@@ -190,6 +196,7 @@ def test_error_attributes_and_repr() -> None:
         "provider_code": None,
         "retryable": False,
         "retry_after": None,
+        "journal_id": None,
     }
     assert repr(e) == (
         "VoucherNotFoundError(kind='voucher_not_found', message='gone', field='voucher_no', "

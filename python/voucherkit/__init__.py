@@ -12,12 +12,19 @@ Requests are logged to the ``logging`` logger ``"voucherkit"`` (method, path, st
 duration; never a body or a secret) at DEBUG, and attempts that got no answer at WARNING.
 Calls that succeed with a caveat (Spaaza answered a redeem "ok" but the voucher is not
 ``redeemed``) log it to the same logger at WARNING.
+
+Neither provider can say whether a redeem whose answer was lost happened. Give the client
+a :class:`Journal` (``SmartGift(..., journal=voucherkit.Journal(path))``): it reads the
+voucher, records each redeem and reverse on disk before sending it, and ``reconcile()``
+later settles every call that ended in :class:`OutcomeUnknownError`.
 """
 
 from voucherkit import testing
 from voucherkit._native import (
     Experience,
     Hold,
+    Journal,
+    JournalEntry,
     Redemption,
     Released,
     Reversed,
@@ -36,6 +43,7 @@ from voucherkit.errors import (
     InvalidRequestError,
     InvalidResponseError,
     InvalidSiteError,
+    JournalError,
     NetworkError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -60,6 +68,9 @@ __all__ = [
     "InvalidRequestError",
     "InvalidResponseError",
     "InvalidSiteError",
+    "Journal",
+    "JournalEntry",
+    "JournalError",
     "NetworkError",
     "OutcomeUnknownError",
     "PermissionDeniedError",

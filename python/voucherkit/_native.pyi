@@ -12,6 +12,8 @@ from typing_extensions import Self, TypeAlias
 __all__ = [
     "Experience",
     "Hold",
+    "Journal",
+    "JournalEntry",
     "RecordedRequest",
     "Redemption",
     "Released",
@@ -37,6 +39,8 @@ _Money: TypeAlias = Decimal | int | str
 _SiteId: TypeAlias = int | str
 _Json: TypeAlias = Any
 _Path: TypeAlias = str | os.PathLike[str]
+_EntryState: TypeAlias = Literal["pending", "applied", "not_applied", "unknown"]
+_Provider: TypeAlias = Literal["smartgift", "spaaza"]
 
 class _MetaCondition(TypedDict):
     key: str
@@ -60,6 +64,7 @@ class SmartGift:
         ca_bundle: _Path | None = None,
         proxy: str | None = None,
         allow_insecure_http: bool = False,
+        journal: Journal | None = None,
     ) -> Self: ...
     @property
     def base_url(self) -> str: ...
@@ -82,11 +87,23 @@ class SmartGift:
         value: _Money | None = None,
         experiences: Sequence[int] | None = None,
         hold_token: str | None = None,
-    ) -> Redemption: ...
+        reference: str | None = None,
+    ) -> Redemption:
+        """Redeems money (``value``) or experiences. With a journal, ``reference`` (the
+        sale's id) is stored on the entry, never sent."""
     def release(self, *, voucher_no: str, hold_token: str) -> Released: ...
     def reverse(
-        self, *, voucher_no: str, site_id: _SiteId, redemptions: Sequence[int]
+        self,
+        *,
+        voucher_no: str,
+        site_id: _SiteId,
+        redemptions: Sequence[int],
+        reference: str | None = None,
     ) -> Reversed: ...
+    def reconcile(self) -> list[JournalEntry]:
+        """Settles the journal's open entries (``unknown``, and ``pending`` ones whose
+        process died) by reading each voucher again; returns the entries examined, as they
+        stand afterwards. Needs ``journal=``."""
 
 @final
 class SmartGiftVoucher:
@@ -156,6 +173,8 @@ class Redemption:
     @property
     def redemptions(self) -> list[int]: ...
     @property
+    def journal_id(self) -> str | None: ...
+    @property
     def raw(self) -> dict[str, _Json]: ...
 
 @final
@@ -177,6 +196,8 @@ class Reversed:
     def __eq__(self, other: object, /) -> bool: ...
     @property
     def message(self) -> str: ...
+    @property
+    def journal_id(self) -> str | None: ...
     @property
     def raw(self) -> dict[str, _Json]: ...
 
@@ -202,6 +223,7 @@ class Spaaza:
         ca_bundle: _Path | None = None,
         proxy: str | None = None,
         allow_insecure_http: bool = False,
+        journal: Journal | None = None,
     ) -> Self: ...
     @property
     def base_url(self) -> str: ...
@@ -217,7 +239,10 @@ class Spaaza:
         voucher_id: int | None = None,
         user_id: int | None = None,
         amount: _Money | None = None,
-    ) -> SpaazaVoucher: ...
+        reference: str | None = None,
+    ) -> SpaazaVoucher:
+        """Redeems a voucher: all of it, or ``amount``. With a journal it needs
+        ``voucher_id``, and ``reference`` (the basket's id) is stored on the entry."""
     def unlock_voucher(
         self, *, voucher_key: str | None = None, voucher_id: int | None = None
     ) -> SpaazaVoucher: ...
@@ -279,6 +304,10 @@ class Spaaza:
         min_redeemed_datetime: str | None = None,
         max_redeemed_datetime: str | None = None,
     ) -> VoucherList: ...
+    def reconcile(self) -> list[JournalEntry]:
+        """Settles the journal's open entries (``unknown``, and ``pending`` ones whose
+        process died) by reading each voucher again; returns the entries examined, as they
+        stand afterwards. Needs ``journal=``."""
 
 @final
 class SpaazaVoucher:
@@ -323,6 +352,8 @@ class SpaazaVoucher:
     @property
     def campaign_id(self) -> int | None: ...
     @property
+    def journal_id(self) -> str | None: ...
+    @property
     def regenerated_voucher(self) -> SpaazaVoucher | None: ...
     @property
     def warnings(self) -> list[SpaazaWarning]: ...
@@ -361,6 +392,62 @@ class VoucherList:
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[SpaazaVoucher]: ...
     def __getitem__(self, index: int, /) -> SpaazaVoucher: ...
+
+@final
+class Journal:
+    """A journal file on the till (SQLite) recording every redeem and reverse made through
+    a client built with ``journal=``, so a lost answer can be settled by ``reconcile()``."""
+
+    def __new__(cls, path: _Path) -> Self: ...
+    @property
+    def path(self) -> str: ...
+    def entries(
+        self,
+        *,
+        state: _EntryState | None = None,
+        reference: str | None = None,
+        provider: _Provider | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[JournalEntry]:
+        """The entries matching every filter given, newest first (``since``: an aware
+        datetime)."""
+    def entry(self, id: str) -> JournalEntry | None: ...
+
+@final
+class JournalEntry:
+    """One journaled call and where it stands. Immutable and hashable."""
+
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def provider(self) -> _Provider: ...
+    @property
+    def operation(self) -> Literal["redeem", "reverse", "redeem_voucher"]: ...
+    @property
+    def request(self) -> dict[str, _Json]: ...
+    @property
+    def before(self) -> dict[str, _Json] | None: ...
+    @property
+    def state(self) -> _EntryState: ...
+    @property
+    def result(self) -> dict[str, _Json] | None: ...
+    @property
+    def error(self) -> dict[str, _Json] | None: ...
+    @property
+    def certain(self) -> bool: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def resolved_at(self) -> datetime | None: ...
+    @property
+    def reconcile_attempts(self) -> int: ...
 
 @final
 class RecordedRequest:

@@ -8,7 +8,7 @@ language, and an instance of one subclass per ``kind``, so ``except`` can pick::
     except voucherkit.VoucherExpiredError as e:
         tell_customer(e.message)
     except voucherkit.OutcomeUnknownError:
-        reconcile()        # the provider may have acted: check before trying again
+        sg.reconcile()     # it may have happened: settle it (needs journal=) first
 
 The classes live here, in Python, so that they pickle and subclass normally; the native
 module raises them.
@@ -25,6 +25,7 @@ __all__ = [
     "InvalidRequestError",
     "InvalidResponseError",
     "InvalidSiteError",
+    "JournalError",
     "NetworkError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
@@ -58,6 +59,8 @@ class VoucherError(Exception):
         provider_code: Spaaza's error name (or numeric code as a string).
         retryable: True only where trying the same call again is safe.
         retry_after: seconds the provider asked to wait (rate limits).
+        journal_id: the journal entry of a journaled call that failed after its entry was
+            written (above all ``outcome_unknown``: ``reconcile()`` settles it), else None.
 
     ``str(e)`` is the message; secrets never appear in any attribute.
     """
@@ -73,6 +76,7 @@ class VoucherError(Exception):
     provider_code: str | None
     retryable: bool
     retry_after: int | None
+    journal_id: str | None
 
     def __init__(
         self,
@@ -86,6 +90,7 @@ class VoucherError(Exception):
         provider_code: str | None = None,
         retryable: bool = False,
         retry_after: int | None = None,
+        journal_id: str | None = None,
     ) -> None:
         super().__init__(message)
         resolved = kind if kind is not None else type(self).KIND
@@ -102,13 +107,21 @@ class VoucherError(Exception):
         self.provider_code = provider_code
         self.retryable = retryable
         self.retry_after = retry_after
+        self.journal_id = journal_id
 
     def __str__(self) -> str:
         return self.message
 
     def __repr__(self) -> str:
         shown = [f"kind={self.kind!r}", f"message={self.message!r}"]
-        for name in ("field", "http_status", "provider", "provider_code", "retry_after"):
+        for name in (
+            "field",
+            "http_status",
+            "provider",
+            "provider_code",
+            "retry_after",
+            "journal_id",
+        ):
             value = getattr(self, name)
             if value is not None:
                 shown.append(f"{name}={value!r}")
@@ -124,7 +137,7 @@ class VoucherError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The error as the JSON object every voucherkit language prints: ``kind``,
         ``message``, ``field``, ``field_errors``, ``http_status``, ``provider``,
-        ``provider_code``, ``retryable``, ``retry_after``."""
+        ``provider_code``, ``retryable``, ``retry_after``, ``journal_id``."""
         return {
             "kind": self.kind,
             "message": self.message,
@@ -135,6 +148,7 @@ class VoucherError(Exception):
             "provider_code": self.provider_code,
             "retryable": self.retryable,
             "retry_after": self.retry_after,
+            "journal_id": self.journal_id,
         }
 
 
@@ -224,7 +238,8 @@ class NetworkError(VoucherError):
 
 class OutcomeUnknownError(VoucherError):
     """A write was sent but no readable answer came: it may have happened. Check the
-    voucher (``check`` / ``get_vouchers``) before trying again."""
+    voucher (``check`` / ``get_vouchers``) before trying again; with a journal,
+    ``reconcile()`` does that and settles the entry ``journal_id``."""
 
     KIND = "outcome_unknown"
 
@@ -239,6 +254,14 @@ class InternalError(VoucherError):
     """A bug in voucherkit (a caught Rust panic). Never expected: please report it."""
 
     KIND = "internal"
+
+
+class JournalError(VoucherError):
+    """The journal could not record a journaled call (disk full, file gone read-only,
+    locked too long), so nothing was sent; or ``reconcile()`` could not read or update
+    it. Fix the journal before redeeming again."""
+
+    KIND = "journal"
 
 
 _CLASSES: dict[str, type[VoucherError]] = {
@@ -261,6 +284,7 @@ _CLASSES: dict[str, type[VoucherError]] = {
         OutcomeUnknownError,
         InvalidResponseError,
         InternalError,
+        JournalError,
     )
 }
 

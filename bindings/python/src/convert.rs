@@ -157,7 +157,7 @@ pub(crate) fn int(
     py: Python<'_>,
     value: &Bound<'_, PyAny>,
     field: &str,
-    provider: Provider,
+    provider: impl Into<Option<Provider>> + Copy,
 ) -> PyResult<i64> {
     integer(py, value, field, field, "an integer", provider)
 }
@@ -167,7 +167,7 @@ pub(crate) fn opt_int(
     py: Python<'_>,
     value: &Option<Bound<'_, PyAny>>,
     field: &str,
-    provider: Provider,
+    provider: impl Into<Option<Provider>> + Copy,
 ) -> PyResult<Option<i64>> {
     given(value)
         .map(|v| int(py, v, field, provider))
@@ -249,7 +249,7 @@ fn integer(
     shown_as: &str,
     field: &str,
     wanted: &str,
-    provider: Provider,
+    provider: impl Into<Option<Provider>> + Copy,
 ) -> PyResult<i64> {
     let refuse = || -> PyResult<PyErr> {
         Ok(errors::invalid(
@@ -290,7 +290,7 @@ fn integer(
 
 /// A refused value for a message: `True (a bool)`, `12.0 (a float)`, `'12' (a str)`;
 /// a long repr is cut, so a message never carries a whole list.
-fn shown(value: &Bound<'_, PyAny>) -> PyResult<String> {
+pub(crate) fn shown(value: &Bound<'_, PyAny>) -> PyResult<String> {
     let type_name = value.get_type().name()?.extract::<String>()?;
     let mut text = value.repr()?.extract::<String>()?;
     if text.chars().count() > 40 {

@@ -46,12 +46,21 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     kwargs.set_item("provider_code", e.provider_code.as_deref())?;
     kwargs.set_item("retryable", e.retryable)?;
     kwargs.set_item("retry_after", e.retry_after)?;
+    kwargs.set_item("journal_id", e.journal_id.as_deref())?;
     let instance = class.call((e.message.as_str(),), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))
 }
 
 /// An `invalid_request` refused by the binding itself (a Python value of the wrong type
-/// for a money or duration parameter), raised like the core's own.
-pub(crate) fn invalid(py: Python<'_>, provider: Provider, field: &str, message: String) -> PyErr {
-    to_py(py, &Error::invalid(field, message).with_provider(provider))
+/// for a money or duration parameter), raised like the core's own. `provider` is `None`
+/// for what belongs to no provider (a journal's filters).
+pub(crate) fn invalid(
+    py: Python<'_>,
+    provider: impl Into<Option<Provider>>,
+    field: &str,
+    message: String,
+) -> PyErr {
+    let mut e = Error::invalid(field, message);
+    e.provider = provider.into();
+    to_py(py, &e)
 }

@@ -16,6 +16,7 @@ mod bench;
 mod cli;
 mod convert;
 mod errors;
+mod journal;
 mod logging;
 mod smartgift;
 mod spaaza;
@@ -51,6 +52,8 @@ fn _panic_for_tests(py: Python<'_>, message: &str) -> PyResult<()> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", voucherkit_core::VERSION)?;
+    m.add_class::<journal::PyJournal>()?;
+    m.add_class::<journal::PyJournalEntry>()?;
     m.add_class::<smartgift::PySmartGift>()?;
     m.add_class::<smartgift::PySmartGiftVoucher>()?;
     m.add_class::<smartgift::PyExperience>()?;

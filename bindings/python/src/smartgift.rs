@@ -15,6 +15,7 @@ use voucherkit_core::smartgift::{
 use voucherkit_core::{ClientOptions, Provider, Secret};
 
 use crate::convert::{self, json_to_py};
+use crate::journal::{self, PyJournalEntry};
 use crate::{errors, guard, logging};
 
 const PROVIDER: Provider = Provider::SmartGift;
@@ -126,6 +127,8 @@ fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondi
 pub struct PySmartGift {
     inner: SmartGift,
     api_key: Secret,
+    /// The journal's path, for the repr.
+    journal: Option<String>,
 }
 
 #[pymethods]
@@ -135,9 +138,9 @@ impl PySmartGift {
     // convert::seconds refuses bool), so the defaults (max_retries 2, timeouts 5 s and
     // 30 s, 32 idle connections idle at most 30 s) are applied there and shown by the
     // text signature.
-    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, journal=None))]
     #[pyo3(
-        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False)"
+        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, journal=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -152,8 +155,10 @@ impl PySmartGift {
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
+        journal: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySmartGift> {
         guard(py, || {
+            let journal = journal::client_journal(py, &journal, PROVIDER)?;
             let options = client_options(
                 py,
                 PROVIDER,
@@ -169,14 +174,19 @@ impl PySmartGift {
                 },
             )?;
             let api_key = Secret::new(api_key);
+            let journal_path = journal.as_ref().map(|j| j.path().to_owned());
             let inner = SmartGift::new(SmartGiftConfig {
-                journal: None,
+                journal,
                 api_key: api_key.clone(),
                 base_url,
                 options,
             })
             .map_err(|e| errors::to_py(py, &e))?;
-            Ok(PySmartGift { inner, api_key })
+            Ok(PySmartGift {
+                inner,
+                api_key,
+                journal: journal_path,
+            })
         })
     }
 
@@ -192,12 +202,17 @@ impl PySmartGift {
         self.inner.user_agent()
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "SmartGift(base_url='{}', api_key='{}')",
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut s = format!(
+            "SmartGift(base_url='{}', api_key='{}'",
             self.inner.base_url(),
             self.api_key.redacted()
-        )
+        );
+        if let Some(path) = &self.journal {
+            s.push_str(&format!(", journal={}", py_repr(py, path.as_str())?));
+        }
+        s.push(')');
+        Ok(s)
     }
 
     /// What a voucher is worth at a site. A read: safe to retry after any failure.
@@ -243,7 +258,9 @@ impl PySmartGift {
     }
 
     /// Redeems money (`value`) or experiences (their `bit_value`s).
-    #[pyo3(signature = (*, voucher_no, site_id, value=None, experiences=None, hold_token=None))]
+    /// With a journal: `reference` (the sale's id) is stored on the entry, never sent.
+    #[pyo3(signature = (*, voucher_no, site_id, value=None, experiences=None, hold_token=None, reference=None))]
+    #[allow(clippy::too_many_arguments)]
     fn redeem(
         &self,
         py: Python<'_>,
@@ -252,6 +269,7 @@ impl PySmartGift {
         value: Option<Bound<'_, PyAny>>,
         experiences: Option<Bound<'_, PyAny>>,
         hold_token: Option<String>,
+        reference: Option<String>,
     ) -> PyResult<PyRedemption> {
         guard(py, || {
             let site_id = convert::site_id(py, &site_id, PROVIDER)?;
@@ -259,7 +277,7 @@ impl PySmartGift {
                 .map(|v| convert::amount(py, &v, "value", PROVIDER))
                 .transpose()?;
             let req = RedeemRequest {
-                reference: None,
+                reference,
                 voucher_no,
                 site_id,
                 value,
@@ -294,17 +312,18 @@ impl PySmartGift {
     }
 
     /// Undoes redemptions (each id in full).
-    #[pyo3(signature = (*, voucher_no, site_id, redemptions))]
+    #[pyo3(signature = (*, voucher_no, site_id, redemptions, reference=None))]
     fn reverse(
         &self,
         py: Python<'_>,
         voucher_no: String,
         site_id: Bound<'_, PyAny>,
         redemptions: Bound<'_, PyAny>,
+        reference: Option<String>,
     ) -> PyResult<PyReversed> {
         guard(py, || {
             let req = ReverseRequest {
-                reference: None,
+                reference,
                 voucher_no,
                 site_id: convert::site_id(py, &site_id, PROVIDER)?,
                 redemptions: convert::ints(py, &redemptions, "redemptions", PROVIDER)?,
@@ -313,6 +332,15 @@ impl PySmartGift {
                 .detach(|| self.inner.reverse(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyReversed(r))
+        })
+    }
+
+    /// Settles the journal's open entries of this account (`unknown`, and `pending` ones
+    /// whose process died) by reading each voucher again; returns the entries examined,
+    /// as they stand afterwards. Needs `journal=`.
+    fn reconcile(&self, py: Python<'_>) -> PyResult<Vec<PyJournalEntry>> {
+        guard(py, || {
+            journal::reconciled(py, py.detach(|| self.inner.reconcile()))
         })
     }
 }
@@ -494,6 +522,11 @@ impl PyRedemption {
     fn redemptions(&self) -> Vec<u64> {
         self.0.redemptions.clone()
     }
+    /// The journal entry of this call (a client with `journal=`), else `None`.
+    #[getter]
+    fn journal_id(&self) -> Option<&str> {
+        self.0.journal_id.as_deref()
+    }
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || json_to_py(py, &self.0.raw))
@@ -544,6 +577,11 @@ impl PyReversed {
     #[getter]
     fn message(&self) -> &str {
         &self.0.message
+    }
+    /// The journal entry of this call (a client with `journal=`), else `None`.
+    #[getter]
+    fn journal_id(&self) -> Option<&str> {
+        self.0.journal_id.as_deref()
     }
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -12,6 +12,7 @@ use voucherkit_core::spaaza::{
 use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, json_to_py};
+use crate::journal::{self, PyJournalEntry};
 use crate::smartgift::{TransportArgs, client_options, py_repr};
 use crate::{errors, guard};
 
@@ -25,14 +26,16 @@ pub struct PySpaaza {
     session_user_id: Option<i64>,
     session_key: Option<Secret>,
     bearer_token: Option<Secret>,
+    /// The journal's path, for the repr.
+    journal: Option<String>,
 }
 
 #[pymethods]
 impl PySpaaza {
     #[new]
-    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false))]
+    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, journal=None))]
     #[pyo3(
-        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False)"
+        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, journal=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -52,8 +55,10 @@ impl PySpaaza {
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
+        journal: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySpaaza> {
         guard(py, || {
+            let journal = journal::client_journal(py, &journal, PROVIDER)?;
             let session_user_id =
                 convert::opt_int(py, &session_user_id, "session_user_id", PROVIDER)?;
             let mode = SpaazaAuth::from_name(&auth).ok_or_else(|| {
@@ -80,8 +85,9 @@ impl PySpaaza {
             )?;
             let session_key = session_key.map(Secret::new);
             let bearer_token = bearer_token.map(Secret::new);
+            let journal_path = journal.as_ref().map(|j| j.path().to_owned());
             let inner = Spaaza::new(SpaazaConfig {
-                journal: None,
+                journal,
                 auth: mode,
                 session_user_id,
                 session_key: session_key.clone(),
@@ -98,6 +104,7 @@ impl PySpaaza {
                 session_user_id,
                 session_key,
                 bearer_token,
+                journal: journal_path,
             })
         })
     }
@@ -120,7 +127,7 @@ impl PySpaaza {
         self.auth.as_str()
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let mut parts = vec![
             format!("base_url='{}'", self.inner.base_url()),
             format!("auth='{}'", self.auth.as_str()),
@@ -134,12 +141,17 @@ impl PySpaaza {
         if let Some(token) = &self.bearer_token {
             parts.push(format!("bearer_token='{}'", token.redacted()));
         }
-        format!("Spaaza({})", parts.join(", "))
+        if let Some(path) = &self.journal {
+            parts.push(format!("journal={}", py_repr(py, path.as_str())?));
+        }
+        Ok(format!("Spaaza({})", parts.join(", ")))
     }
 
     /// Redeems a voucher: all of it, or `amount` (the rest comes back as
-    /// `regenerated_voucher`).
-    #[pyo3(signature = (*, chain_id, voucher_key=None, voucher_id=None, user_id=None, amount=None))]
+    /// `regenerated_voucher`). With a journal it needs `voucher_id`, and `reference` (the
+    /// basket's id) is stored on the entry, never sent.
+    #[pyo3(signature = (*, chain_id, voucher_key=None, voucher_id=None, user_id=None, amount=None, reference=None))]
+    #[allow(clippy::too_many_arguments)]
     fn redeem_voucher(
         &self,
         py: Python<'_>,
@@ -148,13 +160,14 @@ impl PySpaaza {
         voucher_id: Option<Bound<'_, PyAny>>,
         user_id: Option<Bound<'_, PyAny>>,
         amount: Option<Bound<'_, PyAny>>,
+        reference: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
             let amount = amount
                 .map(|a| convert::amount(py, &a, "amount", PROVIDER))
                 .transpose()?;
             let req = RedeemVoucherRequest {
-                reference: None,
+                reference,
                 chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
@@ -347,6 +360,15 @@ impl PySpaaza {
             Ok(PyVoucherList(list))
         })
     }
+
+    /// Settles the journal's open entries of this account (`unknown`, and `pending` ones
+    /// whose process died) by reading each voucher again; returns the entries examined,
+    /// as they stand afterwards. Needs `journal=`.
+    fn reconcile(&self, py: Python<'_>) -> PyResult<Vec<PyJournalEntry>> {
+        guard(py, || {
+            journal::reconciled(py, py.detach(|| self.inner.reconcile()))
+        })
+    }
 }
 
 /// A Spaaza voucher, as every voucher operation returns it.
@@ -432,6 +454,12 @@ impl PySpaazaVoucher {
     #[getter]
     fn campaign_id(&self) -> Option<i64> {
         self.0.campaign_id
+    }
+    /// The journal entry of this call (`redeem_voucher` on a client with `journal=`),
+    /// else `None`.
+    #[getter]
+    fn journal_id(&self) -> Option<&str> {
+        self.0.journal_id.as_deref()
     }
     /// After a partial redeem: the new voucher holding the remainder.
     #[getter]
