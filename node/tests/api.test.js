@@ -343,6 +343,8 @@ test('the ESM entry points export the same API', async () => {
   assert.equal(esm.SmartGift, SmartGift)
   assert.equal(esm.Spaaza, Spaaza)
   assert.equal(esm.VoucherError, VoucherError)
+  assert.equal(esm.Journal, voucherkit.Journal)
+  assert.equal(typeof esm.Journal, 'function')
   assert.equal(esm.default, voucherkit)
   const testing = await import('voucherkit/testing')
   assert.equal(testing.ScriptedServer, ScriptedServer)

@@ -22,10 +22,11 @@ pub fn line(args: fmt::Arguments<'_>) {
     let mut text = args.to_string();
     text.push('\n');
     let mut out = io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if !STDOUT_CLOSED.swap(true, Ordering::Relaxed) && e.kind() != io::ErrorKind::BrokenPipe {
-            error_line(format_args!("voucherkit: cannot write to stdout: {e}"));
-        }
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && !STDOUT_CLOSED.swap(true, Ordering::Relaxed)
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        error_line(format_args!("voucherkit: cannot write to stdout: {e}"));
     }
 }
 
