@@ -32,6 +32,8 @@ export type ErrorKind =
   | 'outcome_unknown'
   | 'invalid_response'
   | 'internal'
+  /** The journal could not record a journaled call; nothing was sent. */
+  | 'journal'
 
 export type ProviderName = 'smartgift' | 'spaaza'
 
@@ -52,6 +54,7 @@ export interface VoucherErrorParts {
   providerCode?: string | null
   retryable?: boolean
   retryAfter?: number | null
+  journalId?: string | null
 }
 
 /** The JSON form every voucherkit language prints (wire names). */
@@ -65,6 +68,7 @@ export interface VoucherErrorJson {
   provider_code: string | null
   retryable: boolean
   retry_after: number | null
+  journal_id: string | null
 }
 
 /**
@@ -92,6 +96,11 @@ export declare class VoucherError extends Error {
   retryable: boolean
   /** Seconds the provider asked to wait. */
   retryAfter: number | null
+  /**
+   * The journal entry of a journaled call that failed after its entry was written (above
+   * all `outcome_unknown`: `reconcile()` settles it); null otherwise.
+   */
+  journalId: string | null
   toJSON(): VoucherErrorJson
 }
 
@@ -161,6 +170,86 @@ export interface ClientOptions {
    * callback never fails the call: its error becomes such a process warning.
    */
   onWarning?: (warning: VoucherkitWarning) => void
+  /**
+   * Journal the calls that move money (Smart Gift `redeem` and `reverse`, Spaaza
+   * `redeemVoucher`): the voucher is read first, an entry is on disk before the request
+   * leaves, and `reconcile()` settles answers that were lost. Not a Journal: the
+   * constructor throws `invalid_request` naming `journal`.
+   */
+  journal?: Journal
+}
+
+// ------------------------------------------------------------------------------- Journal
+
+/** Where a journaled call stands. */
+export type JournalEntryState = 'pending' | 'applied' | 'not_applied' | 'unknown'
+
+/** The failure a journaled call ended with, as the journal stored it (wire names). */
+export interface JournalEntryError {
+  readonly kind: ErrorKind
+  readonly message: string
+  readonly field: string | null
+  readonly http_status: number | null
+}
+
+/**
+ * One journaled call: a plain frozen object. `request`, `before` and `result` are the
+ * JSON objects the journal stored (wire names: `voucher_no`, `remaining_value`), the same
+ * in every voucherkit language.
+ */
+export interface JournalEntry {
+  /** A UUID v7 (time-ordered); `journalId` on results and errors. */
+  readonly id: string
+  /** The till's own sale or basket id, when the call was given one. */
+  readonly reference: string | null
+  readonly provider: ProviderName
+  readonly operation: 'redeem' | 'reverse' | 'redeem_voucher'
+  /** What was asked: identifiers, the amount as a decimal string, the hold token; never a secret. */
+  readonly request: JsonObject
+  /** The voucher as read just before the write (Smart Gift: `remaining_value`; Spaaza: status and amounts). */
+  readonly before: JsonObject | null
+  readonly state: JournalEntryState
+  /** The success result, when known. */
+  readonly result: JsonObject | null
+  readonly error: JournalEntryError | null
+  /** Whether `applied` / `not_applied` is proven (e.g. a redeem under a standing hold) rather than inferred. */
+  readonly certain: boolean
+  /** Why an entry is still `unknown`, or how reconcile decided. */
+  readonly note: string | null
+  readonly createdAt: Date
+  readonly resolvedAt: Date | null
+  readonly reconcileAttempts: number
+}
+
+/** Which entries `Journal.entries` returns; every field given narrows. */
+export interface JournalEntryFilter {
+  state?: JournalEntryState
+  reference?: string
+  provider?: ProviderName
+  /** Created at or after this time. */
+  since?: Date
+  /** At most this many (newest first); an integer ≥ 0. */
+  limit?: number
+}
+
+/**
+ * The redemption journal: a SQLite file on the till, shared by clients (and processes),
+ * that records every redeem and reverse before its request leaves. It never holds a key.
+ */
+export declare class Journal {
+  /**
+   * Opens the journal at `path`, creating it (mode 0600) when missing; `":memory:"` is an
+   * in-memory journal. A directory, a missing parent directory, a file that is not a
+   * voucherkit journal or a read-only one: a VoucherError (`invalid_request`, field `journal`).
+   */
+  constructor(path: string)
+  /** Where the journal lives (`":memory:"` for an in-memory one). */
+  readonly path: string
+  /** The entries matching every filter given, newest first. A bad filter value: `invalid_request` naming it. */
+  entries(filter?: JournalEntryFilter): JournalEntry[]
+  /** One entry by id, or null. */
+  entry(id: string): JournalEntry | null
+  toJSON(): { path: string }
 }
 
 // ---------------------------------------------------------------------------- Smart Gift
@@ -194,6 +283,8 @@ interface RedeemBase {
   siteId: number | string
   /** The token from `hold`, sent only when given. */
   holdToken?: string
+  /** The till's own sale or basket id: kept on the journal entry, never sent. */
+  reference?: string
 }
 
 /** Money off a monetary voucher. */
@@ -220,6 +311,8 @@ export interface ReverseOptions {
   siteId: number | string
   /** Redemption ids from `redeem`. */
   redemptions: number[]
+  /** The till's own sale or basket id: kept on the journal entry, never sent. */
+  reference?: string
 }
 
 export interface Experience {
@@ -264,6 +357,8 @@ export interface Redemption {
   redemptions: number[]
   /** The answer's `data` object. */
   raw: JsonObject
+  /** The journal entry, when the client has a journal; otherwise null. */
+  journalId: string | null
 }
 
 /** The answer to `release`. */
@@ -276,6 +371,8 @@ export interface Released {
 export interface Reversed {
   message: string
   raw: JsonObject
+  /** The journal entry, when the client has a journal; otherwise null. */
+  journalId: string | null
 }
 
 /** Smart Gift. Promise methods run off the main thread; `…Sync` twins block. */
@@ -299,6 +396,13 @@ export declare class SmartGift {
   /** Undoes redemptions. */
   reverse(options: ReverseOptions): Promise<Reversed>
   reverseSync(options: ReverseOptions): Reversed
+  /**
+   * Settles the journal's `unknown` entries (and `pending` ones whose process died) by
+   * reading each voucher again; resolves with exactly the entries it examined, in their
+   * state afterwards. Without a journal: `invalid_request` naming `journal`.
+   */
+  reconcile(): Promise<JournalEntry[]>
+  reconcileSync(): JournalEntry[]
   /** The configuration with the key redacted. */
   toJSON(): { baseUrl: string; apiKey: string }
 }
@@ -322,7 +426,10 @@ export interface SpaazaOptions extends ClientOptions {
   apiVersion?: string
 }
 
-/** Exactly one of `voucherKey` and `voucherId`. */
+/**
+ * Exactly one of `voucherKey` and `voucherId`. A client with a journal needs `voucherId`
+ * (a voucher cannot be read back by its key).
+ */
 export interface RedeemVoucherOptions {
   chainId: number
   voucherKey?: string
@@ -330,6 +437,8 @@ export interface RedeemVoucherOptions {
   userId?: number
   /** Without it the whole remaining value is redeemed. */
   amount?: MoneyInput
+  /** The till's own sale or basket id: kept on the journal entry, never sent. */
+  reference?: string
 }
 
 /** Either or both (only the key is sent when both are given). */
@@ -420,6 +529,8 @@ export interface SpaazaVoucher {
   warnings: SpaazaWarning[]
   /** The voucher object as sent. */
   raw: JsonObject
+  /** The journal entry of a journaled `redeemVoucher`; otherwise null. */
+  journalId: string | null
 }
 
 /** The answer to `getVouchers`. */
@@ -451,6 +562,9 @@ export declare class Spaaza {
   /** Reads vouchers of a chain. A read: safe to retry. */
   getVouchers(options: GetVouchersOptions): Promise<VoucherList>
   getVouchersSync(options: GetVouchersOptions): VoucherList
+  /** Settles the journal's open entries like `SmartGift.reconcile`. */
+  reconcile(): Promise<JournalEntry[]>
+  reconcileSync(): JournalEntry[]
   /** The configuration with the session key and bearer token redacted. */
   toJSON(): {
     baseUrl: string

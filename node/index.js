@@ -25,6 +25,7 @@ const ERROR_KINDS = Object.freeze([
   'outcome_unknown',
   'invalid_response',
   'internal',
+  'journal',
 ])
 
 /**
@@ -45,6 +46,7 @@ class VoucherError extends Error {
     this.providerCode = p.providerCode ?? null
     this.retryable = p.retryable === true
     this.retryAfter = p.retryAfter ?? null
+    this.journalId = p.journalId ?? null
   }
 
   /** The same JSON object every voucherkit language prints (wire names, as the CLI). */
@@ -59,6 +61,7 @@ class VoucherError extends Error {
       provider_code: this.providerCode,
       retryable: this.retryable,
       retry_after: this.retryAfter,
+      journal_id: this.journalId,
     }
   }
 }
@@ -80,13 +83,14 @@ function fromWire(w) {
     providerCode: w.provider_code,
     retryable: w.retryable,
     retryAfter: w.retry_after,
+    journalId: w.journal_id,
   })
 }
 
 /**
- * The addon answers JSON text: `{…}` is a result, `E{…}` an error, either one after
- * `W[…]\n` when the core raised warnings during the call; those go to `onWarning`
- * first, so a till sees them before the call returns.
+ * The addon answers JSON text: `{…}`, `[…]` or `null` is a result, `E{…}` an error,
+ * either one after `W[…]\n` when the core raised warnings during the call; those go to
+ * `onWarning` first, so a till sees them before the call returns.
  */
 function decode(text, onWarning = defaultWarning) {
   if (text.charCodeAt(0) === 87 /* W */) {
@@ -94,7 +98,7 @@ function decode(text, onWarning = defaultWarning) {
     for (const warning of JSON.parse(text.slice(1, end))) onWarning(warning)
     text = text.slice(end + 1)
   }
-  if (text.charCodeAt(0) === 123 /* { */) return JSON.parse(text)
+  if (text.charCodeAt(0) !== 69 /* E */) return JSON.parse(text)
   throw fromWire(JSON.parse(text.slice(1)))
 }
 
@@ -114,6 +118,31 @@ function defaultWarning(warning) {
 function decodeHold(hold) {
   hold.receivedAt = new Date(hold.receivedAt)
   return hold
+}
+
+/** Freezes a decoded JSON value and everything in it. */
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const key of Object.keys(value)) deepFreeze(value[key])
+    Object.freeze(value)
+  }
+  return value
+}
+
+/**
+ * A journal entry from the core's JSON (RFC 3339 UTC times with milliseconds): times as
+ * `Date`s, the whole entry frozen — it is a record of what happened, not a handle.
+ */
+function decodeEntry(entry) {
+  if (entry === null) return null
+  entry.createdAt = new Date(entry.createdAt)
+  entry.resolvedAt = entry.resolvedAt === null ? null : new Date(entry.resolvedAt)
+  for (const key of ['request', 'before', 'result', 'error']) deepFreeze(entry[key])
+  return Object.freeze(entry)
+}
+
+function decodeEntries(entries) {
+  return entries.map(decodeEntry)
 }
 
 const THROWN_MARK = 'voucherkit:E'
@@ -171,11 +200,78 @@ function warningCallback(options, provider) {
   }
 }
 
+/** The native journal inside a `Journal`, or undefined for anything else. */
+let nativeJournal
+
+/**
+ * The redemption journal: a SQLite file on the till recording every redeem and reverse
+ * of the clients given it, written before the request leaves, so that a lost answer or a
+ * crash never leaves money in doubt. `":memory:"` is an in-memory journal (tests, demos).
+ */
+class Journal {
+  #native
+
+  static {
+    nativeJournal = (j) => (j !== null && typeof j === 'object' && #native in j ? j.#native : undefined)
+  }
+
+  /** Opens the journal file at `path`, creating it when missing. */
+  constructor(path) {
+    try {
+      this.#native = new native.Journal(path)
+    } catch (err) {
+      throw rethrow(err)
+    }
+  }
+
+  /** Where the journal lives (`":memory:"` for an in-memory one). */
+  get path() {
+    return this.#native.path
+  }
+
+  /** The entries matching every filter given, newest first. */
+  entries(filter) {
+    return decodeEntries(decode(this.#native.entries(filter)))
+  }
+
+  /** One entry by id, or null. */
+  entry(id) {
+    return decodeEntry(decode(this.#native.entry(id)))
+  }
+
+  toJSON() {
+    return { path: this.path }
+  }
+
+  [util.inspect.custom](depth, opts, inspect) {
+    return `Journal ${(inspect ?? util.inspect)(this.toJSON(), opts)}`
+  }
+}
+
+/** The `journal` option as the addon's journal, or undefined when not given. */
+function journalOption(options, provider) {
+  if (options === null || typeof options !== 'object') return undefined
+  const j = options.journal
+  if (j === undefined || j === null) return undefined
+  const found = nativeJournal(j)
+  if (found === undefined) {
+    const what = typeof j === 'object' ? 'an object that is not a Journal' : typeof j
+    throw new VoucherError({
+      kind: 'invalid_request',
+      message: `journal must be a Journal (new Journal(path)), got ${what}`,
+      field: 'journal',
+      provider,
+    })
+  }
+  return found
+}
+
 /** The native client and the decoder of its answers. */
 function construct(NativeClass, options, provider) {
   try {
     const onWarning = warningCallback(options, provider)
-    const client = new NativeClass(options, requestCallback(options, provider))
+    const journal = journalOption(options, provider)
+    const client = new NativeClass(options, requestCallback(options, provider), journal)
     return [client, (text) => decode(text, onWarning)]
   } catch (err) {
     throw rethrow(err)
@@ -236,6 +332,18 @@ class SmartGift {
 
   reverseSync(options) {
     return this.#decode(this.#native.reverseSync(options))
+  }
+
+  /**
+   * Settles the journal's `unknown` entries (and `pending` ones whose process died) by
+   * reading each voucher again; resolves with the entries it examined, as they are now.
+   */
+  reconcile() {
+    return this.#native.reconcile().then(this.#decode).then(decodeEntries)
+  }
+
+  reconcileSync() {
+    return decodeEntries(this.#decode(this.#native.reconcileSync()))
   }
 
   /** The configuration with the key redacted. */
@@ -312,6 +420,15 @@ class Spaaza {
     return this.#decode(this.#native.getVouchersSync(options))
   }
 
+  /** Settles the journal's open entries; resolves with the entries it examined. */
+  reconcile() {
+    return this.#native.reconcile().then(this.#decode).then(decodeEntries)
+  }
+
+  reconcileSync() {
+    return decodeEntries(this.#decode(this.#native.reconcileSync()))
+  }
+
   /** The configuration with the session key and bearer token redacted. */
   toJSON() {
     return JSON.parse(this.#native.summary)
@@ -328,6 +445,7 @@ const coreVersion = native.coreVersion()
 module.exports = {
   SmartGift,
   Spaaza,
+  Journal,
   VoucherError,
   ERROR_KINDS,
   coreVersion,

@@ -343,6 +343,8 @@ test('the ESM entry points export the same API', async () => {
   assert.equal(esm.SmartGift, SmartGift)
   assert.equal(esm.Spaaza, Spaaza)
   assert.equal(esm.VoucherError, VoucherError)
+  assert.equal(esm.Journal, voucherkit.Journal)
+  assert.equal(typeof esm.Journal, 'function')
   assert.equal(esm.default, voucherkit)
   const testing = await import('voucherkit/testing')
   assert.equal(testing.ScriptedServer, ScriptedServer)
@@ -350,7 +352,8 @@ test('the ESM entry points export the same API', async () => {
 })
 
 test('VoucherError: every kind, the Node error conventions, JSON in wire names', () => {
-  assert.equal(ERROR_KINDS.length, 17)
+  assert.equal(ERROR_KINDS.length, 18)
+  assert.equal(ERROR_KINDS[17], 'journal')
   const e = new VoucherError({ kind: 'rate_limited', message: 'slow down', retryable: true, retryAfter: 30, provider: 'spaaza' })
   assert.equal(e.name, 'VoucherError')
   assert.equal(e.code, 'rate_limited')
@@ -365,7 +368,10 @@ test('VoucherError: every kind, the Node error conventions, JSON in wire names',
     provider_code: null,
     retryable: true,
     retry_after: 30,
+    journal_id: null,
   })
+  assert.equal(e.journalId, null)
+  assert.equal(new VoucherError({ kind: 'outcome_unknown', message: 'm', journalId: 'j-1' }).toJSON().journal_id, 'j-1')
   assert.match(coreVersion, /^\d+\.\d+\.\d+/)
   assert.match(smartgift().userAgent, new RegExp(`^voucherkit/${coreVersion} \\(node; ${process.versions.node}\\)$`))
 })

@@ -4,8 +4,11 @@
 const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
 const util = require('node:util')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 
-const { SmartGift, Spaaza, VoucherError, ERROR_KINDS, _internal } = require('voucherkit')
+const { SmartGift, Spaaza, Journal, VoucherError, ERROR_KINDS, _internal } = require('voucherkit')
 const { Sandbox, ScriptedServer } = require('voucherkit/testing')
 
 let sb
@@ -246,6 +249,22 @@ test('every error kind, each from a real answer (or a real refusal before sendin
 
   const { native, decode } = _internal
   await expectKind('internal', () => native.debugPanic(false).then(decode))
+
+  // A journal that cannot record the call (another process broke the file under it):
+  // the redeem is refused before it is sent.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voucherkit-kinds-'))
+  try {
+    const file = path.join(dir, 'broken.journal')
+    const journaled = new SmartGift({ apiKey: sb.smartgiftKey, baseUrl: sb.smartgiftUrl, journal: new Journal(file) })
+    native.debugBreakJournal(file)
+    sb.reset()
+    const broken = await expectKind('journal', () => journaled.redeem({ voucherNo: '1000000001', siteId: 12, value: '1.00' }))
+    assert.equal(broken.retryable, false)
+    assert.match(broken.message, /nothing was sent/)
+    assert.deepEqual(sb.requests().map((r) => r.pathOnly), ['/smartgift/redeem/check'])
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 
   assert.deepEqual([...seen.keys()].sort(), [...ERROR_KINDS].sort())
 })

@@ -4,6 +4,7 @@
 import {
   SmartGift,
   Spaaza,
+  Journal,
   VoucherError,
   ERROR_KINDS,
   coreVersion,
@@ -19,6 +20,9 @@ import {
   type VoucherList,
   type VoucherErrorJson,
   type Json,
+  type JournalEntry,
+  type JournalEntryState,
+  type JournalEntryFilter,
 } from 'voucherkit'
 import { Sandbox, ScriptedServer, type RecordedRequest, type FaultRule } from 'voucherkit/testing'
 
@@ -182,4 +186,67 @@ async function till(): Promise<void> {
   void pending, form, q, body, server.url
 }
 
-void till
+async function journaled(sb: Sandbox): Promise<void> {
+  const journal = new Journal('/var/lib/till/vouchers.journal')
+  const where: string = journal.path
+  const sg = new SmartGift({ apiKey: sb.smartgiftKey, baseUrl: sb.smartgiftUrl, journal })
+  const sp = new Spaaza({ sessionUserId: 1, sessionKey: 's', journal: new Journal(':memory:') })
+  const r: Redemption = await sg.redeem({ voucherNo: '1000000001', siteId: 12, value: '10.00', reference: 'sale-42' })
+  const id: string | null = r.journalId
+  const rev: Reversed = sg.reverseSync({ voucherNo: '1000000001', siteId: 12, redemptions: r.redemptions, reference: 'sale-42' })
+  const revId: string | null = rev.journalId
+  const sv: SpaazaVoucher = await sp.redeemVoucher({ chainId: 2, voucherId: 438595, reference: 'basket-7' })
+  const svId: string | null = sv.journalId
+  try {
+    sg.redeemSync({ voucherNo: '1000000001', siteId: 12, experiences: [1], reference: 'sale-43' })
+  } catch (e) {
+    if (e instanceof VoucherError && e.kind === 'outcome_unknown') {
+      const entryId: string | null = e.journalId
+      const wire: string | null = e.toJSON().journal_id
+      void entryId, wire
+    }
+  }
+  const settled: JournalEntry[] = await sg.reconcile()
+  const settledSync: JournalEntry[] = sp.reconcileSync()
+  await sp.reconcile()
+  for (const e of [...settled, ...settledSync]) {
+    const state: JournalEntryState = e.state
+    const op: 'redeem' | 'reverse' | 'redeem_voucher' = e.operation
+    const created: Date = e.createdAt
+    const resolved: Date | null = e.resolvedAt
+    const attempts: number = e.reconcileAttempts
+    const ref: string | null = e.reference
+    const provider: 'smartgift' | 'spaaza' = e.provider
+    const voucherNo: Json | undefined = e.request['voucher_no']
+    const before: Json | undefined = e.before?.['remaining_value']
+    const result: Json | undefined = e.result?.['redemptions']
+    const failed: ErrorKind | undefined = e.error?.kind
+    const status: number | null | undefined = e.error?.http_status
+    const certain: boolean = e.certain
+    const note: string | null = e.note
+    void state, op, created, resolved, attempts, ref, provider, voucherNo, before, result, failed, status, certain, note
+    // @ts-expect-error entries are frozen records
+    e.state = 'applied'
+  }
+  const filter: JournalEntryFilter = { state: 'unknown', reference: 'sale-42', provider: 'smartgift', since: new Date(), limit: 10 }
+  const open: JournalEntry[] = journal.entries(filter)
+  const all: JournalEntry[] = journal.entries()
+  const one: JournalEntry | null = journal.entry(id ?? '')
+  const cfg: { path: string } = journal.toJSON()
+  void where, revId, svId, open, all, one, cfg
+  const kind: ErrorKind = 'journal'
+  void kind
+
+  // @ts-expect-error not a state
+  journal.entries({ state: 'done' })
+  // @ts-expect-error since is a Date
+  journal.entries({ since: '2026-01-01' })
+  // @ts-expect-error the journal option takes a Journal, not its path
+  new SmartGift({ apiKey: 'k', journal: '/var/lib/till/vouchers.journal' })
+  // @ts-expect-error reference is a string
+  sg.redeem({ voucherNo: '1', siteId: 12, value: '1', reference: 42 })
+  // @ts-expect-error a path is required
+  new Journal()
+}
+
+void till, journaled

@@ -10,8 +10,9 @@
 //! a result, one starting with `E` is the core's `Error::to_json()` after the `E`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use napi::JsDate;
 use napi::bindgen_prelude::{Array, JsValue, Object, Unknown, ValueType};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -102,7 +103,7 @@ pub fn camel(snake: &str) -> String {
     out
 }
 
-fn type_name(ty: ValueType) -> &'static str {
+pub fn type_name(ty: ValueType) -> &'static str {
     match ty {
         ValueType::Undefined => "undefined",
         ValueType::Null => "null",
@@ -133,7 +134,14 @@ pub struct Opts<'env> {
     obj: Option<Object<'env>>,
     /// (JavaScript name, wire name) of every option the call takes.
     known: &'static [(&'static str, &'static str)],
-    provider: Provider,
+    /// The client's provider, named on every refusal; none for the journal's own calls.
+    provider: Option<Provider>,
+}
+
+/// `e` as refused on behalf of `provider` (when there is one).
+fn on_behalf(mut e: Error, provider: Option<Provider>) -> Error {
+    e.provider = provider.or(e.provider);
+    e
 }
 
 impl<'env> Opts<'env> {
@@ -143,9 +151,10 @@ impl<'env> Opts<'env> {
         value: Unknown<'env>,
         what: &str,
         known: &'static [(&'static str, &'static str)],
-        provider: Provider,
+        provider: impl Into<Option<Provider>>,
     ) -> Vk<Opts<'env>> {
-        let refuse = |msg: String| Err(Error::invalid("options", msg).with_provider(provider));
+        let provider = provider.into();
+        let refuse = |msg: String| Err(on_behalf(Error::invalid("options", msg), provider));
         let ty = value.get_type().map_err(napi_err)?;
         let obj = match ty {
             ValueType::Undefined | ValueType::Null => None,
@@ -170,14 +179,16 @@ impl<'env> Opts<'env> {
                     .map(|(js, _)| format!(" (did you mean {js}?)"))
                     .unwrap_or_default();
                 let names: Vec<&str> = known.iter().map(|(js, _)| *js).collect();
-                return Err(Error::invalid(
-                    &key,
-                    format!(
-                        "{what} has no option {key:?}{hint}; it takes {}",
-                        names.join(", ")
+                return Err(on_behalf(
+                    Error::invalid(
+                        &key,
+                        format!(
+                            "{what} has no option {key:?}{hint}; it takes {}",
+                            names.join(", ")
+                        ),
                     ),
-                )
-                .with_provider(provider));
+                    provider,
+                ));
             }
         }
         Ok(Opts {
@@ -196,7 +207,7 @@ impl<'env> Opts<'env> {
     }
 
     fn refuse(&self, js: &str, message: String) -> Error {
-        Error::invalid(self.wire(js), message).with_provider(self.provider)
+        on_behalf(Error::invalid(self.wire(js), message), self.provider)
     }
 
     /// The value, or `None` for a missing, `undefined` or `null` option.
@@ -404,6 +415,34 @@ impl<'env> Opts<'env> {
             .collect()
     }
 
+    /// A `Date` as a time (an invalid Date is refused by the option's wire name).
+    pub fn date(&self, js: &str) -> Vk<Option<SystemTime>> {
+        let what = match self.get(js)? {
+            None => return Ok(None),
+            Some((v, ValueType::Object)) if v.is_date().map_err(napi_err)? => {
+                let ms = unsafe { v.cast::<JsDate>() }
+                    .map_err(napi_err)?
+                    .value_of()
+                    .map_err(napi_err)?;
+                // A valid Date lies within ±8.64e15 ms of the epoch, which SystemTime holds.
+                let offset = Duration::from_millis(ms.abs() as u64);
+                let t = if !ms.is_finite() {
+                    None
+                } else if ms >= 0.0 {
+                    UNIX_EPOCH.checked_add(offset)
+                } else {
+                    UNIX_EPOCH.checked_sub(offset)
+                };
+                match t {
+                    Some(t) => return Ok(Some(t)),
+                    None => "an invalid Date",
+                }
+            }
+            Some((_, ty)) => type_name(ty),
+        };
+        Err(self.refuse(js, format!("{} must be a Date, got {what}", self.wire(js))))
+    }
+
     /// A duration in milliseconds; the core converts it, refusing NaN, ±Infinity,
     /// negatives and anything over an hour by the option's wire name.
     pub fn millis(&self, js: &str) -> Vk<Option<Duration>> {
@@ -413,7 +452,7 @@ impl<'env> Opts<'env> {
                 let n = unsafe { v.cast::<f64>() }.map_err(napi_err)?;
                 duration_option(n, TimeUnit::Milliseconds, self.wire(js))
                     .map(Some)
-                    .map_err(|e| e.with_provider(self.provider))
+                    .map_err(|e| on_behalf(e, self.provider))
             }
             Some((_, ty)) => Err(self.refuse(
                 js,
@@ -469,7 +508,7 @@ impl<'env> Opts<'env> {
 }
 
 /// Options every client constructor takes, besides its own.
-pub const CLIENT_OPTIONS: [(&str, &str); 11] = [
+pub const CLIENT_OPTIONS: [(&str, &str); 12] = [
     ("baseUrl", "base_url"),
     ("connectTimeoutMs", "connect_timeout_ms"),
     ("timeoutMs", "timeout_ms"),
@@ -481,6 +520,7 @@ pub const CLIENT_OPTIONS: [(&str, &str); 11] = [
     ("maxIdleConnections", "max_idle_connections"),
     ("onRequest", "on_request"),
     ("onWarning", "on_warning"),
+    ("journal", "journal"),
 ];
 
 /// An N-API failure while reading arguments (never expected): an `internal` error.

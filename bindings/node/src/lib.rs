@@ -14,6 +14,7 @@
 #![deny(clippy::all)]
 
 mod convert;
+mod journal;
 mod smartgift;
 mod spaaza;
 mod testing;
@@ -187,4 +188,14 @@ pub fn debug_panic(sync: bool) -> Either<String, AsyncTask<Job>> {
     } else {
         Either::B(job.promise())
     }
+}
+
+/// Breaks the journal file at `path` the way another process (or a failing disk) could,
+/// by dropping its entries table under any journal open on it: the tests use it to prove
+/// that a journal that cannot record a call stops the write with a `journal` error.
+#[napi]
+pub fn debug_break_journal(path: String) -> napi::Result<()> {
+    let broken =
+        rusqlite::Connection::open(&path).and_then(|conn| conn.execute_batch("DROP TABLE entries"));
+    broken.map_err(|e| napi::Error::from_reason(format!("breaking {path}: {e}")))
 }

@@ -12,6 +12,7 @@ use voucherkit_core::smartgift::{
 use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
+use crate::journal::{client_journal, entries_text};
 use crate::{Job, LogCallback};
 
 const PROVIDER: Provider = Provider::SmartGift;
@@ -29,6 +30,7 @@ const CONFIG: &[(&str, &str)] = &[
     CLIENT_OPTIONS[8],
     CLIENT_OPTIONS[9],
     CLIENT_OPTIONS[10],
+    CLIENT_OPTIONS[11],
 ];
 const CHECK: &[(&str, &str)] = &[
     ("voucherNo", "voucher_no"),
@@ -48,12 +50,14 @@ const REDEEM: &[(&str, &str)] = &[
     ("value", "value"),
     ("experiences", "experiences"),
     ("holdToken", "hold_token"),
+    ("reference", "reference"),
 ];
 const RELEASE: &[(&str, &str)] = &[("voucherNo", "voucher_no"), ("holdToken", "hold_token")];
 const REVERSE: &[(&str, &str)] = &[
     ("voucherNo", "voucher_no"),
     ("siteId", "site_id"),
     ("redemptions", "redemptions"),
+    ("reference", "reference"),
 ];
 
 /// The native Smart Gift client; `index.js` wraps it.
@@ -102,7 +106,7 @@ fn hold_request(v: Unknown) -> Vk<HoldRequest> {
 fn redeem_request(v: Unknown) -> Vk<RedeemRequest> {
     let o = opts(v, "redeem", REDEEM)?;
     Ok(RedeemRequest {
-        reference: None,
+        reference: o.str("reference")?,
         voucher_no: o.string("voucherNo")?,
         site_id: o.site_id("siteId")?,
         value: o.money("value")?,
@@ -122,7 +126,7 @@ fn release_request(v: Unknown) -> Vk<ReleaseRequest> {
 fn reverse_request(v: Unknown) -> Vk<ReverseRequest> {
     let o = opts(v, "reverse", REVERSE)?;
     Ok(ReverseRequest {
-        reference: None,
+        reference: o.str("reference")?,
         voucher_no: o.string("voucherNo")?,
         site_id: o.site_id("siteId")?,
         redemptions: o.ints("redemptions")?.unwrap_or_default(),
@@ -141,12 +145,23 @@ impl NativeSmartGift {
         let client = Arc::clone(&self.inner);
         Job::new(move || result_text(guarded(Some(PROVIDER), || call(&client, &request?))))
     }
+
+    /// Settles the journal's open entries; answers the entries it examined.
+    fn reconcile_job(&self) -> Job {
+        let client = Arc::clone(&self.inner);
+        Job::new(move || entries_text(guarded(Some(PROVIDER), || client.reconcile())))
+    }
 }
 
 #[napi]
 impl NativeSmartGift {
     #[napi(constructor)]
-    pub fn new(env: Env, options: Unknown, on_request: Option<LogCallback>) -> napi::Result<Self> {
+    pub fn new(
+        env: Env,
+        options: Unknown,
+        on_request: Option<LogCallback>,
+        journal: Option<Unknown>,
+    ) -> napi::Result<Self> {
         let version = crate::node_version(&env);
         let built = guarded(Some(PROVIDER), || {
             let o = opts(options, "new SmartGift()", CONFIG)?;
@@ -154,7 +169,7 @@ impl NativeSmartGift {
             client_options.logger = on_request.map(crate::logger);
             client_options.warning_logger = Some(crate::warning_logger());
             let config = SmartGiftConfig {
-                journal: None,
+                journal: client_journal(&env, journal)?,
                 api_key: Secret::new(o.string("apiKey")?),
                 base_url: o.str("baseUrl")?,
                 options: client_options,
@@ -247,5 +262,15 @@ impl NativeSmartGift {
     pub fn reverse_sync(&self, options: Unknown) -> String {
         self.job(|| reverse_request(options), SmartGift::reverse)
             .run_here()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn reconcile(&self) -> AsyncTask<Job> {
+        self.reconcile_job().promise()
+    }
+
+    #[napi]
+    pub fn reconcile_sync(&self) -> String {
+        self.reconcile_job().run_here()
     }
 }

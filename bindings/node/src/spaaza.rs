@@ -5,6 +5,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{AsyncTask, Env, Unknown};
 use napi_derive::napi;
 use serde::Serialize;
+use voucherkit_core::journal::Journal;
 use voucherkit_core::spaaza::{
     ClaimRequest, DEFAULT_API_VERSION, GetVouchersRequest, LockVoucherRequest,
     RedeemVoucherRequest, Spaaza, SpaazaAuth, SpaazaConfig, UnlockVoucherRequest,
@@ -12,6 +13,7 @@ use voucherkit_core::spaaza::{
 use voucherkit_core::{Error, Provider, Secret};
 
 use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
+use crate::journal::{client_journal, entries_text};
 use crate::{Job, LogCallback};
 
 const PROVIDER: Provider = Provider::Spaaza;
@@ -34,6 +36,7 @@ const CONFIG: &[(&str, &str)] = &[
     CLIENT_OPTIONS[8],
     CLIENT_OPTIONS[9],
     CLIENT_OPTIONS[10],
+    CLIENT_OPTIONS[11],
 ];
 const REDEEM: &[(&str, &str)] = &[
     ("chainId", "chain_id"),
@@ -41,6 +44,7 @@ const REDEEM: &[(&str, &str)] = &[
     ("voucherId", "voucher_id"),
     ("userId", "user_id"),
     ("amount", "amount"),
+    ("reference", "reference"),
 ];
 const UNLOCK: &[(&str, &str)] = &[("voucherKey", "voucher_key"), ("voucherId", "voucher_id")];
 const CLAIM: &[(&str, &str)] = &[
@@ -100,7 +104,7 @@ fn opts<'env>(
 fn redeem_request(v: Unknown) -> Vk<RedeemVoucherRequest> {
     let o = opts(v, "redeemVoucher", REDEEM)?;
     Ok(RedeemVoucherRequest {
-        reference: None,
+        reference: o.str("reference")?,
         chain_id: o.int("chainId")?.unwrap_or(0),
         voucher_key: o.str("voucherKey")?,
         voucher_id: o.int("voucherId")?,
@@ -185,9 +189,15 @@ impl NativeSpaaza {
         let client = Arc::clone(&self.inner);
         Job::new(move || result_text(guarded(Some(PROVIDER), || call(&client, &request?))))
     }
+
+    /// Settles the journal's open entries; answers the entries it examined.
+    fn reconcile_job(&self) -> Job {
+        let client = Arc::clone(&self.inner);
+        Job::new(move || entries_text(guarded(Some(PROVIDER), || client.reconcile())))
+    }
 }
 
-fn config(o: &Opts, version: String) -> Vk<SpaazaConfig> {
+fn config(o: &Opts, version: String, journal: Option<Journal>) -> Vk<SpaazaConfig> {
     let auth_name = o.str("auth")?.unwrap_or_else(|| "admin".to_owned());
     let auth = SpaazaAuth::from_name(&auth_name).ok_or_else(|| {
         Error::invalid(
@@ -197,7 +207,7 @@ fn config(o: &Opts, version: String) -> Vk<SpaazaConfig> {
         .with_provider(PROVIDER)
     })?;
     Ok(SpaazaConfig {
-        journal: None,
+        journal,
         auth,
         session_user_id: o.int("sessionUserId")?,
         session_key: o.str("sessionKey")?.map(Secret::new),
@@ -214,11 +224,16 @@ fn config(o: &Opts, version: String) -> Vk<SpaazaConfig> {
 #[napi]
 impl NativeSpaaza {
     #[napi(constructor)]
-    pub fn new(env: Env, options: Unknown, on_request: Option<LogCallback>) -> napi::Result<Self> {
+    pub fn new(
+        env: Env,
+        options: Unknown,
+        on_request: Option<LogCallback>,
+        journal: Option<Unknown>,
+    ) -> napi::Result<Self> {
         let version = crate::node_version(&env);
         let built = guarded(Some(PROVIDER), || {
             let o = opts(options, "new Spaaza()", CONFIG)?;
-            let mut config = config(&o, version)?;
+            let mut config = config(&o, version, client_journal(&env, journal)?)?;
             config.options.logger = on_request.map(crate::logger);
             config.options.warning_logger = Some(crate::warning_logger());
             let mut summary = serde_json::json!({
@@ -337,5 +352,15 @@ impl NativeSpaaza {
     pub fn get_vouchers_sync(&self, options: Unknown) -> String {
         self.job(|| get_request(options), Spaaza::get_vouchers)
             .run_here()
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn reconcile(&self) -> AsyncTask<Job> {
+        self.reconcile_job().promise()
+    }
+
+    #[napi]
+    pub fn reconcile_sync(&self) -> String {
+        self.reconcile_job().run_here()
     }
 }
