@@ -35,8 +35,9 @@
 
 /**
  * A failure: kind, message, field, field errors, HTTP status, provider, provider code,
- * retryable, retry-after and journal entry id. Returned through the `vk_error **err` parameter of a
- * failing call; free it with vk_error_free(). Strings read from it live as long as it.
+ * retryable, retry-after and journal entry id. Returned through the `vk_error **err`
+ * parameter of a failing call; free it with vk_error_free(). Strings read from it live
+ * as long as it.
  */
 typedef struct vk_error vk_error;
 
