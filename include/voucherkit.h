@@ -35,10 +35,31 @@
 
 /**
  * A failure: kind, message, field, field errors, HTTP status, provider, provider code,
- * retryable and retry-after. Returned through the `vk_error **err` parameter of a
- * failing call; free it with vk_error_free(). Strings read from it live as long as it.
+ * retryable, retry-after and journal entry id. Returned through the `vk_error **err`
+ * parameter of a failing call; free it with vk_error_free(). Strings read from it live
+ * as long as it.
  */
 typedef struct vk_error vk_error;
+
+/**
+ * A journal file, opened with vk_journal_open() and freed with vk_journal_free().
+ * Thread-safe; several clients (and processes) may share one file. A client built with
+ * it keeps its own reference, so the handle may be freed while the client lives on.
+ */
+typedef struct vk_journal vk_journal;
+
+/**
+ * One journaled call (a Smart Gift redeem or reverse, a Spaaza redeem-voucher) and where
+ * it stands. Entries returned through `out` by vk_journal_entry_get() are freed with
+ * vk_journal_entry_free(); those of a vk_journal_entry_list are borrowed from it.
+ */
+typedef struct vk_journal_entry vk_journal_entry;
+
+/**
+ * Entries, newest first (vk_journal_entries()) or as reconcile examined them. Free with
+ * vk_journal_entry_list_free().
+ */
+typedef struct vk_journal_entry_list vk_journal_entry_list;
 
 /**
  * The stateful sandbox: an emulator of both providers on 127.0.0.1 with the demo data
@@ -127,6 +148,36 @@ typedef struct vk_text vk_text;
  * appended; `vk_error_kind_str()` gives each one's name.
  */
 typedef uint32_t vk_status;
+
+/**
+ * Which entries vk_journal_entries() returns; every field given narrows the result. A
+ * zero-initialised struct (`{0}`) selects every entry. Pointers are NULL when absent.
+ */
+typedef struct vk_journal_filter {
+  /**
+   * `"pending"`, `"applied"`, `"not_applied"` or `"unknown"`; NULL for any. Another
+   * name is refused with `VK_INVALID_REQUEST` (field `state`).
+   */
+  const char *state;
+  /**
+   * The till's own reference given with the call; NULL for any.
+   */
+  const char *reference;
+  /**
+   * `"smartgift"` or `"spaaza"`; NULL for any. Another name is refused (field
+   * `provider`).
+   */
+  const char *provider;
+  /**
+   * Only entries created at or after this time, in milliseconds since the Unix epoch;
+   * NULL for any.
+   */
+  const uint64_t *since_ms;
+  /**
+   * At most this many entries (the newest); NULL for all.
+   */
+  const size_t *limit;
+} vk_journal_filter;
 
 /**
  * One HTTP attempt, as the logging callback sees it: method, path, status, duration;
@@ -274,6 +325,12 @@ typedef struct vk_smartgift_config {
    * Timeouts, retries, TLS, proxy and logging.
    */
   struct vk_client_options options;
+  /**
+   * The journal that records redeems and reverses (see vk_journal_open()); NULL for
+   * none. The client keeps its own reference: the handle may be freed once
+   * vk_smartgift_new() has returned.
+   */
+  const struct vk_journal *journal;
 } vk_smartgift_config;
 
 /**
@@ -344,6 +401,12 @@ typedef struct vk_spaaza_config {
    * Timeouts, retries, TLS, proxy and logging.
    */
   struct vk_client_options options;
+  /**
+   * The journal that records redeem-vouchers (see vk_journal_open()); NULL for none.
+   * A journaled client needs `voucher_id` on every redeem-voucher. The client keeps its
+   * own reference: the handle may be freed once vk_spaaza_new() has returned.
+   */
+  const struct vk_journal *journal;
 } vk_spaaza_config;
 
 /**
@@ -583,6 +646,13 @@ typedef struct vk_spaaza_get_vouchers_request {
  */
 #define VK_INTERNAL 17
 
+/**
+ * The local journal could not record a journaled call (disk full, file gone read-only,
+ * locked too long), so nothing was sent; or reconcile could not read or update it. Fix
+ * the journal before redeeming again.
+ */
+#define VK_JOURNAL 18
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -643,6 +713,13 @@ bool vk_error_retryable(const struct vk_error *err);
 bool vk_error_retry_after(const struct vk_error *err, uint64_t *out);
 
 /**
+ * The id of the journal entry of the failing call (a journaled client's redeem, reverse
+ * or redeem-voucher, once its entry was written: above all on `VK_OUTCOME_UNKNOWN`, where
+ * vk_smartgift_reconcile() / vk_spaaza_reconcile() later settle it); NULL when none.
+ */
+const char *vk_error_journal_id(const struct vk_error *err);
+
+/**
  * How many fields have messages in the provider's `errors` (0 when none).
  */
 size_t vk_error_field_error_count(const struct vk_error *err);
@@ -665,9 +742,162 @@ const char *vk_error_field_error_message(const struct vk_error *err, size_t i, s
 /**
  * The whole error as the JSON object every binding and the CLI print (`kind`, `message`,
  * `field`, `field_errors`, `http_status`, `provider`, `provider_code`, `retryable`,
- * `retry_after`; absent values are `null`).
+ * `retry_after`, `journal_id`; absent values are `null`).
  */
 const char *vk_error_to_json(const struct vk_error *err);
+
+/**
+ * Opens the journal at `path` (UTF-8), creating it (mode 0600) when it does not exist;
+ * `":memory:"` gives a journal that lives as long as its handle and the clients built
+ * with it. A directory, a missing parent directory, a file that is not a voucherkit
+ * journal, one written by a newer voucherkit or a read-only file is `VK_INVALID_REQUEST`
+ * with field `journal`: better at start-up than at the first redeem. The file never
+ * holds a key or session secret.
+ */
+vk_status vk_journal_open(const char *path, struct vk_journal **out, struct vk_error **err);
+
+/**
+ * Frees a journal handle; NULL does nothing. Clients built with it keep the journal open
+ * until they are freed themselves.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
+ */
+void vk_journal_free(struct vk_journal *journal);
+
+/**
+ * Where the journal lives (`":memory:"` for an in-memory one; owned by the handle); NULL
+ * for NULL.
+ */
+const char *vk_journal_path(const struct vk_journal *journal);
+
+/**
+ * The entries matching `filter` (NULL: every entry), newest first, into `*out`. Free it
+ * with vk_journal_entry_list_free().
+ */
+vk_status vk_journal_entries(const struct vk_journal *journal,
+                             const struct vk_journal_filter *filter,
+                             struct vk_journal_entry_list **out,
+                             struct vk_error **err);
+
+/**
+ * The entry with id `id` into `*out` (free it with vk_journal_entry_free()); `*out` is
+ * set to NULL when no entry has that id (still `VK_OK`).
+ */
+vk_status vk_journal_entry_get(const struct vk_journal *journal,
+                               const char *id,
+                               struct vk_journal_entry **out,
+                               struct vk_error **err);
+
+/**
+ * Frees an entry list (and every entry in it); NULL does nothing.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
+ */
+void vk_journal_entry_list_free(struct vk_journal_entry_list *list);
+
+/**
+ * How many entries the list holds (0 for NULL).
+ */
+size_t vk_journal_entry_list_count(const struct vk_journal_entry_list *list);
+
+/**
+ * Entry `i` (borrowed: valid while the list is; never freed on its own); NULL when out of
+ * range.
+ */
+const struct vk_journal_entry *vk_journal_entry_list_at(const struct vk_journal_entry_list *list,
+                                                        size_t i);
+
+/**
+ * Frees an entry returned through `out` by vk_journal_entry_get(); NULL does nothing.
+ * Never pass an entry borrowed from a list.
+ * Freeing it twice, or using it or anything read from it after it is freed, is undefined
+ * behaviour.
+ */
+void vk_journal_entry_free(struct vk_journal_entry *entry);
+
+/**
+ * The entry's id (a UUID v7, time-ordered): what vk_error_journal_id() and the results'
+ * `_journal_id` accessors give.
+ */
+const char *vk_journal_entry_id(const struct vk_journal_entry *entry);
+
+/**
+ * The till's own reference given with the call (a sale or basket id); NULL when none.
+ */
+const char *vk_journal_entry_reference(const struct vk_journal_entry *entry);
+
+/**
+ * `"smartgift"` or `"spaaza"`.
+ */
+const char *vk_journal_entry_provider(const struct vk_journal_entry *entry);
+
+/**
+ * `"redeem"`, `"reverse"` (Smart Gift) or `"redeem_voucher"` (Spaaza).
+ */
+const char *vk_journal_entry_operation(const struct vk_journal_entry *entry);
+
+/**
+ * `"pending"` (sent, or about to be; its process may have died), `"applied"`,
+ * `"not_applied"` or `"unknown"` (it may have happened: reconcile settles it).
+ */
+const char *vk_journal_entry_state(const struct vk_journal_entry *entry);
+
+/**
+ * What was asked, as JSON text: identifiers, the amount as a decimal string,
+ * experiences, the hold token. Never a secret.
+ */
+const char *vk_journal_entry_request_json(const struct vk_journal_entry *entry);
+
+/**
+ * The snapshot read before the write, as JSON text (Smart Gift: `remaining_value`;
+ * Spaaza: status and amounts); NULL when none.
+ */
+const char *vk_journal_entry_before_json(const struct vk_journal_entry *entry);
+
+/**
+ * The success result as JSON text (redemption ids, the regenerated voucher); NULL when
+ * not known.
+ */
+const char *vk_journal_entry_result_json(const struct vk_journal_entry *entry);
+
+/**
+ * The failure as JSON text, `{"kind", "message", "field", "http_status"}`; NULL when the
+ * call did not fail.
+ */
+const char *vk_journal_entry_error_json(const struct vk_journal_entry *entry);
+
+/**
+ * True when `applied` / `not_applied` is proven (a redeem under a standing hold, a
+ * matching Spaaza redemption) rather than inferred from the balance.
+ */
+bool vk_journal_entry_certain(const struct vk_journal_entry *entry);
+
+/**
+ * Why an entry is still `unknown`, or how reconcile decided; NULL when none.
+ */
+const char *vk_journal_entry_note(const struct vk_journal_entry *entry);
+
+/**
+ * When the entry was written, in milliseconds since the Unix epoch (0 for NULL).
+ */
+uint64_t vk_journal_entry_created_at_ms(const struct vk_journal_entry *entry);
+
+/**
+ * When the entry left `pending` / `unknown`, in milliseconds since the Unix epoch: true
+ * and `*out` set; false (and `*out` untouched) while it is open.
+ */
+bool vk_journal_entry_resolved_at_ms(const struct vk_journal_entry *entry, uint64_t *out);
+
+/**
+ * How many times reconcile has examined the entry.
+ */
+uint32_t vk_journal_entry_reconcile_attempts(const struct vk_journal_entry *entry);
+
+/**
+ * The whole entry as the JSON object every binding and the CLI show (times as RFC 3339
+ * UTC with milliseconds).
+ */
+const char *vk_journal_entry_to_json(const struct vk_journal_entry *entry);
 
 /**
  * Frees a text; NULL does nothing.
@@ -823,8 +1053,8 @@ vk_status vk_sandbox_state_json(const struct vk_sandbox *s,
 
 /**
  * The default config: no key, production URL, connect timeout 5 s, timeout 30 s,
- * 2 retries, no CA bundle, no proxy, https only, no logging. The strings in it are
- * static.
+ * 2 retries, no CA bundle, no proxy, https only, no logging, no journal. The strings in
+ * it are static.
  */
 struct vk_smartgift_config vk_smartgift_config_default(void);
 
@@ -889,7 +1119,9 @@ vk_status vk_smartgift_hold(const struct vk_smartgift *client,
  * Give exactly one of `value` (money as a decimal string, `"10.00"`, at most 2 places)
  * and `experiences` (`experiences_len` bit values from vk_smartgift_check(); NULL with 0
  * for none, a pointer with 0 is an empty list). `hold_token` is optional (NULL).
- * On `VK_OUTCOME_UNKNOWN` the redeem may have happened: check the voucher first.
+ * On `VK_OUTCOME_UNKNOWN` the redeem may have happened: check the voucher first (or,
+ * with a journal, call vk_smartgift_reconcile()). vk_smartgift_redeem_ref() also takes
+ * the till's reference.
  */
 vk_status vk_smartgift_redeem(const struct vk_smartgift *client,
                               const char *voucher_no,
@@ -902,6 +1134,24 @@ vk_status vk_smartgift_redeem(const struct vk_smartgift *client,
                               struct vk_error **err);
 
 /**
+ * vk_smartgift_redeem() with `reference`: the till's own id for the sale or basket
+ * (NULL for none). A journaled client stores it on the entry (find it again with
+ * vk_journal_entries()); it is never sent to Smart Gift, and a client without a journal
+ * ignores it. With a journal the voucher is read first (`check`); if that read fails,
+ * nothing is redeemed and its error is returned.
+ */
+vk_status vk_smartgift_redeem_ref(const struct vk_smartgift *client,
+                                  const char *voucher_no,
+                                  const char *site_id,
+                                  const char *value,
+                                  const int64_t *experiences,
+                                  size_t experiences_len,
+                                  const char *hold_token,
+                                  const char *reference,
+                                  struct vk_smartgift_redemption **out,
+                                  struct vk_error **err);
+
+/**
  * `POST /redeem/release`: gives up a hold before it expires.
  */
 vk_status vk_smartgift_release(const struct vk_smartgift *client,
@@ -912,6 +1162,7 @@ vk_status vk_smartgift_release(const struct vk_smartgift *client,
 
 /**
  * `POST /redeem/reverse`: undoes redemptions (`redemptions_len` ids from a redeem).
+ * Journaled like a redeem; vk_smartgift_reverse_ref() also takes the till's reference.
  */
 vk_status vk_smartgift_reverse(const struct vk_smartgift *client,
                                const char *voucher_no,
@@ -920,6 +1171,32 @@ vk_status vk_smartgift_reverse(const struct vk_smartgift *client,
                                size_t redemptions_len,
                                struct vk_smartgift_reversed **out,
                                struct vk_error **err);
+
+/**
+ * vk_smartgift_reverse() with `reference` (NULL for none), stored on the journal entry
+ * as for vk_smartgift_redeem_ref(); never sent.
+ */
+vk_status vk_smartgift_reverse_ref(const struct vk_smartgift *client,
+                                   const char *voucher_no,
+                                   const char *site_id,
+                                   const int64_t *redemptions,
+                                   size_t redemptions_len,
+                                   const char *reference,
+                                   struct vk_smartgift_reversed **out,
+                                   struct vk_error **err);
+
+/**
+ * Settles this account's journal entries whose outcome is unknown (and `pending` ones
+ * whose process died mid-call) by reading each voucher again. `*out` holds exactly the
+ * entries this call examined, in their state afterwards (an empty list when none was
+ * open); one the provider could not be read for stays `unknown` with a note. Fails only
+ * when the journal itself fails (`VK_JOURNAL`), or with `VK_INVALID_REQUEST` (field
+ * `journal`) for a client built without a journal. Free `*out` with
+ * vk_journal_entry_list_free().
+ */
+vk_status vk_smartgift_reconcile(const struct vk_smartgift *client,
+                                 struct vk_journal_entry_list **out,
+                                 struct vk_error **err);
 
 /**
  * Frees a checked voucher (and its experiences); NULL does nothing.
@@ -1062,6 +1339,12 @@ bool vk_smartgift_redemption_at(const struct vk_smartgift_redemption *r, size_t 
 const char *vk_smartgift_redemption_raw_json(const struct vk_smartgift_redemption *r);
 
 /**
+ * The id of the journal entry that recorded this redeem (vk_journal_entry_get()); NULL
+ * when the client has no journal.
+ */
+const char *vk_smartgift_redemption_journal_id(const struct vk_smartgift_redemption *r);
+
+/**
  * Frees a release result; NULL does nothing.
  * Freeing it twice, or using it or anything read from it after it is freed, is undefined
  * behaviour.
@@ -1096,9 +1379,15 @@ const char *vk_smartgift_reversed_message(const struct vk_smartgift_reversed *r)
 const char *vk_smartgift_reversed_raw_json(const struct vk_smartgift_reversed *r);
 
 /**
+ * The id of the journal entry that recorded this reverse; NULL when the client has no
+ * journal.
+ */
+const char *vk_smartgift_reversed_journal_id(const struct vk_smartgift_reversed *r);
+
+/**
  * The default config: admin auth, no session, API version "1.6.3", production URL,
  * connect timeout 5 s, timeout 30 s, 2 retries, no CA bundle, no proxy, https only, no
- * logging. The strings in it are static.
+ * logging, no journal. The strings in it are static.
  */
 struct vk_spaaza_config vk_spaaza_config_default(void);
 
@@ -1136,7 +1425,9 @@ void vk_spaaza_free(struct vk_spaaza *client);
  * `POST /auth/redeem-voucher`: redeems a voucher, wholly (`amount` NULL) or partly
  * (`amount` a decimal string, `"2.00"`; the remainder comes back as the regenerated
  * voucher). Give exactly one of `voucher_key` and `voucher_id`; `user_id` is optional.
- * On `VK_OUTCOME_UNKNOWN` the redeem may have happened: read the voucher first.
+ * On `VK_OUTCOME_UNKNOWN` the redeem may have happened: read the voucher first (or, with
+ * a journal, call vk_spaaza_reconcile()). vk_spaaza_redeem_voucher_ref() also takes the
+ * till's reference.
  */
 vk_status vk_spaaza_redeem_voucher(const struct vk_spaaza *client,
                                    int64_t chain_id,
@@ -1146,6 +1437,32 @@ vk_status vk_spaaza_redeem_voucher(const struct vk_spaaza *client,
                                    const char *amount,
                                    struct vk_spaaza_voucher **out,
                                    struct vk_error **err);
+
+/**
+ * vk_spaaza_redeem_voucher() with `reference`: the till's own id for the sale or basket
+ * (NULL for none), stored on the journal entry and never sent. A journaled client reads
+ * the voucher first (`get-vouchers`) and so needs `voucher_id`: with only `voucher_key`
+ * it is `VK_INVALID_REQUEST` (field `voucher_id`) and nothing is sent.
+ */
+vk_status vk_spaaza_redeem_voucher_ref(const struct vk_spaaza *client,
+                                       int64_t chain_id,
+                                       const char *voucher_key,
+                                       const int64_t *voucher_id,
+                                       const int64_t *user_id,
+                                       const char *amount,
+                                       const char *reference,
+                                       struct vk_spaaza_voucher **out,
+                                       struct vk_error **err);
+
+/**
+ * Settles this account's journal entries whose outcome is unknown (and `pending` ones
+ * whose process died mid-call) by reading each voucher again, as
+ * vk_smartgift_reconcile() does. `VK_INVALID_REQUEST` (field `journal`) for a client
+ * built without a journal. Free `*out` with vk_journal_entry_list_free().
+ */
+vk_status vk_spaaza_reconcile(const struct vk_spaaza *client,
+                              struct vk_journal_entry_list **out,
+                              struct vk_error **err);
 
 /**
  * `POST /unlock-voucher`: unlocks a locked voucher. Give `voucher_key`, `voucher_id` or
@@ -1317,6 +1634,12 @@ const struct vk_spaaza_warning *vk_spaaza_voucher_warning_at(const struct vk_spa
  * The voucher object as sent, as JSON text (fields Spaaza adds later are kept).
  */
 const char *vk_spaaza_voucher_raw_json(const struct vk_spaaza_voucher *v);
+
+/**
+ * The id of the journal entry that recorded this redeem-voucher (vk_journal_entry_get());
+ * NULL for other operations, list items and a client without a journal.
+ */
+const char *vk_spaaza_voucher_journal_id(const struct vk_spaaza_voucher *v);
 
 /**
  * The warning's numeric `code`: true and `*out` set when present.

@@ -1,10 +1,10 @@
 /*
  * voucherkit.hpp: a header-only C++17 wrapper of voucherkit.h for C++ tills.
  *
- * RAII handles (voucherkit::SmartGift, voucherkit::Spaaza, the result classes), std::string
- * and std::optional, and one exception, voucherkit::Error, carrying every attribute of a
- * failure (DESIGN.md §4). The wrapper converts types and nothing more: validation, the
- * wire and the error mapping are the library's.
+ * RAII handles (voucherkit::SmartGift, voucherkit::Spaaza, voucherkit::Journal, the result
+ * classes), std::string and std::optional, and one exception, voucherkit::Error, carrying
+ * every attribute of a failure (DESIGN.md §4). The wrapper converts types and nothing more:
+ * validation, the wire, the journal and the error mapping are the library's.
  *
  *   voucherkit::SmartGiftConfig cfg;
  *   cfg.api_key = std::getenv("SMARTGIFT_API_KEY");
@@ -55,6 +55,7 @@ enum class ErrorKind : std::uint32_t {
     OutcomeUnknown = VK_OUTCOME_UNKNOWN,
     InvalidResponse = VK_INVALID_RESPONSE,
     Internal = VK_INTERNAL,
+    Journal = VK_JOURNAL,
 };
 
 /** The kind's name, identical in every language ("voucher_not_found"). */
@@ -93,6 +94,7 @@ public:
         e.retryable_ = vk_error_retryable(err);
         std::uint64_t after = 0;
         if (vk_error_retry_after(err, &after)) e.retry_after_ = after;
+        e.journal_id_ = opt(vk_error_journal_id(err));
         return e;
     }
 
@@ -116,6 +118,9 @@ public:
     bool retryable() const noexcept { return retryable_; }
     /** Seconds the provider asked to wait. */
     std::optional<std::uint64_t> retry_after() const noexcept { return retry_after_; }
+    /** The journal entry of the failing call (a journaled client's redeem, reverse or
+     *  redeem_voucher, above all on OutcomeUnknown: reconcile() settles it). */
+    const std::optional<std::string> &journal_id() const noexcept { return journal_id_; }
 
 private:
     static std::string str(const char *s) { return s ? s : ""; }
@@ -132,6 +137,7 @@ private:
     std::optional<std::string> provider_code_;
     bool retryable_ = false;
     std::optional<std::uint64_t> retry_after_;
+    std::optional<std::string> journal_id_;
 };
 
 namespace detail {
@@ -283,6 +289,146 @@ inline void fill(vk_client_options &out, const ClientOptions &o, std::unique_ptr
 
 }  // namespace detail
 
+/* ------------------------------------------------------------------ journal */
+
+/** One journaled call and where it stands: a copy, valid after the journal is gone. */
+struct JournalEntry {
+    /** A UUID v7; what journal_id() on results and errors gives. */
+    std::string id;
+    /** The till's own reference given with the call. */
+    std::optional<std::string> reference;
+    /** "smartgift" or "spaaza". */
+    std::string provider;
+    /** "redeem", "reverse" or "redeem_voucher". */
+    std::string operation;
+    /** "pending", "applied", "not_applied" or "unknown". */
+    std::string state;
+    /** What was asked, as JSON (never a secret). */
+    std::string request_json;
+    /** The snapshot read before the write, as JSON. */
+    std::optional<std::string> before_json;
+    /** The success result, as JSON. */
+    std::optional<std::string> result_json;
+    /** {"kind", "message", "field", "http_status"} of the failure, as JSON. */
+    std::optional<std::string> error_json;
+    /** Whether applied / not_applied is proven rather than inferred. */
+    bool certain = false;
+    /** Why it is still unknown, or how reconcile decided. */
+    std::optional<std::string> note;
+    std::chrono::system_clock::time_point created_at;
+    std::optional<std::chrono::system_clock::time_point> resolved_at;
+    std::uint32_t reconcile_attempts = 0;
+    /** The whole entry as JSON (times as RFC 3339 UTC). */
+    std::string json;
+};
+
+/** Which entries Journal::entries() returns; every field given narrows the result. */
+struct JournalFilter {
+    /** "pending", "applied", "not_applied" or "unknown" (another name: InvalidRequest, field "state"). */
+    std::optional<std::string> state;
+    std::optional<std::string> reference;
+    /** "smartgift" or "spaaza". */
+    std::optional<std::string> provider;
+    /** Created at or after this time. */
+    std::optional<std::chrono::system_clock::time_point> since;
+    /** At most this many, the newest. */
+    std::optional<std::size_t> limit;
+};
+
+namespace detail {
+
+inline std::chrono::system_clock::time_point from_ms(std::uint64_t ms) {
+    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+        std::chrono::milliseconds(static_cast<std::int64_t>(ms))));
+}
+
+inline JournalEntry entry(const vk_journal_entry *e) {
+    JournalEntry out;
+    out.id = str(vk_journal_entry_id(e));
+    out.reference = opt(vk_journal_entry_reference(e));
+    out.provider = str(vk_journal_entry_provider(e));
+    out.operation = str(vk_journal_entry_operation(e));
+    out.state = str(vk_journal_entry_state(e));
+    out.request_json = str(vk_journal_entry_request_json(e));
+    out.before_json = opt(vk_journal_entry_before_json(e));
+    out.result_json = opt(vk_journal_entry_result_json(e));
+    out.error_json = opt(vk_journal_entry_error_json(e));
+    out.certain = vk_journal_entry_certain(e);
+    out.note = opt(vk_journal_entry_note(e));
+    out.created_at = from_ms(vk_journal_entry_created_at_ms(e));
+    std::uint64_t resolved = 0;
+    if (vk_journal_entry_resolved_at_ms(e, &resolved)) out.resolved_at = from_ms(resolved);
+    out.reconcile_attempts = vk_journal_entry_reconcile_attempts(e);
+    out.json = str(vk_journal_entry_to_json(e));
+    return out;
+}
+
+/** Copies a list's entries out and frees the list (also when copying throws). */
+inline std::vector<JournalEntry> take_entries(vk_journal_entry_list *raw) {
+    Handle<vk_journal_entry_list> list = own<vk_journal_entry_list, vk_journal_entry_list_free>(raw);
+    std::vector<JournalEntry> out;
+    for (std::size_t i = 0, n = vk_journal_entry_list_count(list.get()); i < n; i++)
+        out.push_back(entry(vk_journal_entry_list_at(list.get(), i)));
+    return out;
+}
+
+}  // namespace detail
+
+/** A journal file (":memory:" for one in memory). Give it to SmartGiftConfig::journal /
+ *  SpaazaConfig::journal: the client then reads the voucher first, records every redeem,
+ *  reverse and redeem_voucher on disk before it is sent, and reconcile() settles the ones
+ *  whose answer was lost. Copies share one handle; a client keeps its own reference, so
+ *  the Journal may go out of scope before the client does. Opening a directory or a file
+ *  that is not a journal throws InvalidRequest with field "journal". */
+class Journal {
+public:
+    explicit Journal(const std::string &path) {
+        vk_journal *raw = nullptr;
+        vk_error *err = nullptr;
+        detail::check(vk_journal_open(detail::c(path, "path"), &raw, &err), &err);
+        h_ = detail::own<vk_journal, vk_journal_free>(raw);
+    }
+
+    /** Where it lives (":memory:" for an in-memory journal). */
+    std::string path() const { return detail::str(vk_journal_path(h_.get())); }
+
+    /** The entries matching `filter`, newest first. */
+    std::vector<JournalEntry> entries(const JournalFilter &filter = {}) const {
+        vk_journal_filter f{};
+        f.state = detail::c(filter.state, "state");
+        f.reference = detail::c(filter.reference, "reference");
+        f.provider = detail::c(filter.provider, "provider");
+        std::uint64_t since = 0;
+        if (filter.since) {
+            // Nothing is older than the epoch, so an earlier `since` selects what 0 does.
+            auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(filter.since->time_since_epoch()).count();
+            since = ms > 0 ? static_cast<std::uint64_t>(ms) : 0;
+            f.since_ms = &since;
+        }
+        std::size_t limit = filter.limit.value_or(0);
+        if (filter.limit) f.limit = &limit;
+        vk_journal_entry_list *out = nullptr;
+        vk_error *err = nullptr;
+        detail::check(vk_journal_entries(h_.get(), &f, &out, &err), &err);
+        return detail::take_entries(out);
+    }
+
+    /** One entry by id; std::nullopt when there is none. */
+    std::optional<JournalEntry> entry(const std::string &id) const {
+        vk_journal_entry *out = nullptr;
+        vk_error *err = nullptr;
+        detail::check(vk_journal_entry_get(h_.get(), detail::c(id, "id"), &out, &err), &err);
+        if (out == nullptr) return std::nullopt;
+        detail::Handle<vk_journal_entry> owned = detail::own<vk_journal_entry, vk_journal_entry_free>(out);
+        return detail::entry(owned.get());
+    }
+
+    const vk_journal *handle() const noexcept { return h_.get(); }
+
+private:
+    detail::Handle<vk_journal> h_;
+};
+
 /* ------------------------------------------------------------------ Smart Gift */
 
 /** How to reach Smart Gift. */
@@ -291,6 +437,8 @@ struct SmartGiftConfig {
     /** Production when absent. */
     std::optional<std::string> base_url;
     ClientOptions options;
+    /** Records redeems and reverses (see Journal); none when absent. */
+    std::optional<Journal> journal;
 };
 
 /** A check meta condition ({"key", "operator", "value": [...]}). */
@@ -388,6 +536,8 @@ public:
         return out;
     }
     std::string raw_json() const { return detail::str(vk_smartgift_redemption_raw_json(h_.get())); }
+    /** The journal entry that recorded it (journaled clients only). */
+    std::optional<std::string> journal_id() const { return detail::opt(vk_smartgift_redemption_journal_id(h_.get())); }
     const vk_smartgift_redemption *handle() const noexcept { return h_.get(); }
 
 private:
@@ -413,6 +563,8 @@ public:
         : h_(detail::own<vk_smartgift_reversed, vk_smartgift_reversed_free>(raw)) {}
     std::string message() const { return detail::str(vk_smartgift_reversed_message(h_.get())); }
     std::string raw_json() const { return detail::str(vk_smartgift_reversed_raw_json(h_.get())); }
+    /** The journal entry that recorded it (journaled clients only). */
+    std::optional<std::string> journal_id() const { return detail::opt(vk_smartgift_reversed_journal_id(h_.get())); }
 
 private:
     detail::Handle<vk_smartgift_reversed> h_;
@@ -431,6 +583,7 @@ public:
         vk_smartgift_config cfg = vk_smartgift_config_default();
         cfg.api_key = c(config.api_key, "api_key");
         cfg.base_url = c(config.base_url, "base_url");
+        cfg.journal = config.journal ? config.journal->handle() : nullptr;
         detail::fill(cfg.options, config.options, callbacks_, "smartgift");
         vk_smartgift *raw = nullptr;
         vk_error *err = nullptr;
@@ -471,17 +624,21 @@ public:
         return SmartGiftHeld(out);
     }
 
-    /** Redeems money (`value`, a decimal string such as "10.00"). On OutcomeUnknown, check first. */
+    /** Redeems money (`value`, a decimal string such as "10.00"). On OutcomeUnknown, check first
+     *  (with a journal: reconcile()). `reference` is the till's sale or basket id, stored on the
+     *  journal entry and never sent. */
     SmartGiftRedemption redeem(const std::string &voucher_no, const std::string &site_id, const std::string &value,
-                               const std::optional<std::string> &hold_token = std::nullopt) const {
-        return redeem_raw(voucher_no, site_id, &value, nullptr, hold_token);
+                               const std::optional<std::string> &hold_token = std::nullopt,
+                               const std::optional<std::string> &reference = std::nullopt) const {
+        return redeem_raw(voucher_no, site_id, &value, nullptr, hold_token, reference);
     }
 
     /** Redeems experiences by their bit values (from check). */
     SmartGiftRedemption redeem_experiences(const std::string &voucher_no, const std::string &site_id,
                                            const std::vector<std::int64_t> &experiences,
-                                           const std::optional<std::string> &hold_token = std::nullopt) const {
-        return redeem_raw(voucher_no, site_id, nullptr, &experiences, hold_token);
+                                           const std::optional<std::string> &hold_token = std::nullopt,
+                                           const std::optional<std::string> &reference = std::nullopt) const {
+        return redeem_raw(voucher_no, site_id, nullptr, &experiences, hold_token, reference);
     }
 
     /** Gives up a hold before it expires. */
@@ -494,17 +651,28 @@ public:
         return SmartGiftReleased(out);
     }
 
-    /** Undoes redemptions (ids from redeem). */
+    /** Undoes redemptions (ids from redeem); journaled like redeem. */
     SmartGiftReversed reverse(const std::string &voucher_no, const std::string &site_id,
-                              const std::vector<std::int64_t> &redemptions) const {
+                              const std::vector<std::int64_t> &redemptions,
+                              const std::optional<std::string> &reference = std::nullopt) const {
         vk_smartgift_reversed *out = nullptr;
         vk_error *err = nullptr;
         static const std::int64_t none = 0;
-        detail::check(vk_smartgift_reverse(h_.get(), c(voucher_no, "voucher_no"), c(site_id, "site_id"),
-                                           redemptions.empty() ? &none : redemptions.data(), redemptions.size(), &out,
-                                           &err),
+        detail::check(vk_smartgift_reverse_ref(h_.get(), c(voucher_no, "voucher_no"), c(site_id, "site_id"),
+                                               redemptions.empty() ? &none : redemptions.data(), redemptions.size(),
+                                               c(reference, "reference"), &out, &err),
                       &err);
         return SmartGiftReversed(out);
+    }
+
+    /** Settles this account's journal entries whose outcome is unknown (and pending ones whose
+     *  process died) by reading each voucher again; returns the entries it examined, in their
+     *  state afterwards. Throws InvalidRequest (field "journal") without a journal. */
+    std::vector<JournalEntry> reconcile() const {
+        vk_journal_entry_list *out = nullptr;
+        vk_error *err = nullptr;
+        detail::check(vk_smartgift_reconcile(h_.get(), &out, &err), &err);
+        return detail::take_entries(out);
     }
 
     std::string base_url() const { return detail::str(vk_smartgift_base_url(h_.get())); }
@@ -514,7 +682,8 @@ public:
 private:
     SmartGiftRedemption redeem_raw(const std::string &voucher_no, const std::string &site_id, const std::string *value,
                                    const std::vector<std::int64_t> *experiences,
-                                   const std::optional<std::string> &hold_token) const {
+                                   const std::optional<std::string> &hold_token,
+                                   const std::optional<std::string> &reference) const {
         static const std::int64_t none = 0;
         const std::int64_t *bits = nullptr;
         std::size_t bits_len = 0;
@@ -524,9 +693,9 @@ private:
         }
         vk_smartgift_redemption *out = nullptr;
         vk_error *err = nullptr;
-        detail::check(vk_smartgift_redeem(h_.get(), c(voucher_no, "voucher_no"), c(site_id, "site_id"),
-                                          value ? c(*value, "value") : nullptr, bits, bits_len,
-                                          c(hold_token, "hold_token"), &out, &err),
+        detail::check(vk_smartgift_redeem_ref(h_.get(), c(voucher_no, "voucher_no"), c(site_id, "site_id"),
+                                              value ? c(*value, "value") : nullptr, bits, bits_len,
+                                              c(hold_token, "hold_token"), c(reference, "reference"), &out, &err),
                       &err);
         return SmartGiftRedemption(out);
     }
@@ -558,6 +727,8 @@ struct SpaazaConfig {
     std::optional<std::string> bearer_token;
     std::optional<std::string> base_url;
     ClientOptions options;
+    /** Records redeem_voucher calls (see Journal), which then need voucher_id; none when absent. */
+    std::optional<Journal> journal;
 };
 
 /** A warning riding on an ok answer. */
@@ -638,6 +809,8 @@ public:
     }
     /** The voucher object as sent, as JSON. */
     std::string raw_json() const { return detail::str(vk_spaaza_voucher_raw_json(v_)); }
+    /** The journal entry that recorded this redeem_voucher (journaled clients only). */
+    std::optional<std::string> journal_id() const { return detail::opt(vk_spaaza_voucher_journal_id(v_)); }
     const vk_spaaza_voucher *handle() const noexcept { return v_; }
 
 private:
@@ -676,13 +849,16 @@ private:
     detail::Handle<vk_spaaza_voucher_list> h_;
 };
 
-/** redeem_voucher's input: exactly one of voucher_key / voucher_id. No amount: all of it. */
+/** redeem_voucher's input: exactly one of voucher_key / voucher_id (a journaled client needs
+ *  voucher_id). No amount: all of it. */
 struct RedeemVoucherRequest {
     std::int64_t chain_id = 0;
     std::optional<std::string> voucher_key;
     std::optional<std::int64_t> voucher_id;
     std::optional<std::int64_t> user_id;
     std::optional<std::string> amount;
+    /** The till's sale or basket id, stored on the journal entry; never sent. */
+    std::optional<std::string> reference;
 };
 
 /** claim_voucher / unclaim_voucher input. */
@@ -748,6 +924,7 @@ public:
         cfg.app_hostname = c(config.app_hostname, "app_hostname");
         cfg.bearer_token = c(config.bearer_token, "bearer_token");
         cfg.base_url = c(config.base_url, "base_url");
+        cfg.journal = config.journal ? config.journal->handle() : nullptr;
         detail::fill(cfg.options, config.options, callbacks_, "spaaza");
         vk_spaaza *raw = nullptr;
         vk_error *err = nullptr;
@@ -755,13 +932,22 @@ public:
         h_.reset(raw);
     }
 
-    /** Redeems a voucher, wholly or partly. On OutcomeUnknown, read the voucher first. */
+    /** Redeems a voucher, wholly or partly. On OutcomeUnknown, read the voucher first (with a
+     *  journal: reconcile()). */
     SpaazaVoucher redeem_voucher(const RedeemVoucherRequest &r) const {
         return voucher([&](vk_spaaza_voucher **out, vk_error **err) {
-            return vk_spaaza_redeem_voucher(h_.get(), r.chain_id, c(r.voucher_key, "voucher_key"),
-                                            detail::p(r.voucher_id), detail::p(r.user_id),
-                                            c(r.amount, "amount"), out, err);
+            return vk_spaaza_redeem_voucher_ref(h_.get(), r.chain_id, c(r.voucher_key, "voucher_key"),
+                                                detail::p(r.voucher_id), detail::p(r.user_id),
+                                                c(r.amount, "amount"), c(r.reference, "reference"), out, err);
         });
+    }
+
+    /** As SmartGift::reconcile(), for this Spaaza account. */
+    std::vector<JournalEntry> reconcile() const {
+        vk_journal_entry_list *out = nullptr;
+        vk_error *err = nullptr;
+        detail::check(vk_spaaza_reconcile(h_.get(), &out, &err), &err);
+        return detail::take_entries(out);
     }
 
     /** Unlocks a locked voucher (by key, id, or both: then only the key is sent). */

@@ -9,8 +9,9 @@ use crate::ffi::{self, NULL, Strings, c_string, put_opt, with};
 use crate::status::{VK_INTERNAL, vk_status};
 
 /// A failure: kind, message, field, field errors, HTTP status, provider, provider code,
-/// retryable and retry-after. Returned through the `vk_error **err` parameter of a
-/// failing call; free it with vk_error_free(). Strings read from it live as long as it.
+/// retryable, retry-after and journal entry id. Returned through the `vk_error **err`
+/// parameter of a failing call; free it with vk_error_free(). Strings read from it live
+/// as long as it.
 pub struct vk_error {
     error: Error,
     strings: Strings,
@@ -22,12 +23,13 @@ const FIELD: usize = 1;
 const PROVIDER: usize = 2;
 const PROVIDER_CODE: usize = 3;
 const JSON: usize = 4;
+const JOURNAL_ID: usize = 5;
 
 impl vk_error {
     pub(crate) fn boxed(error: Error) -> *mut vk_error {
         Box::into_raw(Box::new(vk_error {
             error,
-            strings: Strings::new(5),
+            strings: Strings::new(6),
             field_errors: OnceLock::new(),
         }))
     }
@@ -116,6 +118,16 @@ pub unsafe extern "C" fn vk_error_retry_after(err: *const vk_error, out: *mut u6
     with(err, false, |e| put_opt(e.error.retry_after, out))
 }
 
+/// The id of the journal entry of the failing call (a journaled client's redeem, reverse
+/// or redeem-voucher, once its entry was written: above all on `VK_OUTCOME_UNKNOWN`, where
+/// vk_smartgift_reconcile() / vk_spaaza_reconcile() later settle it); NULL when none.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_error_journal_id(err: *const vk_error) -> *const c_char {
+    with(err, NULL, |e| {
+        e.strings.get(JOURNAL_ID, || e.error.journal_id.clone())
+    })
+}
+
 /// How many fields have messages in the provider's `errors` (0 when none).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_error_field_error_count(err: *const vk_error) -> usize {
@@ -161,7 +173,7 @@ pub unsafe extern "C" fn vk_error_field_error_message(
 
 /// The whole error as the JSON object every binding and the CLI print (`kind`, `message`,
 /// `field`, `field_errors`, `http_status`, `provider`, `provider_code`, `retryable`,
-/// `retry_after`; absent values are `null`).
+/// `retry_after`, `journal_id`; absent values are `null`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_error_to_json(err: *const vk_error) -> *const c_char {
     with(err, NULL, |e| {

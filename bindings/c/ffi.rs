@@ -154,6 +154,12 @@ impl<T> OutSlot<T> {
         // SAFETY: checked not NULL in `out_slot`; the caller owns the slot.
         unsafe { self.0.write(Box::into_raw(Box::new(value))) };
     }
+
+    /// A successful call whose answer is "none" (a lookup that found nothing).
+    pub fn put_null(self) {
+        // SAFETY: as in `put`.
+        unsafe { self.0.write(std::ptr::null_mut()) };
+    }
 }
 
 /// Frees a handle made by `OutSlot::put`; NULL does nothing.

@@ -26,6 +26,7 @@
 
 mod error;
 mod ffi;
+mod journal;
 mod options;
 mod sandbox;
 mod smartgift;
@@ -35,6 +36,7 @@ mod status;
 use std::ffi::c_char;
 
 pub use error::vk_error;
+pub use journal::{vk_journal, vk_journal_entry, vk_journal_entry_list, vk_journal_filter};
 pub use options::{
     vk_client_options, vk_log_callback, vk_request_log, vk_warning, vk_warning_callback,
 };
@@ -78,6 +80,9 @@ mod tests {
         shared_by_threads::<vk_sandbox>();
         shared_by_threads::<vk_scripted_server>();
         shared_by_threads::<vk_text>();
+        shared_by_threads::<vk_journal>();
+        shared_by_threads::<vk_journal_entry>();
+        shared_by_threads::<vk_journal_entry_list>();
     }
 
     #[test]

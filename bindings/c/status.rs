@@ -47,6 +47,10 @@ pub const VK_OUTCOME_UNKNOWN: vk_status = vk_status(15);
 pub const VK_INVALID_RESPONSE: vk_status = vk_status(16);
 /// A bug in voucherkit (a caught panic). Never expected.
 pub const VK_INTERNAL: vk_status = vk_status(17);
+/// The local journal could not record a journaled call (disk full, file gone read-only,
+/// locked too long), so nothing was sent; or reconcile could not read or update it. Fix
+/// the journal before redeeming again.
+pub const VK_JOURNAL: vk_status = vk_status(18);
 
 impl vk_status {
     /// The status for an error kind: its stable code.
@@ -91,6 +95,7 @@ fn kind_cstr(kind: ErrorKind) -> &'static std::ffi::CStr {
         ErrorKind::OutcomeUnknown => c"outcome_unknown",
         ErrorKind::InvalidResponse => c"invalid_response",
         ErrorKind::Internal => c"internal",
+        ErrorKind::Journal => c"journal",
         // A kind added to the core later: still named, never a crash.
         _ => c"unknown",
     }
@@ -123,6 +128,7 @@ mod tests {
             (VK_OUTCOME_UNKNOWN, ErrorKind::OutcomeUnknown),
             (VK_INVALID_RESPONSE, ErrorKind::InvalidResponse),
             (VK_INTERNAL, ErrorKind::Internal),
+            (VK_JOURNAL, ErrorKind::Journal),
         ];
         assert_eq!(table.len(), ErrorKind::ALL.len());
         for (status, kind) in table {

@@ -1,12 +1,17 @@
 // C++ tests of include/voucherkit.hpp (the header-only C++17 wrapper) against the sandbox
 // on 127.0.0.1: every operation through the RAII classes, voucherkit::Error with every
 // attribute, every error kind as an exception, the logger (also one that calls voucherkit
-// itself, and one that throws), the warning logger, option ranges, NUL bytes refused, moves.
+// itself, and one that throws), the warning logger, option ranges, NUL bytes refused, moves,
+// and the journal (references, a lost answer reconciled, entries filtered).
 //
 // Usage: test_cpp <path to tests/conformance>
 // Prints failed checks and a closing line `test_cpp: N passed, N failed`.
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -358,6 +363,191 @@ static void test_hardening(const std::string &corpus) {
     if (e) CHECK(e->field() == std::optional<std::string>("timeout"));
 }
 
+// The journal: a redeem whose answer is lost is settled by reconcile(), entries filtered,
+// journal ids on results and errors, the library's refusals as exceptions.
+static void test_journal() {
+    CHECK_EQ(static_cast<unsigned>(vk::ErrorKind::Journal), 18u);
+    CHECK_EQ(vk::kind_name(vk::ErrorKind::Journal), std::string("journal"));
+
+    char dir_template[] = "/tmp/vk-journal-cpp-XXXXXX";
+    const char *dir_made = mkdtemp(dir_template);
+    CHECK(dir_made != nullptr);
+    if (dir_made == nullptr) return;
+    const std::filesystem::path dir(dir_made);
+    const std::string path = (dir / "till.journal").string();
+
+    // Not a journal: a directory, a text file.
+    auto e = EXPECT_ERROR(InvalidRequest, vk::Journal bad(dir.string()));
+    if (e) CHECK(e->field() == std::optional<std::string>("journal"));
+    {
+        std::ofstream text(dir / "notes.txt");
+        for (int i = 0; i < 200; i++) text << "a till's notes, not a journal\n";
+    }
+    e = EXPECT_ERROR(InvalidRequest, vk::Journal bad((dir / "notes.txt").string()));
+    if (e) CHECK(e->field() == std::optional<std::string>("journal"));
+    e = EXPECT_ERROR(InvalidRequest, vk::Journal bad(std::string("x\0y", 3)));
+    if (e) CHECK(e->field() == std::optional<std::string>("path"));
+    CHECK_EQ(vk::Journal(":memory:").path(), std::string(":memory:"));
+
+    vk::testing::Sandbox sb;
+    // The config's Journal (and so its handle) is gone once the client is built: the client
+    // keeps its own reference.
+    vk::SmartGift sg = [&] {
+        vk::SmartGiftConfig cfg;
+        cfg.api_key = sb.smartgift_key();
+        cfg.base_url = sb.smartgift_url();
+        cfg.options.timeout = std::chrono::milliseconds(2000);
+        cfg.journal = vk::Journal(path);
+        return vk::SmartGift(cfg);
+    }();
+    vk::Journal journal(path);
+    CHECK_EQ(journal.path(), path);
+    vk::Journal copy = journal; // copies share the handle
+    CHECK(copy.handle() == journal.handle());
+    const auto started = std::chrono::system_clock::now();
+
+    auto done = sg.redeem("1000000001", "12", "10.00", std::nullopt, std::string("sale-1"));
+    CHECK(done.journal_id().has_value());
+    auto entry = journal.entry(done.journal_id().value_or(""));
+    CHECK(entry.has_value());
+    if (entry) {
+        CHECK_EQ(entry->state, std::string("applied"));
+        CHECK(entry->reference == std::optional<std::string>("sale-1"));
+        CHECK_EQ(entry->provider, std::string("smartgift"));
+        CHECK_EQ(entry->operation, std::string("redeem"));
+        CHECK(entry->request_json.find(R"("value":"10.00")") != std::string::npos);
+        CHECK(entry->before_json && entry->before_json->find("remaining_value") != std::string::npos);
+        CHECK(entry->result_json && entry->result_json->find("redemptions") != std::string::npos);
+        CHECK(!entry->error_json && !entry->certain);
+        CHECK(entry->created_at > started - std::chrono::seconds(5) &&
+              entry->created_at < started + std::chrono::minutes(10));
+        CHECK(entry->resolved_at && *entry->resolved_at >= entry->created_at);
+        CHECK_EQ(entry->reconcile_attempts, 0u);
+        CHECK(entry->json.find("\"id\":\"" + entry->id + "\"") != std::string::npos);
+    }
+    CHECK(!journal.entry("0190c8d2-0000-7000-8000-000000000000"));
+
+    // The answer is lost after the redeem happened: outcome_unknown with the entry's id,
+    // then reconcile settles it as applied.
+    sb.inject(R"({"path":"/smartgift/redeem","process":true,"times":1,"answer":{"fault":{"kind":"stall"}}})");
+    e = EXPECT_ERROR(OutcomeUnknown, sg.redeem("1000000001", "12", "10.00", std::nullopt, std::string("sale-2")));
+    std::string lost_id = e ? e->journal_id().value_or("") : "";
+    CHECK_EQ(lost_id.size(), std::size_t{36});
+    auto settled = sg.reconcile();
+    CHECK_EQ(settled.size(), std::size_t{1});
+    if (settled.size() == 1) {
+        CHECK_EQ(settled[0].id, lost_id);
+        CHECK_EQ(settled[0].state, std::string("applied"));
+        CHECK_EQ(settled[0].reconcile_attempts, 1u);
+        CHECK(settled[0].note.has_value());
+        CHECK(settled[0].resolved_at.has_value());
+    }
+    CHECK(sg.reconcile().empty());
+
+    // a reverse, journaled with its own reference
+    std::vector<std::int64_t> ids;
+    for (auto id : done.redemptions()) ids.push_back(static_cast<std::int64_t>(id));
+    auto reversed = sg.reverse("1000000001", "12", ids, std::string("sale-1-void"));
+    auto rev_entry = journal.entry(reversed.journal_id().value_or(""));
+    CHECK(rev_entry && rev_entry->operation == "reverse" && rev_entry->state == "applied");
+
+    // Spaaza: voucher_id is required with a journal; the key alone is refused, nothing sent
+    vk::Spaaza sp = [&] {
+        vk::SpaazaConfig spc;
+        spc.session_user_id = sb.spaaza_session_user_id();
+        spc.session_key = sb.spaaza_session_key();
+        spc.base_url = sb.spaaza_url();
+        spc.journal = journal;
+        return vk::Spaaza(spc);
+    }();
+    vk::RedeemVoucherRequest rv;
+    rv.chain_id = 2;
+    rv.voucher_key = "b45069f0c789fe686b7d538eb97b6d017225a119e43733f73ccd230f12024eb5";
+    rv.amount = "2.00";
+    rv.reference = "basket-9";
+    e = EXPECT_ERROR(InvalidRequest, sp.redeem_voucher(rv));
+    if (e) CHECK(e->field() == std::optional<std::string>("voucher_id") && !e->journal_id());
+    CHECK(sb.requests_json().find("/spaaza/") == std::string::npos);
+    rv.voucher_key.reset();
+    rv.voucher_id = 438595;
+    auto sv = sp.redeem_voucher(rv);
+    CHECK(sv.journal_id().has_value());
+    auto regen = sv.regenerated_voucher();
+    CHECK(regen && !regen->journal_id());
+    CHECK(sp.reconcile().empty());
+    rv.reference = std::string("bad\0ref", 7);
+    e = EXPECT_ERROR(InvalidRequest, sp.redeem_voucher(rv));
+    if (e) CHECK(e->field() == std::optional<std::string>("reference"));
+
+    // filters: sale-1, sale-2, sale-1-void, basket-9
+    CHECK_EQ(journal.entries().size(), std::size_t{4});
+    vk::JournalFilter f;
+    f.state = "applied";
+    CHECK_EQ(journal.entries(f).size(), std::size_t{4});
+    f.state = "unknown";
+    CHECK(journal.entries(f).empty());
+    f = vk::JournalFilter{};
+    f.reference = "sale-2";
+    auto found = journal.entries(f);
+    CHECK(found.size() == 1 && found[0].id == lost_id);
+    f = vk::JournalFilter{};
+    f.provider = "spaaza";
+    found = journal.entries(f);
+    CHECK(found.size() == 1 && found[0].operation == "redeem_voucher" &&
+          found[0].reference == std::optional<std::string>("basket-9"));
+    f = vk::JournalFilter{};
+    f.limit = 1;
+    found = journal.entries(f);
+    CHECK(found.size() == 1 && found[0].reference == std::optional<std::string>("basket-9")); // newest first
+    f = vk::JournalFilter{};
+    f.since = started + std::chrono::hours(24);
+    CHECK(journal.entries(f).empty());
+    f.since = std::chrono::system_clock::time_point{}; // the epoch: everything
+    CHECK_EQ(journal.entries(f).size(), std::size_t{4});
+    f = vk::JournalFilter{};
+    f.state = "done";
+    e = EXPECT_ERROR(InvalidRequest, journal.entries(f));
+    if (e) CHECK(e->field() == std::optional<std::string>("state"));
+    f = vk::JournalFilter{};
+    f.provider = "paypal";
+    e = EXPECT_ERROR(InvalidRequest, journal.entries(f));
+    if (e) CHECK(e->field() == std::optional<std::string>("provider"));
+
+    // No secret in the journal's files (open now, so the -wal file exists too).
+    std::string bytes;
+    int files = 0;
+    for (const char *suffix : {"", "-wal", "-shm"}) {
+        std::ifstream in(path + suffix, std::ios::binary);
+        if (!in) continue;
+        files++;
+        bytes += std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    CHECK(files >= 2);
+    CHECK(bytes.find("basket-9") != std::string::npos);
+    CHECK(bytes.find(sb.smartgift_key()) == std::string::npos);
+    CHECK(bytes.find(sb.spaaza_session_key()) == std::string::npos);
+
+    // reconcile needs a journal; errors of clients without one carry no journal id
+    vk::SmartGiftConfig plain;
+    plain.api_key = sb.smartgift_key();
+    plain.base_url = sb.smartgift_url();
+    vk::SmartGift unjournaled(plain);
+    e = EXPECT_ERROR(InvalidRequest, unjournaled.reconcile());
+    if (e) CHECK(e->field() == std::optional<std::string>("journal") && !e->journal_id());
+    CHECK(!unjournaled.redeem("1000000002", "12", "1.00", std::nullopt, std::string("sale-3")).journal_id());
+    e = EXPECT_ERROR(VoucherExpired, unjournaled.redeem("1000000004", "12", "1.00"));
+    if (e) CHECK(!e->journal_id());
+    vk::SpaazaConfig plain_sp;
+    plain_sp.session_user_id = sb.spaaza_session_user_id();
+    plain_sp.session_key = sb.spaaza_session_key();
+    plain_sp.base_url = sb.spaaza_url();
+    e = EXPECT_ERROR(InvalidRequest, vk::Spaaza(plain_sp).reconcile());
+    if (e) CHECK(e->field() == std::optional<std::string>("journal"));
+
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+}
+
 int main(int argc, char **argv) {
     std::string corpus = argc > 1 ? argv[1] : "tests/conformance";
     try {
@@ -365,6 +555,7 @@ int main(int argc, char **argv) {
         test_scripted(corpus);
         test_sandbox();
         test_hardening(corpus);
+        test_journal();
     } catch (const vk::Error &e) {
         failed++;
         std::cerr << "unexpected voucherkit::Error: " << e.what() << "\n";

@@ -16,6 +16,7 @@ pub use self::results::{
 };
 use crate::error::vk_error;
 use crate::ffi::{self, handle, opt_slice, opt_str, opt_string, out_slot, req_str, str_list};
+use crate::journal::{vk_journal, vk_journal_entry_list};
 use crate::options::vk_client_options;
 use crate::status::vk_status;
 
@@ -31,6 +32,10 @@ pub struct vk_smartgift_config {
     pub base_url: *const c_char,
     /// Timeouts, retries, TLS, proxy and logging.
     pub options: vk_client_options,
+    /// The journal that records redeems and reverses (see vk_journal_open()); NULL for
+    /// none. The client keeps its own reference: the handle may be freed once
+    /// vk_smartgift_new() has returned.
+    pub journal: *const vk_journal,
 }
 
 /// A Smart Gift client: one connection pool inside. Thread-safe: share one between
@@ -63,14 +68,15 @@ fn call(err: *mut *mut vk_error, f: impl FnOnce() -> Result<(), Error>) -> vk_st
 }
 
 /// The default config: no key, production URL, connect timeout 5 s, timeout 30 s,
-/// 2 retries, no CA bundle, no proxy, https only, no logging. The strings in it are
-/// static.
+/// 2 retries, no CA bundle, no proxy, https only, no logging, no journal. The strings in
+/// it are static.
 #[unsafe(no_mangle)]
 pub extern "C" fn vk_smartgift_config_default() -> vk_smartgift_config {
     vk_smartgift_config {
         api_key: std::ptr::null(),
         base_url: std::ptr::null(),
         options: vk_client_options::defaults(),
+        journal: std::ptr::null(),
     }
 }
 
@@ -88,7 +94,7 @@ pub unsafe extern "C" fn vk_smartgift_new(
         let out = out_slot(out, "out")?;
         let api_key = unsafe { req_str(config.api_key, "api_key") }?;
         let core = SmartGiftConfig {
-            journal: None,
+            journal: unsafe { config.journal.as_ref() }.map(|j| j.journal.clone()),
             api_key: Secret::new(api_key),
             base_url: unsafe { opt_string(config.base_url, "base_url") }?,
             options: unsafe { config.options.to_core() }?,
@@ -202,7 +208,9 @@ pub unsafe extern "C" fn vk_smartgift_hold(
 /// Give exactly one of `value` (money as a decimal string, `"10.00"`, at most 2 places)
 /// and `experiences` (`experiences_len` bit values from vk_smartgift_check(); NULL with 0
 /// for none, a pointer with 0 is an empty list). `hold_token` is optional (NULL).
-/// On `VK_OUTCOME_UNKNOWN` the redeem may have happened: check the voucher first.
+/// On `VK_OUTCOME_UNKNOWN` the redeem may have happened: check the voucher first (or,
+/// with a journal, call vk_smartgift_reconcile()). vk_smartgift_redeem_ref() also takes
+/// the till's reference.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_redeem(
     client: *const vk_smartgift,
@@ -215,12 +223,47 @@ pub unsafe extern "C" fn vk_smartgift_redeem(
     out: *mut *mut vk_smartgift_redemption,
     err: *mut *mut vk_error,
 ) -> vk_status {
+    // SAFETY: forwarded, as documented.
+    unsafe {
+        vk_smartgift_redeem_ref(
+            client,
+            voucher_no,
+            site_id,
+            value,
+            experiences,
+            experiences_len,
+            hold_token,
+            std::ptr::null(),
+            out,
+            err,
+        )
+    }
+}
+
+/// vk_smartgift_redeem() with `reference`: the till's own id for the sale or basket
+/// (NULL for none). A journaled client stores it on the entry (find it again with
+/// vk_journal_entries()); it is never sent to Smart Gift, and a client without a journal
+/// ignores it. With a journal the voucher is read first (`check`); if that read fails,
+/// nothing is redeemed and its error is returned.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_redeem_ref(
+    client: *const vk_smartgift,
+    voucher_no: *const c_char,
+    site_id: *const c_char,
+    value: *const c_char,
+    experiences: *const i64,
+    experiences_len: usize,
+    hold_token: *const c_char,
+    reference: *const c_char,
+    out: *mut *mut vk_smartgift_redemption,
+    err: *mut *mut vk_error,
+) -> vk_status {
     call(err, || {
         // SAFETY (whole block): pointers are NULL or valid, as documented.
         let c = unsafe { handle(client, "client") }?;
         let out = out_slot(out, "out")?;
         let req = RedeemRequest {
-            reference: None,
+            reference: unsafe { opt_string(reference, "reference") }?,
             voucher_no: unsafe { req_str(voucher_no, "voucher_no") }?.to_owned(),
             site_id: site(unsafe { req_str(site_id, "site_id") }?),
             value: unsafe { opt_str(value, "value") }?.map(Into::into),
@@ -256,6 +299,7 @@ pub unsafe extern "C" fn vk_smartgift_release(
 }
 
 /// `POST /redeem/reverse`: undoes redemptions (`redemptions_len` ids from a redeem).
+/// Journaled like a redeem; vk_smartgift_reverse_ref() also takes the till's reference.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_reverse(
     client: *const vk_smartgift,
@@ -266,12 +310,40 @@ pub unsafe extern "C" fn vk_smartgift_reverse(
     out: *mut *mut vk_smartgift_reversed,
     err: *mut *mut vk_error,
 ) -> vk_status {
+    // SAFETY: forwarded, as documented.
+    unsafe {
+        vk_smartgift_reverse_ref(
+            client,
+            voucher_no,
+            site_id,
+            redemptions,
+            redemptions_len,
+            std::ptr::null(),
+            out,
+            err,
+        )
+    }
+}
+
+/// vk_smartgift_reverse() with `reference` (NULL for none), stored on the journal entry
+/// as for vk_smartgift_redeem_ref(); never sent.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_reverse_ref(
+    client: *const vk_smartgift,
+    voucher_no: *const c_char,
+    site_id: *const c_char,
+    redemptions: *const i64,
+    redemptions_len: usize,
+    reference: *const c_char,
+    out: *mut *mut vk_smartgift_reversed,
+    err: *mut *mut vk_error,
+) -> vk_status {
     call(err, || {
         // SAFETY (whole block): pointers are NULL or valid, as documented.
         let c = unsafe { handle(client, "client") }?;
         let out = out_slot(out, "out")?;
         let req = ReverseRequest {
-            reference: None,
+            reference: unsafe { opt_string(reference, "reference") }?,
             voucher_no: unsafe { req_str(voucher_no, "voucher_no") }?.to_owned(),
             site_id: site(unsafe { req_str(site_id, "site_id") }?),
             redemptions: unsafe { opt_slice(redemptions, redemptions_len, "redemptions") }?
@@ -279,6 +351,28 @@ pub unsafe extern "C" fn vk_smartgift_reverse(
                 .unwrap_or_default(),
         };
         out.put(vk_smartgift_reversed::new(c.client.reverse(&req)?));
+        Ok(())
+    })
+}
+
+/// Settles this account's journal entries whose outcome is unknown (and `pending` ones
+/// whose process died mid-call) by reading each voucher again. `*out` holds exactly the
+/// entries this call examined, in their state afterwards (an empty list when none was
+/// open); one the provider could not be read for stays `unknown` with a note. Fails only
+/// when the journal itself fails (`VK_JOURNAL`), or with `VK_INVALID_REQUEST` (field
+/// `journal`) for a client built without a journal. Free `*out` with
+/// vk_journal_entry_list_free().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_reconcile(
+    client: *const vk_smartgift,
+    out: *mut *mut vk_journal_entry_list,
+    err: *mut *mut vk_error,
+) -> vk_status {
+    call(err, || {
+        // SAFETY: NULL or a live handle.
+        let c = unsafe { handle(client, "client") }?;
+        let out = out_slot(out, "out")?;
+        out.put(vk_journal_entry_list::new(c.client.reconcile()?));
         Ok(())
     })
 }

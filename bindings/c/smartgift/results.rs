@@ -79,7 +79,7 @@ impl vk_smartgift_redemption {
     pub(crate) fn new(r: Redemption) -> vk_smartgift_redemption {
         vk_smartgift_redemption {
             r,
-            s: Strings::new(2),
+            s: Strings::new(3),
         }
     }
 }
@@ -97,7 +97,7 @@ impl vk_smartgift_reversed {
     pub(crate) fn new(r: Reversed) -> vk_smartgift_reversed {
         vk_smartgift_reversed {
             r,
-            s: Strings::new(2),
+            s: Strings::new(3),
         }
     }
 }
@@ -341,6 +341,15 @@ pub unsafe extern "C" fn vk_smartgift_redemption_raw_json(
     with(r, NULL, |r| r.s.get(1, || json(&r.r.raw)))
 }
 
+/// The id of the journal entry that recorded this redeem (vk_journal_entry_get()); NULL
+/// when the client has no journal.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_redemption_journal_id(
+    r: *const vk_smartgift_redemption,
+) -> *const c_char {
+    with(r, NULL, |r| r.s.get(2, || r.r.journal_id.clone()))
+}
+
 // ---- vk_smartgift_released ----
 
 /// Frees a release result; NULL does nothing.
@@ -393,4 +402,13 @@ pub unsafe extern "C" fn vk_smartgift_reversed_raw_json(
     r: *const vk_smartgift_reversed,
 ) -> *const c_char {
     with(r, NULL, |r| r.s.get(1, || json(&r.r.raw)))
+}
+
+/// The id of the journal entry that recorded this reverse; NULL when the client has no
+/// journal.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_reversed_journal_id(
+    r: *const vk_smartgift_reversed,
+) -> *const c_char {
+    with(r, NULL, |r| r.s.get(2, || r.r.journal_id.clone()))
 }

@@ -13,6 +13,7 @@ use voucherkit_core::{Error, Provider, Secret};
 pub use self::results::{vk_spaaza_voucher, vk_spaaza_voucher_list, vk_spaaza_warning};
 use crate::error::vk_error;
 use crate::ffi::{self, handle, opt_int, opt_str, opt_string, out_slot};
+use crate::journal::{vk_journal, vk_journal_entry_list};
 use crate::options::vk_client_options;
 use crate::status::vk_status;
 
@@ -66,6 +67,10 @@ pub struct vk_spaaza_config {
     pub base_url: *const c_char,
     /// Timeouts, retries, TLS, proxy and logging.
     pub options: vk_client_options,
+    /// The journal that records redeem-vouchers (see vk_journal_open()); NULL for none.
+    /// A journaled client needs `voucher_id` on every redeem-voucher. The client keeps its
+    /// own reference: the handle may be freed once vk_spaaza_new() has returned.
+    pub journal: *const vk_journal,
 }
 
 /// A Spaaza client: one connection pool inside. Thread-safe: share one between threads.
@@ -158,7 +163,7 @@ fn call(err: *mut *mut vk_error, f: impl FnOnce() -> Result<(), Error>) -> vk_st
 
 /// The default config: admin auth, no session, API version "1.6.3", production URL,
 /// connect timeout 5 s, timeout 30 s, 2 retries, no CA bundle, no proxy, https only, no
-/// logging. The strings in it are static.
+/// logging, no journal. The strings in it are static.
 #[unsafe(no_mangle)]
 pub extern "C" fn vk_spaaza_config_default() -> vk_spaaza_config {
     static VERSION: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
@@ -175,6 +180,7 @@ pub extern "C" fn vk_spaaza_config_default() -> vk_spaaza_config {
         bearer_token: std::ptr::null(),
         base_url: std::ptr::null(),
         options: vk_client_options::defaults(),
+        journal: std::ptr::null(),
     }
 }
 
@@ -214,7 +220,7 @@ pub unsafe extern "C" fn vk_spaaza_new(
         let api_version =
             unsafe { opt_str(config.api_version, "api_version") }?.unwrap_or(DEFAULT_API_VERSION);
         let core = SpaazaConfig {
-            journal: None,
+            journal: unsafe { config.journal.as_ref() }.map(|j| j.journal.clone()),
             auth: config.auth.to_core()?,
             session_user_id: Some(config.session_user_id),
             session_key: unsafe { opt_str(config.session_key, "session_key") }?.map(Secret::new),
@@ -246,7 +252,9 @@ pub unsafe extern "C" fn vk_spaaza_free(client: *mut vk_spaaza) {
 /// `POST /auth/redeem-voucher`: redeems a voucher, wholly (`amount` NULL) or partly
 /// (`amount` a decimal string, `"2.00"`; the remainder comes back as the regenerated
 /// voucher). Give exactly one of `voucher_key` and `voucher_id`; `user_id` is optional.
-/// On `VK_OUTCOME_UNKNOWN` the redeem may have happened: read the voucher first.
+/// On `VK_OUTCOME_UNKNOWN` the redeem may have happened: read the voucher first (or, with
+/// a journal, call vk_spaaza_reconcile()). vk_spaaza_redeem_voucher_ref() also takes the
+/// till's reference.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_spaaza_redeem_voucher(
     client: *const vk_spaaza,
@@ -258,12 +266,44 @@ pub unsafe extern "C" fn vk_spaaza_redeem_voucher(
     out: *mut *mut vk_spaaza_voucher,
     err: *mut *mut vk_error,
 ) -> vk_status {
+    // SAFETY: forwarded, as documented.
+    unsafe {
+        vk_spaaza_redeem_voucher_ref(
+            client,
+            chain_id,
+            voucher_key,
+            voucher_id,
+            user_id,
+            amount,
+            std::ptr::null(),
+            out,
+            err,
+        )
+    }
+}
+
+/// vk_spaaza_redeem_voucher() with `reference`: the till's own id for the sale or basket
+/// (NULL for none), stored on the journal entry and never sent. A journaled client reads
+/// the voucher first (`get-vouchers`) and so needs `voucher_id`: with only `voucher_key`
+/// it is `VK_INVALID_REQUEST` (field `voucher_id`) and nothing is sent.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_redeem_voucher_ref(
+    client: *const vk_spaaza,
+    chain_id: i64,
+    voucher_key: *const c_char,
+    voucher_id: *const i64,
+    user_id: *const i64,
+    amount: *const c_char,
+    reference: *const c_char,
+    out: *mut *mut vk_spaaza_voucher,
+    err: *mut *mut vk_error,
+) -> vk_status {
     call(err, || {
         // SAFETY (whole block): pointers are NULL or valid, as documented.
         let c = unsafe { handle(client, "client") }?;
         let out = out_slot(out, "out")?;
         let req = RedeemVoucherRequest {
-            reference: None,
+            reference: unsafe { opt_string(reference, "reference") }?,
             chain_id,
             voucher_key: unsafe { opt_string(voucher_key, "voucher_key") }?,
             voucher_id: unsafe { opt_int(voucher_id) },
@@ -271,6 +311,25 @@ pub unsafe extern "C" fn vk_spaaza_redeem_voucher(
             amount: unsafe { opt_str(amount, "amount") }?.map(Into::into),
         };
         out.put(vk_spaaza_voucher::new(c.client.redeem_voucher(&req)?));
+        Ok(())
+    })
+}
+
+/// Settles this account's journal entries whose outcome is unknown (and `pending` ones
+/// whose process died mid-call) by reading each voucher again, as
+/// vk_smartgift_reconcile() does. `VK_INVALID_REQUEST` (field `journal`) for a client
+/// built without a journal. Free `*out` with vk_journal_entry_list_free().
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_reconcile(
+    client: *const vk_spaaza,
+    out: *mut *mut vk_journal_entry_list,
+    err: *mut *mut vk_error,
+) -> vk_status {
+    call(err, || {
+        // SAFETY: NULL or a live handle.
+        let c = unsafe { handle(client, "client") }?;
+        let out = out_slot(out, "out")?;
+        out.put(vk_journal_entry_list::new(c.client.reconcile()?));
         Ok(())
     })
 }

@@ -290,6 +290,15 @@ pub unsafe extern "C" fn vk_spaaza_voucher_raw_json(v: *const vk_spaaza_voucher)
     with(v, NULL, |v| v.s.get(12, || Some(v.v.raw.to_string())))
 }
 
+/// The id of the journal entry that recorded this redeem-voucher (vk_journal_entry_get());
+/// NULL for other operations, list items and a client without a journal.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_voucher_journal_id(
+    v: *const vk_spaaza_voucher,
+) -> *const c_char {
+    with(v, NULL, |v| v.s.get(13, || v.v.journal_id.clone()))
+}
+
 // ---- vk_spaaza_warning ----
 
 /// The warning's numeric `code`: true and `*out` set when present.
