@@ -69,15 +69,18 @@ KT_JAR = $(KT_DIR)/target/voucherkit-kotlin-0.1.0.jar
 kotlin-tests: kotlin-native
 	cd $(KT_DIR) && $(MVN) $(MVN_FLAGS) package
 
-# The jar alone is what a till needs: the README quick start (compiled by the tests) runs
-# with only the jar, JNA and the Kotlin stdlib on the class path, the native library
-# coming out of the jar's linux-x86-64/ resource.
+# The jar alone is what a till needs: the README examples (compiled by the tests; the
+# lost-answer one uses the journal) run with only the jar, JNA and the Kotlin stdlib on the
+# class path, the native library coming out of the jar's linux-x86-64/ resource.
 kotlin-jar-smoke: kotlin-tests
 	cd $(KT_DIR) && $(MVN) $(MVN_FLAGS) -q dependency:build-classpath -Dmdep.includeScope=runtime \
 		-Dmdep.outputFile=target/runtime-classpath.txt
 	jar tf $(KT_JAR) | grep -qx 'linux-x86-64/libvoucherkit_kotlin.so'
-	mkdir -p $(KT_DIR)/target/readme-only && cp $(KT_DIR)/target/test-classes/ReadmeQuickStart*.class $(KT_DIR)/target/readme-only/
+	rm -rf $(KT_DIR)/target/readme-only && mkdir -p $(KT_DIR)/target/readme-only/lostanswer
+	cp $(KT_DIR)/target/test-classes/ReadmeQuickStart*.class $(KT_DIR)/target/readme-only/
+	cp $(KT_DIR)/target/test-classes/lostanswer/*.class $(KT_DIR)/target/readme-only/lostanswer/
 	java -cp "$(KT_JAR):$$(cat $(KT_DIR)/target/runtime-classpath.txt):$(KT_DIR)/target/readme-only" ReadmeQuickStart
+	java -cp "$(KT_JAR):$$(cat $(KT_DIR)/target/runtime-classpath.txt):$(KT_DIR)/target/readme-only" lostanswer.ReadmeLostAnswer
 
 # The binding's Rust unit tests (kind mapping, error attributes, panics, sandbox JSON).
 kotlin-rust-tests:

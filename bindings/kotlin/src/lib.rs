@@ -8,6 +8,8 @@
 //!
 //! - [`SmartGift`] and [`Spaaza`]: clients built from [`SmartGiftConfig`] / [`SpaazaConfig`].
 //! - [`VoucherError`] (`VoucherException` in Kotlin): every attribute of DESIGN.md §4.
+//! - [`Journal`]: the redemption journal a config may carry; `reconcile()` on each client
+//!   settles the calls whose answer was lost, as [`JournalEntry`] records.
 //! - [`RequestLogger`] and [`WarningLogger`]: Kotlin interfaces the configs carry.
 //! - Money is [`Money`]: decimal text here, `java.math.BigDecimal` in Kotlin.
 //! - [`Sandbox`] and [`ScriptedServer`]: the sandbox's servers, for JVM tests.
@@ -19,6 +21,7 @@
 uniffi::setup_scaffolding!();
 
 mod bench;
+mod journal;
 mod logging;
 mod smartgift;
 mod spaaza;
@@ -26,6 +29,7 @@ mod testing;
 mod types;
 
 pub use bench::{BenchResponder, bench_core_redeem};
+pub use journal::{Journal, JournalEntry, JournalFilter};
 pub use logging::{RequestLog, RequestLogger, Warning, WarningLogger};
 pub use smartgift::{
     Experience, Hold, MetaCondition, Redemption, Released, Reversed, SmartGift, SmartGiftConfig,

@@ -98,6 +98,7 @@ impl From<UnexpectedUniFFICallbackError> for VoucherError {
             provider_code: None,
             retryable: false,
             retry_after: None,
+            journal_id: None,
         }
     }
 }

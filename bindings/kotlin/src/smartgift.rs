@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use voucherkit_core::Provider;
 use voucherkit_core::smartgift as sg;
 
+use crate::journal::{self, Journal, JournalEntry};
 use crate::logging::{RequestLogger, WarningLogger};
 use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text, redemption_ids};
 
@@ -49,6 +50,10 @@ pub struct SmartGiftConfig {
     /// Told when a call succeeds with a caveat.
     #[uniffi(default = None)]
     pub warning_logger: Option<Arc<dyn WarningLogger>>,
+    /// Journals `redeem` and `reverse` (a read of the voucher first, an entry on disk
+    /// before the request leaves) and enables `reconcile()`. Holds are recorded too.
+    #[uniffi(default = None)]
+    pub journal: Option<Arc<Journal>>,
 }
 
 // Each operation takes one request record, not one argument per field: every argument
@@ -106,12 +111,15 @@ pub struct RedeemRequest {
     /// From `hold`: redeems under that hold.
     #[uniffi(default = None)]
     pub hold_token: Option<String>,
+    /// The till's own id for the sale or basket: kept on the journal entry, never sent.
+    #[uniffi(default = None)]
+    pub reference: Option<String>,
 }
 
 impl From<RedeemRequest> for sg::RedeemRequest {
     fn from(r: RedeemRequest) -> sg::RedeemRequest {
         sg::RedeemRequest {
-            reference: None,
+            reference: r.reference,
             voucher_no: r.voucher_no,
             site_id: sg::SiteId::Text(r.site_id),
             value: r.value.map(Money::amount),
@@ -135,6 +143,9 @@ pub struct ReverseRequest {
     pub site_id: String,
     /// Redemption ids from `redeem`.
     pub redemptions: Vec<i64>,
+    /// The till's own id for the sale or basket: kept on the journal entry, never sent.
+    #[uniffi(default = None)]
+    pub reference: Option<String>,
 }
 
 /// One condition on a voucher's meta records for `check`.
@@ -196,6 +207,8 @@ pub struct Redemption {
     pub redemptions: Vec<i64>,
     /// The answer's `data` object (JSON).
     pub raw: String,
+    /// The journal entry recording this redeem (a client with a journal), else null.
+    pub journal_id: Option<String>,
 }
 
 /// The answer to `release`.
@@ -210,6 +223,8 @@ pub struct Released {
 pub struct Reversed {
     pub message: String,
     pub raw: String,
+    /// The journal entry recording this reverse (a client with a journal), else null.
+    pub journal_id: Option<String>,
 }
 
 /// A Smart Gift client. Thread-safe: share one between threads (one connection pool).
@@ -264,7 +279,7 @@ impl SmartGift {
             }
             .options(Provider::SmartGift)?;
             let inner = sg::SmartGift::new(sg::SmartGiftConfig {
-                journal: None,
+                journal: config.journal.map(|j| j.inner.clone()),
                 api_key: config.api_key.into(),
                 base_url: config.base_url,
                 options,
@@ -304,7 +319,8 @@ impl SmartGift {
     }
 
     /// Redeems money (`value`) or experiences (their bit values): exactly one of them.
-    /// On `OUTCOME_UNKNOWN` the redeem may have happened: `check` before trying again.
+    /// On `OUTCOME_UNKNOWN` the redeem may have happened: `reconcile()` (with a journal)
+    /// or `check` before trying again.
     pub fn redeem(&self, request: RedeemRequest) -> VkResult<Redemption> {
         guard(PROVIDER, || {
             let r = self.inner.redeem(&request.into())?;
@@ -312,6 +328,7 @@ impl SmartGift {
                 message: r.message,
                 redemptions: redemption_ids(r.redemptions)?,
                 raw: json_text(&r.raw),
+                journal_id: r.journal_id,
             })
         })
     }
@@ -334,7 +351,7 @@ impl SmartGift {
     pub fn reverse(&self, request: ReverseRequest) -> VkResult<Reversed> {
         guard(PROVIDER, || {
             let r = self.inner.reverse(&sg::ReverseRequest {
-                reference: None,
+                reference: request.reference,
                 voucher_no: request.voucher_no,
                 site_id: sg::SiteId::Text(request.site_id),
                 redemptions: request.redemptions,
@@ -342,7 +359,16 @@ impl SmartGift {
             Ok(Reversed {
                 message: r.message,
                 raw: json_text(&r.raw),
+                journal_id: r.journal_id,
             })
         })
+    }
+
+    /// Settles this account's journal entries whose outcome is unknown (and those whose
+    /// process died mid-call) by reading each voucher again; returns the entries it
+    /// examined, in their state afterwards. Run it at start-up and after any
+    /// `OUTCOME_UNKNOWN`. Without a journal: `INVALID_REQUEST`, field `journal`.
+    pub fn reconcile(&self) -> VkResult<Vec<JournalEntry>> {
+        guard(PROVIDER, || self.inner.reconcile().map(journal::entries))
     }
 }

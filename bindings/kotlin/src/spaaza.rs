@@ -5,6 +5,7 @@ use std::sync::Arc;
 use voucherkit_core::Provider;
 use voucherkit_core::spaaza as sp;
 
+use crate::journal::{self, Journal, JournalEntry};
 use crate::logging::{RequestLogger, WarningLogger};
 use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text};
 
@@ -79,6 +80,9 @@ pub struct SpaazaConfig {
     /// not `redeemed`).
     #[uniffi(default = None)]
     pub warning_logger: Option<Arc<dyn WarningLogger>>,
+    /// Journals `redeemVoucher` (which then needs `voucherId`) and enables `reconcile()`.
+    #[uniffi(default = None)]
+    pub journal: Option<Arc<Journal>>,
 }
 
 // One request record per operation (see smartgift.rs for why: JNA crossings).
@@ -96,6 +100,9 @@ pub struct RedeemVoucherRequest {
     /// A partial redeem; the whole voucher when null.
     #[uniffi(default = None)]
     pub amount: Option<Money>,
+    /// The till's own id for the sale or basket: kept on the journal entry, never sent.
+    #[uniffi(default = None)]
+    pub reference: Option<String>,
 }
 
 /// `unlockVoucher`'s arguments.
@@ -266,6 +273,9 @@ pub struct SpaazaVoucher {
     pub warnings: Vec<SpaazaWarning>,
     /// The voucher object as sent (JSON).
     pub raw: String,
+    /// The journal entry recording this redeem (`redeemVoucher` on a client with a
+    /// journal), else null.
+    pub journal_id: Option<String>,
 }
 
 /// The answer to `getVouchers`.
@@ -312,6 +322,7 @@ fn voucher(v: sp::SpaazaVoucher) -> SpaazaVoucher {
         regenerated_voucher: v.regenerated_voucher.map(|r| Box::new(voucher(*r))),
         warnings: warnings(v.warnings),
         raw: json_text(&v.raw),
+        journal_id: v.journal_id,
     }
 }
 
@@ -342,7 +353,7 @@ impl Spaaza {
             }
             .options(Provider::Spaaza)?;
             let inner = sp::Spaaza::new(sp::SpaazaConfig {
-                journal: None,
+                journal: config.journal.map(|j| j.inner.clone()),
                 auth: config.auth.map(Into::into).unwrap_or_default(),
                 session_user_id: config.session_user_id,
                 session_key: config.session_key.map(Into::into),
@@ -369,13 +380,14 @@ impl Spaaza {
     }
 
     /// Redeems a voucher wholly (no `amount`) or partly (the rest comes back as
-    /// `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId`.
-    /// On `OUTCOME_UNKNOWN` the redeem may have happened: `getVouchers` before retrying.
+    /// `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId` (with a journal,
+    /// `voucherId` is required). On `OUTCOME_UNKNOWN` the redeem may have happened:
+    /// `reconcile()` (with a journal) or `getVouchers` before retrying.
     pub fn redeem_voucher(&self, request: RedeemVoucherRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
             self.inner
                 .redeem_voucher(&sp::RedeemVoucherRequest {
-                    reference: None,
+                    reference: request.reference,
                     chain_id: request.chain_id,
                     voucher_key: request.voucher_key,
                     voucher_id: request.voucher_id,
@@ -440,5 +452,13 @@ impl Spaaza {
                 raw: json_text(&list.raw),
             })
         })
+    }
+
+    /// Settles this account's journal entries whose outcome is unknown (and those whose
+    /// process died mid-call) by reading each voucher again; returns the entries it
+    /// examined, in their state afterwards. Without a journal: `INVALID_REQUEST`, field
+    /// `journal`.
+    pub fn reconcile(&self) -> VkResult<Vec<JournalEntry>> {
+        guard(PROVIDER, || self.inner.reconcile().map(journal::entries))
     }
 }

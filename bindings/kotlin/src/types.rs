@@ -85,6 +85,7 @@ pub enum ErrorKind {
     OutcomeUnknown,
     InvalidResponse,
     Internal,
+    Journal,
 }
 
 impl From<vk::ErrorKind> for ErrorKind {
@@ -107,6 +108,7 @@ impl From<vk::ErrorKind> for ErrorKind {
             K::Network => ErrorKind::Network,
             K::OutcomeUnknown => ErrorKind::OutcomeUnknown,
             K::InvalidResponse => ErrorKind::InvalidResponse,
+            K::Journal => ErrorKind::Journal,
             // The core's kinds are non-exhaustive; a kind added there and not here is a
             // binding bug, reported as such.
             _ => ErrorKind::Internal,
@@ -139,6 +141,9 @@ pub enum VoucherError {
         retryable: bool,
         /// Seconds the provider asked to wait.
         retry_after: Option<i64>,
+        /// The journal entry of a journaled call that failed once its entry existed
+        /// (above all `OUTCOME_UNKNOWN`): what `reconcile()` settles.
+        journal_id: Option<String>,
     },
 }
 
@@ -168,6 +173,7 @@ impl From<vk::Error> for VoucherError {
             provider_code: e.provider_code,
             retryable: e.retryable,
             retry_after: e.retry_after.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            journal_id: e.journal_id,
         }
     }
 }
@@ -308,7 +314,7 @@ mod tests {
             assert_eq!(snake, kind.as_str());
             assert!(seen.insert(mine));
         }
-        assert_eq!(seen.len(), 17);
+        assert_eq!(seen.len(), 18);
     }
 
     #[test]
@@ -319,6 +325,7 @@ mod tests {
             .with_provider(Provider::Spaaza)
             .with_retry_after(Some(30));
         e.provider_code = Some("rate_limited".into());
+        e.journal_id = Some("0190-entry".into());
         e.field_errors = vec![
             ("b".into(), vec!["one".into()]),
             ("a".into(), vec!["two".into(), "three".into()]),
@@ -333,6 +340,7 @@ mod tests {
             provider_code,
             retryable,
             retry_after,
+            journal_id,
         } = VoucherError::from(e);
         assert_eq!(kind, ErrorKind::RateLimited);
         assert_eq!(message, "slow down");
@@ -344,6 +352,7 @@ mod tests {
         assert_eq!(provider_code.as_deref(), Some("rate_limited"));
         assert!(retryable);
         assert_eq!(retry_after, Some(30));
+        assert_eq!(journal_id.as_deref(), Some("0190-entry"));
     }
 
     #[test]

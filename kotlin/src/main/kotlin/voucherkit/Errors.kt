@@ -37,5 +37,11 @@ val VoucherException.retryable: Boolean get() = failure.retryable
 /** Seconds the provider asked to wait (rate limits). */
 val VoucherException.retryAfter: Long? get() = failure.retryAfter
 
+/**
+ * The journal entry of a journaled call that failed after its entry was written (above all
+ * `OUTCOME_UNKNOWN`): `reconcile()` settles it, `Journal.entry(journalId)` shows it.
+ */
+val VoucherException.journalId: String? get() = failure.journalId
+
 /** The kind's name, identical in every language: `"voucher_not_found"`. */
 val ErrorKind.wireName: String get() = name.lowercase()

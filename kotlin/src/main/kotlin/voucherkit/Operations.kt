@@ -12,6 +12,7 @@
 package voucherkit
 
 import java.math.BigDecimal
+import java.time.Instant
 
 /** What a voucher is worth at a site. A read: safe to retry. */
 @Throws(VoucherException::class)
@@ -36,7 +37,9 @@ fun SmartGiftInterface.hold(voucherNo: String): Hold = hold(HoldRequest(voucherN
 
 /**
  * Redeems money ([value]) or experiences (their bit values): exactly one of them.
- * On `OUTCOME_UNKNOWN` the redeem may have happened: `check` before trying again.
+ * [reference] (the till's sale or basket id) is kept on the journal entry, never sent.
+ * On `OUTCOME_UNKNOWN` the redeem may have happened: `reconcile()` (with a journal) or
+ * `check` before trying again.
  */
 @Throws(VoucherException::class)
 fun SmartGiftInterface.redeem(
@@ -45,6 +48,7 @@ fun SmartGiftInterface.redeem(
     value: BigDecimal? = null,
     experiences: List<Long>? = null,
     holdToken: String? = null,
+    reference: String? = null,
 ): Redemption =
     redeem(
         RedeemRequest(
@@ -53,6 +57,7 @@ fun SmartGiftInterface.redeem(
             value = value,
             experiences = experiences,
             holdToken = holdToken,
+            reference = reference,
         ),
     )
 
@@ -61,15 +66,22 @@ fun SmartGiftInterface.redeem(
 fun SmartGiftInterface.release(voucherNo: String, holdToken: String): Released =
     release(ReleaseRequest(voucherNo = voucherNo, holdToken = holdToken))
 
-/** Undoes redemptions (each id in full). */
+/** Undoes redemptions (each id in full); [reference] is kept on the journal entry, never sent. */
 @Throws(VoucherException::class)
-fun SmartGiftInterface.reverse(voucherNo: String, siteId: String, redemptions: List<Long>): Reversed =
-    reverse(ReverseRequest(voucherNo = voucherNo, siteId = siteId, redemptions = redemptions))
+fun SmartGiftInterface.reverse(
+    voucherNo: String,
+    siteId: String,
+    redemptions: List<Long>,
+    reference: String? = null,
+): Reversed =
+    reverse(ReverseRequest(voucherNo = voucherNo, siteId = siteId, redemptions = redemptions, reference = reference))
 
 /**
  * Redeems a voucher wholly (no [amount]) or partly (the rest comes back as
- * `regeneratedVoucher`). Exactly one of [voucherKey] / [voucherId].
- * On `OUTCOME_UNKNOWN` the redeem may have happened: `getVouchers` before retrying.
+ * `regeneratedVoucher`). Exactly one of [voucherKey] / [voucherId] (with a journal,
+ * [voucherId] is required). [reference] is kept on the journal entry, never sent.
+ * On `OUTCOME_UNKNOWN` the redeem may have happened: `reconcile()` (with a journal) or
+ * `getVouchers` before retrying.
  */
 @Throws(VoucherException::class)
 fun SpaazaInterface.redeemVoucher(
@@ -78,6 +90,7 @@ fun SpaazaInterface.redeemVoucher(
     voucherId: Long? = null,
     userId: Long? = null,
     amount: BigDecimal? = null,
+    reference: String? = null,
 ): SpaazaVoucher =
     redeemVoucher(
         RedeemVoucherRequest(
@@ -86,6 +99,7 @@ fun SpaazaInterface.redeemVoucher(
             voucherId = voucherId,
             userId = userId,
             amount = amount,
+            reference = reference,
         ),
     )
 
@@ -215,3 +229,19 @@ fun SpaazaInterface.getVouchers(
         maxRedeemedDatetime = maxRedeemedDatetime,
     ),
 )
+
+/**
+ * The journal's entries, newest first; every non-null argument narrows: [state]
+ * (`"pending"`, `"applied"`, `"not_applied"`, `"unknown"`), [reference], [provider]
+ * (`"smartgift"`, `"spaaza"`), created at or after [since], at most [limit]. A name that
+ * is none of these is `INVALID_REQUEST` naming the argument.
+ */
+@Throws(VoucherException::class)
+fun JournalInterface.entries(
+    state: String? = null,
+    reference: String? = null,
+    provider: String? = null,
+    since: Instant? = null,
+    limit: Int? = null,
+): List<JournalEntry> =
+    entries(JournalFilter(state = state, reference = reference, provider = provider, since = since, limit = limit))

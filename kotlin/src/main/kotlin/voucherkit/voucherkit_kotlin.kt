@@ -732,6 +732,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_benchresponder_url(
     ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_journal_entries(
+    ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_journal_entry(
+    ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_journal_path(
+    ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_requestlogger_log(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_warninglogger_warn(
@@ -741,6 +747,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_check(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_hold(
+    ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_reconcile(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_redeem(
     ): Int
@@ -757,6 +765,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_lock_voucher(
+    ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_reconcile(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_redeem_voucher(
     ): Int
@@ -814,6 +824,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_constructor_benchresponder_new(
     ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_constructor_journal_new(
+    ): Int
     external fun uniffi_voucherkit_kotlin_checksum_constructor_smartgift_new(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_constructor_spaaza_new(
@@ -856,6 +868,18 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_voucherkit_kotlin_fn_method_benchresponder_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_clone_journal(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_voucherkit_kotlin_fn_free_journal(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_voucherkit_kotlin_fn_constructor_journal_new(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_voucherkit_kotlin_fn_method_journal_entries(`ptr`: Long,`filter`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_method_journal_entry(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_method_journal_path(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_clone_requestlogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_voucherkit_kotlin_fn_free_requestlogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -884,6 +908,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_smartgift_hold(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_reconcile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_smartgift_redeem(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_smartgift_release(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -905,6 +931,8 @@ internal object UniffiLib {
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_get_vouchers(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_lock_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_reconcile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_redeem_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1119,6 +1147,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_benchresponder_url() and 0xFFFF) != 65271) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_journal_entries() and 0xFFFF) != 40289) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_journal_entry() and 0xFFFF) != 306) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_journal_path() and 0xFFFF) != 45045) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_requestlogger_log() and 0xFFFF) != 57750) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1134,7 +1171,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_hold() and 0xFFFF) != 29045) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_redeem() and 0xFFFF) != 58730) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_reconcile() and 0xFFFF) != 62954) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_redeem() and 0xFFFF) != 61275) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_release() and 0xFFFF) != 51257) {
@@ -1158,7 +1198,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_lock_voucher() and 0xFFFF) != 10987) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_redeem_voucher() and 0xFFFF) != 19305) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_reconcile() and 0xFFFF) != 8346) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_redeem_voucher() and 0xFFFF) != 14787) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_unclaim_voucher() and 0xFFFF) != 53313) {
@@ -1240,6 +1283,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_benchresponder_new() and 0xFFFF) != 50714) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_journal_new() and 0xFFFF) != 25110) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_smartgift_new() and 0xFFFF) != 59163) {
@@ -2009,6 +2055,338 @@ public object FfiConverterTypeBenchResponder: FfiConverter<BenchResponder, Long>
     override fun allocationSize(value: BenchResponder) = 8UL
 
     override fun write(value: BenchResponder, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A journal file, shared by clients and threads: pass it as `journal` in
+ * `SmartGiftConfig` / `SpaazaConfig`. Closing this handle does not close the file while a
+ * client built with it lives.
+ */
+public interface JournalInterface {
+    
+    /**
+     * The entries matching `filter`, newest first.
+     */
+    fun `entries`(`filter`: JournalFilter): List<JournalEntry>
+    
+    /**
+     * One entry by id (a `journalId`), or null.
+     */
+    fun `entry`(`id`: kotlin.String): JournalEntry?
+    
+    /**
+     * Where the journal lives (`":memory:"` for an in-memory one).
+     */
+    fun `path`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A journal file, shared by clients and threads: pass it as `journal` in
+ * `SmartGiftConfig` / `SpaazaConfig`. Closing this handle does not close the file while a
+ * client built with it lives.
+ */
+open class Journal: Disposable, AutoCloseable, JournalInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Opens the journal at `path`, creating it (mode 0600) if missing; `":memory:"` is a
+     * journal that lives as long as this object and the clients built with it. A path
+     * that cannot be used (a directory, a missing folder, a file that is not a voucherkit
+     * journal, a read-only file) is `INVALID_REQUEST`, field `journal`.
+     */
+    constructor(`path`: kotlin.String) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_constructor_journal_new(
+    
+        
+        FfiConverterString.lower(`path`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_voucherkit_kotlin_fn_free_journal(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_voucherkit_kotlin_fn_clone_journal(handle, status)
+        }
+    }
+
+    
+    /**
+     * The entries matching `filter`, newest first.
+     */
+    @Throws(VoucherException::class)override fun `entries`(`filter`: JournalFilter): List<JournalEntry> {
+            return FfiConverterSequenceTypeJournalEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_journal_entries(
+        it,
+        
+        FfiConverterTypeJournalFilter.lower(`filter`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One entry by id (a `journalId`), or null.
+     */
+    @Throws(VoucherException::class)override fun `entry`(`id`: kotlin.String): JournalEntry? {
+            return FfiConverterOptionalTypeJournalEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_journal_entry(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Where the journal lives (`":memory:"` for an in-memory one).
+     */override fun `path`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_journal_path(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJournal: FfiConverter<Journal, Long> {
+    override fun lower(value: Journal): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Journal {
+        return Journal(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Journal {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Journal) = 8UL
+
+    override fun write(value: Journal, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3482,8 +3860,17 @@ public interface SmartGiftInterface {
     fun `hold`(`request`: HoldRequest): Hold
     
     /**
+     * Settles this account's journal entries whose outcome is unknown (and those whose
+     * process died mid-call) by reading each voucher again; returns the entries it
+     * examined, in their state afterwards. Run it at start-up and after any
+     * `OUTCOME_UNKNOWN`. Without a journal: `INVALID_REQUEST`, field `journal`.
+     */
+    fun `reconcile`(): List<JournalEntry>
+    
+    /**
      * Redeems money (`value`) or experiences (their bit values): exactly one of them.
-     * On `OUTCOME_UNKNOWN` the redeem may have happened: `check` before trying again.
+     * On `OUTCOME_UNKNOWN` the redeem may have happened: `reconcile()` (with a journal)
+     * or `check` before trying again.
      */
     fun `redeem`(`request`: RedeemRequest): Redemption
     
@@ -3676,8 +4063,29 @@ open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
 
     
     /**
+     * Settles this account's journal entries whose outcome is unknown (and those whose
+     * process died mid-call) by reading each voucher again; returns the entries it
+     * examined, in their state afterwards. Run it at start-up and after any
+     * `OUTCOME_UNKNOWN`. Without a journal: `INVALID_REQUEST`, field `journal`.
+     */
+    @Throws(VoucherException::class)override fun `reconcile`(): List<JournalEntry> {
+            return FfiConverterSequenceTypeJournalEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_smartgift_reconcile(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Redeems money (`value`) or experiences (their bit values): exactly one of them.
-     * On `OUTCOME_UNKNOWN` the redeem may have happened: `check` before trying again.
+     * On `OUTCOME_UNKNOWN` the redeem may have happened: `reconcile()` (with a journal)
+     * or `check` before trying again.
      */
     @Throws(VoucherException::class)override fun `redeem`(`request`: RedeemRequest): Redemption {
             return FfiConverterTypeRedemption.lift(
@@ -3908,9 +4316,18 @@ public interface SpaazaInterface {
     fun `lockVoucher`(`request`: LockVoucherRequest): SpaazaVoucher
     
     /**
+     * Settles this account's journal entries whose outcome is unknown (and those whose
+     * process died mid-call) by reading each voucher again; returns the entries it
+     * examined, in their state afterwards. Without a journal: `INVALID_REQUEST`, field
+     * `journal`.
+     */
+    fun `reconcile`(): List<JournalEntry>
+    
+    /**
      * Redeems a voucher wholly (no `amount`) or partly (the rest comes back as
-     * `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId`.
-     * On `OUTCOME_UNKNOWN` the redeem may have happened: `getVouchers` before retrying.
+     * `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId` (with a journal,
+     * `voucherId` is required). On `OUTCOME_UNKNOWN` the redeem may have happened:
+     * `reconcile()` (with a journal) or `getVouchers` before retrying.
      */
     fun `redeemVoucher`(`request`: RedeemVoucherRequest): SpaazaVoucher
     
@@ -4123,9 +4540,30 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
 
     
     /**
+     * Settles this account's journal entries whose outcome is unknown (and those whose
+     * process died mid-call) by reading each voucher again; returns the entries it
+     * examined, in their state afterwards. Without a journal: `INVALID_REQUEST`, field
+     * `journal`.
+     */
+    @Throws(VoucherException::class)override fun `reconcile`(): List<JournalEntry> {
+            return FfiConverterSequenceTypeJournalEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_reconcile(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Redeems a voucher wholly (no `amount`) or partly (the rest comes back as
-     * `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId`.
-     * On `OUTCOME_UNKNOWN` the redeem may have happened: `getVouchers` before retrying.
+     * `regeneratedVoucher`). Exactly one of `voucherKey` / `voucherId` (with a journal,
+     * `voucherId` is required). On `OUTCOME_UNKNOWN` the redeem may have happened:
+     * `reconcile()` (with a journal) or `getVouchers` before retrying.
      */
     @Throws(VoucherException::class)override fun `redeemVoucher`(`request`: RedeemVoucherRequest): SpaazaVoucher {
             return FfiConverterTypeSpaazaVoucher.lift(
@@ -5007,6 +5445,213 @@ public object FfiConverterTypeHoldRequest: FfiConverterRustBuffer<HoldRequest> {
 
 
 /**
+ * One journaled call. `request`, `before`, `result` and `error` are the JSON objects the
+ * journal stores, as compact JSON text (like every `raw` field): parse them with the
+ * till's own JSON library.
+ */
+data class JournalEntry (
+    /**
+     * A UUID v7: the `journalId` of the call's result or `VoucherException`.
+     */
+    val `id`: kotlin.String
+    , 
+    /**
+     * The till's own id for the sale or basket, if one was given.
+     */
+    val `reference`: kotlin.String?
+    , 
+    /**
+     * `"smartgift"` or `"spaaza"`.
+     */
+    val `provider`: kotlin.String
+    , 
+    /**
+     * `"redeem"`, `"reverse"` (Smart Gift) or `"redeem_voucher"` (Spaaza).
+     */
+    val `operation`: kotlin.String
+    , 
+    /**
+     * What was asked (identifiers, the amount as a decimal string); never a secret.
+     */
+    val `request`: kotlin.String
+    , 
+    /**
+     * The voucher as read just before the write, when it was read.
+     */
+    val `before`: kotlin.String?
+    , 
+    /**
+     * `"pending"`, `"applied"`, `"not_applied"` or `"unknown"`.
+     */
+    val `state`: kotlin.String
+    , 
+    /**
+     * The success result (redemption ids, the regenerated voucher), when known.
+     */
+    val `result`: kotlin.String?
+    , 
+    /**
+     * `{"kind", "message", "field", "http_status"}` of the failure, if the call failed.
+     */
+    val `error`: kotlin.String?
+    , 
+    /**
+     * Whether `applied` / `not_applied` is proven rather than inferred.
+     */
+    val `certain`: kotlin.Boolean
+    , 
+    /**
+     * Why an entry is still `unknown`, or how reconcile decided.
+     */
+    val `note`: kotlin.String?
+    , 
+    val `createdAt`: java.time.Instant
+    , 
+    val `resolvedAt`: java.time.Instant?
+    , 
+    val `reconcileAttempts`: kotlin.Int
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJournalEntry: FfiConverterRustBuffer<JournalEntry> {
+    override fun read(buf: ByteBuffer): JournalEntry {
+        return JournalEntry(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JournalEntry) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`) +
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterString.allocationSize(value.`operation`) +
+            FfiConverterString.allocationSize(value.`request`) +
+            FfiConverterOptionalString.allocationSize(value.`before`) +
+            FfiConverterString.allocationSize(value.`state`) +
+            FfiConverterOptionalString.allocationSize(value.`result`) +
+            FfiConverterOptionalString.allocationSize(value.`error`) +
+            FfiConverterBoolean.allocationSize(value.`certain`) +
+            FfiConverterOptionalString.allocationSize(value.`note`) +
+            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`resolvedAt`) +
+            FfiConverterInt.allocationSize(value.`reconcileAttempts`)
+    )
+
+    override fun write(value: JournalEntry, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterString.write(value.`operation`, buf)
+            FfiConverterString.write(value.`request`, buf)
+            FfiConverterOptionalString.write(value.`before`, buf)
+            FfiConverterString.write(value.`state`, buf)
+            FfiConverterOptionalString.write(value.`result`, buf)
+            FfiConverterOptionalString.write(value.`error`, buf)
+            FfiConverterBoolean.write(value.`certain`, buf)
+            FfiConverterOptionalString.write(value.`note`, buf)
+            FfiConverterTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`resolvedAt`, buf)
+            FfiConverterInt.write(value.`reconcileAttempts`, buf)
+    }
+}
+
+
+
+/**
+ * Which entries `Journal.entries` returns; every non-null field narrows.
+ */
+data class JournalFilter (
+    /**
+     * `"pending"`, `"applied"`, `"not_applied"` or `"unknown"`.
+     */
+    val `state`: kotlin.String? = null 
+    , 
+    /**
+     * The till's own reference given with the call.
+     */
+    val `reference`: kotlin.String? = null 
+    , 
+    /**
+     * `"smartgift"` or `"spaaza"`.
+     */
+    val `provider`: kotlin.String? = null 
+    , 
+    /**
+     * Entries created at or after this instant.
+     */
+    val `since`: java.time.Instant? = null 
+    , 
+    /**
+     * At most this many (newest first).
+     */
+    val `limit`: kotlin.Int? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJournalFilter: FfiConverterRustBuffer<JournalFilter> {
+    override fun read(buf: ByteBuffer): JournalFilter {
+        return JournalFilter(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JournalFilter) = (
+            FfiConverterOptionalString.allocationSize(value.`state`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`) +
+            FfiConverterOptionalString.allocationSize(value.`provider`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`since`) +
+            FfiConverterOptionalInt.allocationSize(value.`limit`)
+    )
+
+    override fun write(value: JournalFilter, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`state`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
+            FfiConverterOptionalString.write(value.`provider`, buf)
+            FfiConverterOptionalTimestamp.write(value.`since`, buf)
+            FfiConverterOptionalInt.write(value.`limit`, buf)
+    }
+}
+
+
+
+/**
  * `lockVoucher`'s arguments.
  */
 data class LockVoucherRequest (
@@ -5133,6 +5778,11 @@ data class RedeemRequest (
      * From `hold`: redeems under that hold.
      */
     val `holdToken`: kotlin.String? = null 
+    , 
+    /**
+     * The till's own id for the sale or basket: kept on the journal entry, never sent.
+     */
+    val `reference`: kotlin.String? = null 
     
 ){
     
@@ -5154,6 +5804,7 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
             FfiConverterOptionalTypeMoney.read(buf),
             FfiConverterOptionalSequenceLong.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5162,7 +5813,8 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
             FfiConverterString.allocationSize(value.`siteId`) +
             FfiConverterOptionalTypeMoney.allocationSize(value.`value`) +
             FfiConverterOptionalSequenceLong.allocationSize(value.`experiences`) +
-            FfiConverterOptionalString.allocationSize(value.`holdToken`)
+            FfiConverterOptionalString.allocationSize(value.`holdToken`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`)
     )
 
     override fun write(value: RedeemRequest, buf: ByteBuffer) {
@@ -5171,6 +5823,7 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
             FfiConverterOptionalTypeMoney.write(value.`value`, buf)
             FfiConverterOptionalSequenceLong.write(value.`experiences`, buf)
             FfiConverterOptionalString.write(value.`holdToken`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
     }
 }
 
@@ -5192,6 +5845,11 @@ data class RedeemVoucherRequest (
      * A partial redeem; the whole voucher when null.
      */
     val `amount`: Money? = null 
+    , 
+    /**
+     * The till's own id for the sale or basket: kept on the journal entry, never sent.
+     */
+    val `reference`: kotlin.String? = null 
     
 ){
     
@@ -5213,6 +5871,7 @@ public object FfiConverterTypeRedeemVoucherRequest: FfiConverterRustBuffer<Redee
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalTypeMoney.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5221,7 +5880,8 @@ public object FfiConverterTypeRedeemVoucherRequest: FfiConverterRustBuffer<Redee
             FfiConverterOptionalString.allocationSize(value.`voucherKey`) +
             FfiConverterOptionalLong.allocationSize(value.`voucherId`) +
             FfiConverterOptionalLong.allocationSize(value.`userId`) +
-            FfiConverterOptionalTypeMoney.allocationSize(value.`amount`)
+            FfiConverterOptionalTypeMoney.allocationSize(value.`amount`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`)
     )
 
     override fun write(value: RedeemVoucherRequest, buf: ByteBuffer) {
@@ -5230,6 +5890,7 @@ public object FfiConverterTypeRedeemVoucherRequest: FfiConverterRustBuffer<Redee
             FfiConverterOptionalLong.write(value.`voucherId`, buf)
             FfiConverterOptionalLong.write(value.`userId`, buf)
             FfiConverterOptionalTypeMoney.write(value.`amount`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
     }
 }
 
@@ -5250,6 +5911,11 @@ data class Redemption (
      * The answer's `data` object (JSON).
      */
     val `raw`: kotlin.String
+    , 
+    /**
+     * The journal entry recording this redeem (a client with a journal), else null.
+     */
+    val `journalId`: kotlin.String?
     
 ){
     
@@ -5269,19 +5935,22 @@ public object FfiConverterTypeRedemption: FfiConverterRustBuffer<Redemption> {
             FfiConverterString.read(buf),
             FfiConverterSequenceLong.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Redemption) = (
             FfiConverterString.allocationSize(value.`message`) +
             FfiConverterSequenceLong.allocationSize(value.`redemptions`) +
-            FfiConverterString.allocationSize(value.`raw`)
+            FfiConverterString.allocationSize(value.`raw`) +
+            FfiConverterOptionalString.allocationSize(value.`journalId`)
     )
 
     override fun write(value: Redemption, buf: ByteBuffer) {
             FfiConverterString.write(value.`message`, buf)
             FfiConverterSequenceLong.write(value.`redemptions`, buf)
             FfiConverterString.write(value.`raw`, buf)
+            FfiConverterOptionalString.write(value.`journalId`, buf)
     }
 }
 
@@ -5469,6 +6138,11 @@ data class ReverseRequest (
      * Redemption ids from `redeem`.
      */
     val `redemptions`: List<kotlin.Long>
+    , 
+    /**
+     * The till's own id for the sale or basket: kept on the journal entry, never sent.
+     */
+    val `reference`: kotlin.String? = null 
     
 ){
     
@@ -5488,19 +6162,22 @@ public object FfiConverterTypeReverseRequest: FfiConverterRustBuffer<ReverseRequ
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterSequenceLong.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: ReverseRequest) = (
             FfiConverterString.allocationSize(value.`voucherNo`) +
             FfiConverterString.allocationSize(value.`siteId`) +
-            FfiConverterSequenceLong.allocationSize(value.`redemptions`)
+            FfiConverterSequenceLong.allocationSize(value.`redemptions`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`)
     )
 
     override fun write(value: ReverseRequest, buf: ByteBuffer) {
             FfiConverterString.write(value.`voucherNo`, buf)
             FfiConverterString.write(value.`siteId`, buf)
             FfiConverterSequenceLong.write(value.`redemptions`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
     }
 }
 
@@ -5513,6 +6190,11 @@ data class Reversed (
     val `message`: kotlin.String
     , 
     val `raw`: kotlin.String
+    , 
+    /**
+     * The journal entry recording this reverse (a client with a journal), else null.
+     */
+    val `journalId`: kotlin.String?
     
 ){
     
@@ -5531,17 +6213,20 @@ public object FfiConverterTypeReversed: FfiConverterRustBuffer<Reversed> {
         return Reversed(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: Reversed) = (
             FfiConverterString.allocationSize(value.`message`) +
-            FfiConverterString.allocationSize(value.`raw`)
+            FfiConverterString.allocationSize(value.`raw`) +
+            FfiConverterOptionalString.allocationSize(value.`journalId`)
     )
 
     override fun write(value: Reversed, buf: ByteBuffer) {
             FfiConverterString.write(value.`message`, buf)
             FfiConverterString.write(value.`raw`, buf)
+            FfiConverterOptionalString.write(value.`journalId`, buf)
     }
 }
 
@@ -5604,6 +6289,12 @@ data class SmartGiftConfig (
      * Told when a call succeeds with a caveat.
      */
     val `warningLogger`: WarningLogger? = null 
+    , 
+    /**
+     * Journals `redeem` and `reverse` (a read of the voucher first, an entry on disk
+     * before the request leaves) and enables `reconcile()`. Holds are recorded too.
+     */
+    val `journal`: Journal? = null 
     
 ): Disposable{
     
@@ -5626,7 +6317,8 @@ data class SmartGiftConfig (
         this.`maxIdleAgeMs`,
         this.`maxIdleConnections`,
         this.`logger`,
-        this.`warningLogger`
+        this.`warningLogger`,
+        this.`journal`
     )
     }
     
@@ -5651,6 +6343,7 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalTypeRequestLogger.read(buf),
             FfiConverterOptionalTypeWarningLogger.read(buf),
+            FfiConverterOptionalTypeJournal.read(buf),
         )
     }
 
@@ -5666,7 +6359,8 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterOptionalLong.allocationSize(value.`maxIdleAgeMs`) +
             FfiConverterOptionalInt.allocationSize(value.`maxIdleConnections`) +
             FfiConverterOptionalTypeRequestLogger.allocationSize(value.`logger`) +
-            FfiConverterOptionalTypeWarningLogger.allocationSize(value.`warningLogger`)
+            FfiConverterOptionalTypeWarningLogger.allocationSize(value.`warningLogger`) +
+            FfiConverterOptionalTypeJournal.allocationSize(value.`journal`)
     )
 
     override fun write(value: SmartGiftConfig, buf: ByteBuffer) {
@@ -5682,6 +6376,7 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterOptionalInt.write(value.`maxIdleConnections`, buf)
             FfiConverterOptionalTypeRequestLogger.write(value.`logger`, buf)
             FfiConverterOptionalTypeWarningLogger.write(value.`warningLogger`, buf)
+            FfiConverterOptionalTypeJournal.write(value.`journal`, buf)
     }
 }
 
@@ -5848,6 +6543,11 @@ data class SpaazaConfig (
      * not `redeemed`).
      */
     val `warningLogger`: WarningLogger? = null 
+    , 
+    /**
+     * Journals `redeemVoucher` (which then needs `voucherId`) and enables `reconcile()`.
+     */
+    val `journal`: Journal? = null 
     
 ): Disposable{
     
@@ -5875,7 +6575,8 @@ data class SpaazaConfig (
         this.`maxIdleAgeMs`,
         this.`maxIdleConnections`,
         this.`logger`,
-        this.`warningLogger`
+        this.`warningLogger`,
+        this.`journal`
     )
     }
     
@@ -5905,6 +6606,7 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalTypeRequestLogger.read(buf),
             FfiConverterOptionalTypeWarningLogger.read(buf),
+            FfiConverterOptionalTypeJournal.read(buf),
         )
     }
 
@@ -5925,7 +6627,8 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterOptionalLong.allocationSize(value.`maxIdleAgeMs`) +
             FfiConverterOptionalInt.allocationSize(value.`maxIdleConnections`) +
             FfiConverterOptionalTypeRequestLogger.allocationSize(value.`logger`) +
-            FfiConverterOptionalTypeWarningLogger.allocationSize(value.`warningLogger`)
+            FfiConverterOptionalTypeWarningLogger.allocationSize(value.`warningLogger`) +
+            FfiConverterOptionalTypeJournal.allocationSize(value.`journal`)
     )
 
     override fun write(value: SpaazaConfig, buf: ByteBuffer) {
@@ -5946,6 +6649,7 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterOptionalInt.write(value.`maxIdleConnections`, buf)
             FfiConverterOptionalTypeRequestLogger.write(value.`logger`, buf)
             FfiConverterOptionalTypeWarningLogger.write(value.`warningLogger`, buf)
+            FfiConverterOptionalTypeJournal.write(value.`journal`, buf)
     }
 }
 
@@ -6005,6 +6709,12 @@ data class SpaazaVoucher (
      * The voucher object as sent (JSON).
      */
     val `raw`: kotlin.String
+    , 
+    /**
+     * The journal entry recording this redeem (`redeemVoucher` on a client with a
+     * journal), else null.
+     */
+    val `journalId`: kotlin.String?
     
 ){
     
@@ -6042,6 +6752,7 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalTypeSpaazaVoucher.read(buf),
             FfiConverterSequenceTypeSpaazaWarning.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -6066,7 +6777,8 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalLong.allocationSize(value.`campaignId`) +
             FfiConverterOptionalTypeSpaazaVoucher.allocationSize(value.`regeneratedVoucher`) +
             FfiConverterSequenceTypeSpaazaWarning.allocationSize(value.`warnings`) +
-            FfiConverterString.allocationSize(value.`raw`)
+            FfiConverterString.allocationSize(value.`raw`) +
+            FfiConverterOptionalString.allocationSize(value.`journalId`)
     )
 
     override fun write(value: SpaazaVoucher, buf: ByteBuffer) {
@@ -6091,6 +6803,7 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalTypeSpaazaVoucher.write(value.`regeneratedVoucher`, buf)
             FfiConverterSequenceTypeSpaazaWarning.write(value.`warnings`, buf)
             FfiConverterString.write(value.`raw`, buf)
+            FfiConverterOptionalString.write(value.`journalId`, buf)
     }
 }
 
@@ -6321,7 +7034,8 @@ enum class ErrorKind {
     NETWORK,
     OUTCOME_UNKNOWN,
     INVALID_RESPONSE,
-    INTERNAL;
+    INTERNAL,
+    JOURNAL;
 
     
 
@@ -6514,10 +7228,16 @@ sealed class VoucherException: kotlin.Exception() {
         /**
          * Seconds the provider asked to wait.
          */
-        val `retryAfter`: kotlin.Long?
+        val `retryAfter`: kotlin.Long?, 
+        
+        /**
+         * The journal entry of a journaled call that failed once its entry existed
+         * (above all `OUTCOME_UNKNOWN`): what `reconcile()` settles.
+         */
+        val `journalId`: kotlin.String?
         ) : VoucherException() {
         override val message
-            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, field=${ `field` }, fieldErrors=${ `fieldErrors` }, httpStatus=${ `httpStatus` }, provider=${ `provider` }, providerCode=${ `providerCode` }, retryable=${ `retryable` }, retryAfter=${ `retryAfter` }"
+            get() = "kind=${ `kind` }, errorMessage=${ `errorMessage` }, field=${ `field` }, fieldErrors=${ `fieldErrors` }, httpStatus=${ `httpStatus` }, provider=${ `provider` }, providerCode=${ `providerCode` }, retryable=${ `retryable` }, retryAfter=${ `retryAfter` }, journalId=${ `journalId` }"
     }
     
 
@@ -6549,6 +7269,7 @@ public object FfiConverterTypeVoucherError : FfiConverterRustBuffer<VoucherExcep
                 FfiConverterOptionalString.read(buf),
                 FfiConverterBoolean.read(buf),
                 FfiConverterOptionalLong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -6568,6 +7289,7 @@ public object FfiConverterTypeVoucherError : FfiConverterRustBuffer<VoucherExcep
                 + FfiConverterOptionalString.allocationSize(value.`providerCode`)
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterOptionalLong.allocationSize(value.`retryAfter`)
+                + FfiConverterOptionalString.allocationSize(value.`journalId`)
             )
         }
     }
@@ -6585,6 +7307,7 @@ public object FfiConverterTypeVoucherError : FfiConverterRustBuffer<VoucherExcep
                 FfiConverterOptionalString.write(value.`providerCode`, buf)
                 FfiConverterBoolean.write(value.`retryable`, buf)
                 FfiConverterOptionalLong.write(value.`retryAfter`, buf)
+                FfiConverterOptionalString.write(value.`journalId`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -6758,6 +7481,38 @@ public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.In
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeJournal: FfiConverterRustBuffer<Journal?> {
+    override fun read(buf: ByteBuffer): Journal? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeJournal.read(buf)
+    }
+
+    override fun allocationSize(value: Journal?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeJournal.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Journal?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeJournal.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRequestLogger: FfiConverterRustBuffer<RequestLogger?> {
     override fun read(buf: ByteBuffer): RequestLogger? {
         if (buf.get().toInt() == 0) {
@@ -6812,6 +7567,38 @@ public object FfiConverterOptionalTypeWarningLogger: FfiConverterRustBuffer<Warn
         } else {
             buf.put(1)
             FfiConverterTypeWarningLogger.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeJournalEntry: FfiConverterRustBuffer<JournalEntry?> {
+    override fun read(buf: ByteBuffer): JournalEntry? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeJournalEntry.read(buf)
+    }
+
+    override fun allocationSize(value: JournalEntry?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeJournalEntry.allocationSize(value)
+        }
+    }
+
+    override fun write(value: JournalEntry?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeJournalEntry.write(value, buf)
         }
     }
 }
@@ -7084,6 +7871,34 @@ public object FfiConverterSequenceTypeFieldError: FfiConverterRustBuffer<List<Fi
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFieldError.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeJournalEntry: FfiConverterRustBuffer<List<JournalEntry>> {
+    override fun read(buf: ByteBuffer): List<JournalEntry> {
+        val len = buf.getInt()
+        return List<JournalEntry>(len) {
+            FfiConverterTypeJournalEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<JournalEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeJournalEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<JournalEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeJournalEntry.write(it, buf)
         }
     }
 }

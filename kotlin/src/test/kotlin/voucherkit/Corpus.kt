@@ -408,6 +408,7 @@ object Corpus {
         "provider_code" to text(e.providerCode),
         "retryable" to bool(e.retryable),
         "retry_after" to num(e.retryAfter),
+        "journal_id" to text(e.journalId),
     )
 
     // Comparison, as core/tests/conformance.rs does it.

@@ -145,7 +145,7 @@ class LoggingTest {
         val calls = Collections.synchronizedList(mutableListOf<String>())
         val throwing = listOf<() -> Nothing>(
             { throw IllegalStateException("a broken logger") },
-            { throw VoucherException.Failure(ErrorKind.INTERNAL, "from a logger", null, mapOf(), null, null, null, false, null) },
+            { throw VoucherException.Failure(ErrorKind.INTERNAL, "from a logger", null, mapOf(), null, null, null, false, null, null) },
         )
         for (fail in throwing) {
             server.reset()
