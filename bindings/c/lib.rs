@@ -25,6 +25,9 @@
 
 mod error;
 mod ffi;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod options;
 mod sandbox;
 mod smartgift;

@@ -27,6 +27,9 @@
 //! ```
 
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod money;
 mod secret;
 pub mod smartgift;
