@@ -113,6 +113,14 @@ def main():
         except ValueError:
             continue
         amounts_in(parsed, seeds["amount"])
+    # serde_json's arbitrary_precision (kept by the core for exact money) reads an object
+    # whose key is this token as a number: a provider body may carry it.
+    token = b'{"$serde_json::private::Number":"10.50"}'
+    seeds["smartgift_answers"].add(b'200\n\n{"data":{"remaining_value":' + token + b'}}')
+    seeds["smartgift_answers"].add(b'422\n\n{"errors":{"$serde_json::private::Number":["x"]}}')
+    seeds["spaaza_answers"].add(
+        b'200\n\n{"result":{"status":"ok"},"results":{"voucher_amount":' + token + b'}}'
+    )
     # What only C can send: interior NULs, invalid UTF-8, control characters.
     seeds["c_strings"] |= {b"1234\x005678", b"\xff\xfe\xfd", b"caf\xc3", b"a\x01b\x01c", b"\x00"}
     total = 0
