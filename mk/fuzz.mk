@@ -18,8 +18,9 @@ FUZZ_CMIN_FLAGS ?= -use_counters=0
 CARGO_FUZZ = env -u CARGO_TARGET_DIR $(CARGO) +$(FUZZ_TOOLCHAIN) fuzz
 FUZZ_SCRATCH := fuzz/target/smoke-corpus
 
+# The toolchain is looked up, not run: `cargo +nightly` could try to download it.
 HAVE_FUZZ := $(shell $(CARGO) fuzz --version >/dev/null 2>&1 && \
-	$(CARGO) +$(FUZZ_TOOLCHAIN) --version >/dev/null 2>&1 && echo yes)
+	rustup toolchain list 2>/dev/null | grep -q '^$(FUZZ_TOOLCHAIN)' && echo yes)
 ifeq ($(HAVE_FUZZ),yes)
 TEST_TARGETS += fuzz-smoke
 else

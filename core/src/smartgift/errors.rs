@@ -275,7 +275,8 @@ mod tests {
         );
     }
 
-    /// Found by fuzzing: a blank provider message gave an error with an empty message.
+    /// Caught by the fuzz targets' invariant that every error has a message: a blank
+    /// provider message gave an error with an empty one.
     #[test]
     fn blank_provider_messages_are_no_message() {
         let e = map(422, r#"{"message":""}"#, Effect::Write);

@@ -192,7 +192,8 @@ mod tests {
         );
     }
 
-    /// Found by fuzzing: a blank error name gave an error with a blank message.
+    /// Caught by the fuzz targets' invariant that every error has a message: a blank
+    /// error name gave an error with a blank one.
     #[test]
     fn blank_names_and_codes_are_no_message() {
         let e = map(400, r#"{"error":{"name":" "}}"#, Effect::Write);
