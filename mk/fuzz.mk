@@ -52,7 +52,7 @@ fuzz: fuzz-build
 	  echo "=== cmin $$t"; \
 	  $(CARGO_FUZZ) cmin $$t fuzz/corpus/$$t -- $(FUZZ_CMIN_FLAGS) || exit 1; \
 	done
-	@du -sh fuzz/corpus/*
+	@du -sh --apparent-size fuzz/corpus/*
 
 fuzz-smoke: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
