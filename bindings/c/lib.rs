@@ -26,6 +26,9 @@
 
 mod error;
 mod ffi;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod journal;
 mod options;
 mod sandbox;

@@ -27,6 +27,9 @@
 //! ```
 
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod journal;
 pub mod money;
 mod secret;

@@ -103,8 +103,10 @@ pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect)
     if (300..400).contains(&answer.status) {
         return status::redirect(answer, PROVIDER);
     }
+    // A blank message is no message: the error then says what happened in our words.
     let top_message = json
         .and_then(|v| status::str_at(v, "message"))
+        .filter(|m| !m.trim().is_empty())
         .map(str::to_owned);
     if let Some(errors) = json
         .and_then(|v| v.get("errors"))
@@ -133,6 +135,15 @@ pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect)
     )
 }
 
+/// The message of a refusal whose field messages are all blank.
+fn refused(field: &str, status: u16) -> String {
+    if field.trim().is_empty() {
+        format!("the provider refused the request (HTTP {status})")
+    } else {
+        format!("the provider refused {field} (HTTP {status})")
+    }
+}
+
 fn from_field_errors(answer: &Incoming, errors: &serde_json::Map<String, Value>) -> Error {
     let fields = field_errors(errors);
     let first_of = |(field, messages): &(String, Vec<String>)| {
@@ -149,9 +160,10 @@ fn from_field_errors(answer: &Incoming, errors: &serde_json::Map<String, Value>)
         None => {
             let (field, messages) = &fields[0];
             let message = messages
-                .first()
+                .iter()
+                .find(|m| !m.trim().is_empty())
                 .cloned()
-                .unwrap_or_else(|| format!("the provider refused {field}"));
+                .unwrap_or_else(|| refused(field, answer.status));
             (ErrorKind::ProviderError, field.clone(), message)
         }
     };
@@ -261,5 +273,35 @@ mod tests {
             map(400, "<p>bad</p>", Effect::Write).kind,
             ErrorKind::InvalidResponse
         );
+    }
+
+    /// Caught by the fuzz targets' invariant that every error has a message: a blank
+    /// provider message gave an error with an empty one.
+    #[test]
+    fn blank_provider_messages_are_no_message() {
+        let e = map(422, r#"{"message":""}"#, Effect::Write);
+        assert_eq!(e.kind, ErrorKind::ProviderError);
+        assert_eq!(e.message, "the provider answered HTTP 422");
+        let e = map(401, r#"{"message":" "}"#, Effect::Read);
+        assert_eq!(e.kind, ErrorKind::Authentication);
+        assert_eq!(e.message, "the provider refused the credentials (HTTP 401)");
+        let e = map(
+            422,
+            r#"{"errors":{"voucher_no":["", "Bad number"]}}"#,
+            Effect::Write,
+        );
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some("voucher_no"), "Bad number")
+        );
+        // The provider's messages are still kept as sent.
+        assert_eq!(
+            e.field_errors[0].1,
+            vec!["".to_owned(), "Bad number".to_owned()]
+        );
+        let e = map(422, r#"{"errors":{"site_id":[" "]}}"#, Effect::Write);
+        assert_eq!(e.message, "the provider refused site_id (HTTP 422)");
+        let e = map(422, r#"{"errors":{"":[]}}"#, Effect::Write);
+        assert_eq!(e.message, "the provider refused the request (HTTP 422)");
     }
 }

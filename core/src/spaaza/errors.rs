@@ -92,7 +92,7 @@ pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect)
     let message = status::str_at(object, "description")
         .filter(|d| !d.trim().is_empty())
         .map(str::to_owned)
-        .or_else(|| provider_code.clone())
+        .or_else(|| provider_code.clone().filter(|c| !c.trim().is_empty()))
         .unwrap_or_else(|| "Spaaza reported an error without details".to_owned());
     let known = name.and_then(|n| NAMES.iter().find(|(k, _)| *k == n).map(|(_, kind)| *kind));
     let kind = known.unwrap_or(match answer.status {
@@ -190,5 +190,17 @@ mod tests {
             map(502, html, Effect::Read).kind,
             ErrorKind::InvalidResponse
         );
+    }
+
+    /// Caught by the fuzz targets' invariant that every error has a message: a blank
+    /// error name gave an error with a blank one.
+    #[test]
+    fn blank_names_and_codes_are_no_message() {
+        let e = map(400, r#"{"error":{"name":" "}}"#, Effect::Write);
+        assert_eq!(e.kind, ErrorKind::ProviderError);
+        assert_eq!(e.message, "Spaaza reported an error without details");
+        assert_eq!(e.provider_code.as_deref(), Some(" "));
+        let e = map(400, r#"{"error":{"code":"\t"}}"#, Effect::Read);
+        assert_eq!(e.message, "Spaaza reported an error without details");
     }
 }

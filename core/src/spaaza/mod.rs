@@ -16,7 +16,7 @@
 //! # Ok::<(), voucherkit_core::Error>(())
 //! ```
 
-mod errors;
+pub(crate) mod errors;
 mod journaled;
 mod models;
 pub(crate) mod wire;
