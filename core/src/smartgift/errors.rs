@@ -103,6 +103,12 @@ pub(crate) fn error_for(answer: &Incoming, json: Option<&Value>, effect: Effect)
     if (300..400).contains(&answer.status) {
         return status::redirect(answer, PROVIDER);
     }
+    // Smart Gift refuses with 422. A 2xx means the request was accepted, whatever its
+    // body says: for a write, an `errors` object there proves nothing was done no more
+    // than any other unreadable success does.
+    if (200..300).contains(&answer.status) && effect == Effect::Write {
+        return status::unreadable_success(answer, effect, PROVIDER);
+    }
     // A blank message is no message: the error then says what happened in our words.
     let top_message = json
         .and_then(|v| status::str_at(v, "message"))
@@ -229,6 +235,15 @@ mod tests {
             e.message,
             "Please provide a valid list of redemptions to reverse"
         );
+    }
+
+    #[test]
+    fn a_success_status_to_a_write_is_never_a_refusal() {
+        let body = r#"{"message":"x","errors":{"voucher_no":["Sorry, that voucher number is invalid."]}}"#;
+        let e = map(200, body, Effect::Write);
+        assert_eq!(e.kind, ErrorKind::OutcomeUnknown, "{e}");
+        assert_eq!(e.http_status, Some(200));
+        assert_eq!(map(200, body, Effect::Read).kind, ErrorKind::VoucherNotFound);
     }
 
     #[test]
