@@ -130,6 +130,7 @@ impl vk_client_options {
             warning_logger: self
                 .warning_callback
                 .map(|cb| warning_logger(cb, self.warning_userdata)),
+            app_info: None,
         })
     }
 }

@@ -15,12 +15,29 @@ pub enum Provider {
 }
 
 impl Provider {
+    pub const ALL: [Provider; 2] = [Provider::SmartGift, Provider::Spaaza];
+
     /// The wire-neutral name used in every language: `"smartgift"` or `"spaaza"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::SmartGift => "smartgift",
             Provider::Spaaza => "spaaza",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<Provider> {
+        Provider::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// A provider a binding was given by name (a journal filter); anything else is an
+    /// `invalid_request` naming `field`.
+    pub fn parse(name: &str, field: &str) -> Result<Provider> {
+        Provider::from_name(name).ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!("{field} must be \"smartgift\" or \"spaaza\", got {name:?}"),
+            )
+        })
     }
 }
 

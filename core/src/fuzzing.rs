@@ -192,11 +192,11 @@ pub fn spaaza_unlock_voucher(req: &UnlockVoucherRequest, auth: SpaazaAuth) -> Re
 }
 
 pub fn spaaza_unclaim_voucher(req: &ClaimRequest, auth: SpaazaAuth) -> Result<Encoded> {
-    spaaza::wire::unclaim_voucher_request(req, auth).map(Encoded::from)
+    spaaza::wire::unclaim_voucher_request(req, auth, default_version()).map(Encoded::from)
 }
 
 pub fn spaaza_claim_voucher(req: &ClaimRequest, auth: SpaazaAuth) -> Result<Encoded> {
-    spaaza::wire::claim_voucher_request(req, auth).map(Encoded::from)
+    spaaza::wire::claim_voucher_request(req, auth, default_version()).map(Encoded::from)
 }
 
 /// Lock is allowed to every auth mode, so its encoder takes none.
@@ -206,4 +206,10 @@ pub fn spaaza_lock_voucher(req: &LockVoucherRequest) -> Result<Encoded> {
 
 pub fn spaaza_get_vouchers(req: &GetVouchersRequest, auth: SpaazaAuth) -> Result<Encoded> {
     spaaza::wire::get_vouchers_request(req, auth).map(Encoded::from)
+}
+
+/// The version a client sends when none is configured.
+fn default_version() -> spaaza::wire::ApiVersion {
+    spaaza::wire::ApiVersion::parse(spaaza::DEFAULT_API_VERSION)
+        .unwrap_or_else(|| unreachable!("the default api_version parses"))
 }

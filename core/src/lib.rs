@@ -45,7 +45,8 @@ pub use rust_decimal::Decimal;
 pub use secret::Secret;
 pub use serde_json::Value;
 pub use transport::{
-    ClientOptions, RequestLog, RequestLogger, TimeUnit, Warning, WarningLogger, duration_option,
+    AppInfo, ClientOptions, ClientSettings, OPTIONS, OptionKind, OptionSpec, RequestLog,
+    RequestLogger, TimeUnit, Warning, WarningLogger, duration_option,
 };
 
 // The README's Rust example runs as a doctest, so the quick start cannot rot.

@@ -237,8 +237,13 @@ fn every_request_names_voucherkit_and_the_binding() {
 #[test]
 fn the_request_logger_sees_every_attempt_without_secrets() {
     let server = ScriptedServer::start().unwrap();
-    server.push(Answer::new(429).with_header("Retry-After", "0"));
-    server.push(redeemed());
+    server.push(
+        Answer::new(429)
+            .with_header("Retry-After", "0")
+            .with_header("X-RateLimit-Limit", "60")
+            .with_header("X-RateLimit-Remaining", "0"),
+    );
+    server.push(redeemed().with_header("X-RateLimit-Remaining", "59"));
     let seen: Arc<Mutex<Vec<RequestLog>>> = Arc::default();
     let sink = seen.clone();
     let sg = smartgift(
@@ -257,6 +262,14 @@ fn the_request_logger_sees_every_attempt_without_secrets() {
     assert_eq!((seen[1].status, seen[1].attempt), (Some(200), 2));
     assert_eq!(seen[1].method, "POST");
     assert_eq!(seen[1].path, "/redeem");
+    assert_eq!(
+        (seen[0].rate_limit_remaining, seen[0].rate_limit_limit),
+        (Some(0), Some(60))
+    );
+    assert_eq!(
+        (seen[1].rate_limit_remaining, seen[1].rate_limit_limit),
+        (Some(59), None)
+    );
     assert!(!format!("{seen:?}").contains(KEY));
 }
 
@@ -524,4 +537,43 @@ fn a_socks_proxy_from_the_environment_is_refused_by_name() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("1 passed"), "{text}");
+}
+
+#[test]
+fn app_info_rides_on_the_user_agent_and_is_checked_first() {
+    let server = ScriptedServer::start().unwrap();
+    server.push(redeemed());
+    let sg = smartgift(
+        &server.url(),
+        ClientOptions {
+            app_info: Some(voucherkit_core::AppInfo {
+                name: "CornerTill".into(),
+                version: Some("4.2.0".into()),
+                url: Some("https://till.example".into()),
+            }),
+            ..options(5000)
+        },
+    );
+    sg.redeem(&redeem()).unwrap();
+    let ua = server.requests()[0].header("user-agent").unwrap().to_owned();
+    assert!(
+        ua.starts_with(&format!("voucherkit/{} (rust)", voucherkit_core::VERSION)),
+        "{ua}"
+    );
+    assert!(ua.ends_with(" CornerTill/4.2.0 (https://till.example)"), "{ua}");
+
+    let e = SmartGift::new(SmartGiftConfig {
+        base_url: Some(server.url()),
+        options: ClientOptions {
+            app_info: Some(voucherkit_core::AppInfo {
+                name: "Till\r\nX-Injected: 1".into(),
+                ..Default::default()
+            }),
+            ..ClientOptions::default()
+        },
+        ..SmartGiftConfig::new(KEY)
+    })
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("app_info"));
+    assert_eq!(server.requests().len(), 1, "nothing more was sent");
 }

@@ -42,7 +42,7 @@ pub(crate) fn client_options(
 ) -> PyResult<ClientOptions> {
     let defaults = ClientOptions::default();
     let version = py.version_info();
-    Ok(ClientOptions {
+    Ok(ClientOptions { app_info: None,
         connect_timeout: convert::seconds(
             py,
             &args.connect_timeout,

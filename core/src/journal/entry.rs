@@ -45,6 +45,19 @@ impl EntryState {
     pub fn from_name(name: &str) -> Option<EntryState> {
         EntryState::ALL.into_iter().find(|s| s.as_str() == name)
     }
+
+    /// A state a binding was given by name (a filter); anything else is an
+    /// `invalid_request` naming `field`.
+    pub fn parse(name: &str, field: &str) -> crate::Result<EntryState> {
+        EntryState::from_name(name).ok_or_else(|| {
+            crate::Error::invalid(
+                field,
+                format!(
+                    "{field} must be one of pending, applied, not_applied, unknown; got {name:?}"
+                ),
+            )
+        })
+    }
 }
 
 impl fmt::Display for EntryState {

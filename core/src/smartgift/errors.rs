@@ -239,11 +239,15 @@ mod tests {
 
     #[test]
     fn a_success_status_to_a_write_is_never_a_refusal() {
-        let body = r#"{"message":"x","errors":{"voucher_no":["Sorry, that voucher number is invalid."]}}"#;
+        let body =
+            r#"{"message":"x","errors":{"voucher_no":["Sorry, that voucher number is invalid."]}}"#;
         let e = map(200, body, Effect::Write);
         assert_eq!(e.kind, ErrorKind::OutcomeUnknown, "{e}");
         assert_eq!(e.http_status, Some(200));
-        assert_eq!(map(200, body, Effect::Read).kind, ErrorKind::VoucherNotFound);
+        assert_eq!(
+            map(200, body, Effect::Read).kind,
+            ErrorKind::VoucherNotFound
+        );
     }
 
     #[test]

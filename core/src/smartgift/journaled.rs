@@ -8,7 +8,7 @@
 //! hold still stands: then no other till could have redeemed in between.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -20,9 +20,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::journal::reconcile::Verdict;
 use crate::journal::{EntryState, Journal, NewEntry};
 use crate::transport::Outgoing;
-
-/// How long a Smart Gift hold lasts.
-const HOLD: Duration = Duration::from_secs(300);
 
 impl SmartGift {
     pub(super) fn journaled_redeem(
@@ -196,7 +193,7 @@ impl SmartGift {
         let certain = text(&entry.request, "hold_token").is_some_and(|token| {
             matches!(
                 journal.store().and_then(|s| s.standing_hold(self.base_url(), &voucher_no, &token)),
-                Ok(Some(at)) if SystemTime::now() < at + HOLD
+                Ok(Some(at)) if SystemTime::now() < at + HOLD_DURATION
             )
         });
         if now == before + change {

@@ -187,8 +187,15 @@ pub struct Hold {
     /// epoch (truncated; an instant before the epoch shows as the epoch).
     #[serde(serialize_with = "rfc3339_millis")]
     pub received_at: SystemTime,
+    /// `received_at` + five minutes: when the hold lapses (by this till's clock; Smart
+    /// Gift documents five minutes and gives no time of its own).
+    #[serde(serialize_with = "rfc3339_millis")]
+    pub expires_at: SystemTime,
     pub raw: Value,
 }
+
+/// How long Smart Gift keeps a hold.
+pub const HOLD_DURATION: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// `SystemTime` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, milliseconds truncated).
 fn rfc3339_millis<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
@@ -261,10 +268,12 @@ mod tests {
             message: "Voucher hold successful".into(),
             hold_token: "hold_token_x".into(),
             received_at: UNIX_EPOCH + Duration::from_millis(1_764_105_058_042),
+            expires_at: UNIX_EPOCH + Duration::from_millis(1_764_105_358_042),
             raw: serde_json::json!({}),
         };
         let v = serde_json::to_value(&hold).unwrap();
         assert_eq!(v["received_at"], "2025-11-25T21:10:58.042Z");
+        assert_eq!(v["expires_at"], "2025-11-25T21:15:58.042Z");
         assert_eq!(v["hold_token"], "hold_token_x");
     }
 }

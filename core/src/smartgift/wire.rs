@@ -56,6 +56,7 @@ pub(crate) fn hold_answer(answer: &Incoming, received_at: SystemTime) -> Result<
             message: status::str_at(&v, "message").unwrap_or_default().to_owned(),
             hold_token: non_empty(status::str_at(&v, "hold_token")?)?.to_owned(),
             received_at,
+            expires_at: received_at + HOLD_DURATION,
             raw: v,
         })
     })

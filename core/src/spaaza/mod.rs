@@ -80,6 +80,7 @@ pub struct Spaaza {
     http: HttpClient,
     journal: Option<Journal>,
     auth: SpaazaAuth,
+    api_version: wire::ApiVersion,
     /// The auth headers sent (names only: the values are secrets).
     header_names: Vec<&'static str>,
 }
@@ -108,17 +109,12 @@ impl Spaaza {
     /// Checks the configuration (nothing is sent) and builds the client.
     pub fn new(config: SpaazaConfig) -> Result<Spaaza> {
         let version = config.api_version.as_str();
-        let parts: Vec<&str> = version.split('.').collect();
-        if parts.len() != 3
-            || parts
-                .iter()
-                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Err(refuse(
+        let api_version = wire::ApiVersion::parse(version).ok_or_else(|| {
+            refuse(
                 "api_version",
                 format!("api_version must look like 1.6.3, got {version:?}"),
-            ));
-        }
+            )
+        })?;
         let mut headers = vec![
             FixedHeader::public("accept", "application/json".to_owned(), "base_url"),
             FixedHeader::public("x-spaaza-api-version", version.to_owned(), "api_version"),
@@ -187,6 +183,7 @@ impl Spaaza {
             http,
             journal: config.journal,
             auth: config.auth,
+            api_version,
             header_names,
         })
     }
@@ -233,12 +230,20 @@ impl Spaaza {
 
     /// Takes a claimed voucher back from its end-user (`claimed` → `generated`).
     pub fn unclaim_voucher(&self, req: &ClaimRequest) -> Result<SpaazaVoucher> {
-        self.write(&wire::unclaim_voucher_request(req, self.auth)?)
+        self.write(&wire::unclaim_voucher_request(
+            req,
+            self.auth,
+            self.api_version,
+        )?)
     }
 
     /// Gives a voucher to an end-user (`generated` → `claimed`).
     pub fn claim_voucher(&self, req: &ClaimRequest) -> Result<SpaazaVoucher> {
-        self.write(&wire::claim_voucher_request(req, self.auth)?)
+        self.write(&wire::claim_voucher_request(
+            req,
+            self.auth,
+            self.api_version,
+        )?)
     }
 
     /// Locks a basket voucher to `retailer_basket_code` for `voucher_lock_period` seconds.
@@ -252,6 +257,24 @@ impl Spaaza {
             .http
             .send(&wire::get_vouchers_request(req, self.auth)?)?;
         wire::get_vouchers_answer(&answer)
+    }
+
+    /// Every voucher `req` selects, page after page: `number_results` a page (50 when not
+    /// given) from `results_offset` (0), until a short page, `results_count_total` or
+    /// `max` vouchers. A failed page is yielded as the iterator's last item. Each page is
+    /// one `get-vouchers` read, fetched only when the vouchers before it are used up.
+    pub fn iter_vouchers(&self, req: &GetVouchersRequest, max: Option<usize>) -> VoucherPages<'_> {
+        VoucherPages {
+            client: self,
+            req: GetVouchersRequest {
+                number_results: Some(req.number_results.unwrap_or(DEFAULT_PAGE_SIZE)),
+                results_offset: Some(req.results_offset.unwrap_or(0)),
+                ..req.clone()
+            },
+            page: Vec::new().into_iter(),
+            left: max,
+            done: false,
+        }
     }
 
     /// Settles this account's journal entries whose outcome is unknown (and those whose
@@ -275,5 +298,51 @@ impl Spaaza {
     fn write(&self, out: &Outgoing) -> Result<SpaazaVoucher> {
         let answer = self.http.send(out)?;
         wire::voucher_answer(&answer)
+    }
+}
+
+/// The page size [`Spaaza::iter_vouchers`] asks for when the request names none.
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+
+/// The vouchers of [`Spaaza::iter_vouchers`], fetched a page at a time.
+pub struct VoucherPages<'a> {
+    client: &'a Spaaza,
+    req: GetVouchersRequest,
+    page: std::vec::IntoIter<SpaazaVoucher>,
+    left: Option<usize>,
+    done: bool,
+}
+
+impl Iterator for VoucherPages<'_> {
+    type Item = Result<SpaazaVoucher>;
+
+    fn next(&mut self) -> Option<Result<SpaazaVoucher>> {
+        if self.left == Some(0) {
+            return None;
+        }
+        if let Some(v) = self.page.next() {
+            self.left = self.left.map(|n| n - 1);
+            return Some(Ok(v));
+        }
+        if self.done {
+            return None;
+        }
+        let list = match self.client.get_vouchers(&self.req) {
+            Ok(list) => list,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        let size = self.req.number_results.unwrap_or(DEFAULT_PAGE_SIZE);
+        let offset = self.req.results_offset.unwrap_or(0) + list.vouchers.len() as i64;
+        let short = (list.vouchers.len() as i64) < size;
+        let all = list
+            .results_count_total
+            .is_some_and(|total| offset >= total);
+        self.done = short || all || list.vouchers.is_empty();
+        self.req.results_offset = Some(offset);
+        self.page = list.vouchers.into_iter();
+        self.next()
     }
 }

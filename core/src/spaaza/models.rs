@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::money::{Amount, decimal_from_json};
 
-/// How the client authenticates (spec/spaaza.md §1).
+/// How the client authenticates (docs/spaaza.md, "Auth modes").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SpaazaAuth {
     /// An admin session (`X-Spaaza-Session-User-Id` + `X-Spaaza-Session-Key`): the till case.
@@ -19,6 +19,9 @@ pub enum SpaazaAuth {
 }
 
 impl SpaazaAuth {
+    /// Every mode, in the order the docs list them.
+    pub const ALL: [SpaazaAuth; 3] = [SpaazaAuth::Admin, SpaazaAuth::User, SpaazaAuth::Privileged];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SpaazaAuth::Admin => "admin",
@@ -34,6 +37,18 @@ impl SpaazaAuth {
             "privileged" => Some(SpaazaAuth::Privileged),
             _ => None,
         }
+    }
+
+    /// The mode a binding was given by name; anything else is an `invalid_request`
+    /// naming `auth` and listing the modes.
+    pub fn parse(name: &str) -> crate::Result<SpaazaAuth> {
+        SpaazaAuth::from_name(name).ok_or_else(|| {
+            crate::Error::invalid(
+                "auth",
+                format!("auth must be admin, user or privileged, got {name:?}"),
+            )
+            .with_provider(crate::Provider::Spaaza)
+        })
     }
 }
 
@@ -146,17 +161,34 @@ pub struct SpaazaVoucher {
     pub voucher_currency_symbol: Option<String>,
     pub voucher_expiry_datetime_utc: Option<String>,
     pub voucher_redeemed_datetime: Option<String>,
+    /// Seconds until the voucher expires, as Spaaza counted when it answered.
+    pub voucher_expiry_seconds_remaining: Option<i64>,
     pub user_id: Option<i64>,
+    /// The end-user's card (`{"type": "custom", "code": "404064"}`).
+    pub user_entity_card: Option<EntityCard>,
     pub voucher_third_party_id: Option<i64>,
     pub campaign_id: Option<i64>,
+    pub campaign_title: Option<String>,
+    /// `signup`, `basket`, … (kept as sent).
+    pub campaign_type: Option<String>,
     /// After a partial redeem: the new voucher holding the remainder.
     pub regenerated_voucher: Option<Box<SpaazaVoucher>>,
+    /// On a regenerated voucher: the voucher it came from (a summary: id and amounts).
+    pub parent_voucher: Option<Box<SpaazaVoucher>>,
     /// Warnings on the answer (only on the top-level voucher).
     pub warnings: Vec<SpaazaWarning>,
     /// The voucher object as sent.
     pub raw: Value,
     /// The journal entry of a journaled `redeem_voucher`.
     pub journal_id: Option<String>,
+}
+
+/// An end-user's card as a voucher names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntityCard {
+    /// `regular`, `custom`, … (the wire `type`).
+    pub card_type: Option<String>,
+    pub code: Option<String>,
 }
 
 /// The answer to `get_vouchers`.
@@ -194,6 +226,11 @@ pub(crate) fn voucher_from(v: Map<String, Value>, warnings: Vec<SpaazaWarning>) 
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let int = |k: &str| v.get(k).and_then(Value::as_i64);
     let money = |k: &str| v.get(k).and_then(decimal_from_json);
+    let nested = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_object)
+            .map(|r| Box::new(voucher_from(r.clone(), Vec::new())))
+    };
     SpaazaVoucher {
         voucher_key: s("voucher_key"),
         voucher_id: int("voucher_id"),
@@ -210,15 +247,59 @@ pub(crate) fn voucher_from(v: Map<String, Value>, warnings: Vec<SpaazaWarning>) 
         voucher_currency_symbol: s("voucher_currency_symbol"),
         voucher_expiry_datetime_utc: s("voucher_expiry_datetime_utc"),
         voucher_redeemed_datetime: s("voucher_redeemed_datetime"),
+        voucher_expiry_seconds_remaining: int("voucher_expiry_seconds_remaining"),
         user_id: int("user_id"),
+        user_entity_card: v
+            .get("user_entity_card")
+            .and_then(Value::as_object)
+            .map(|c| EntityCard {
+                card_type: c.get("type").and_then(Value::as_str).map(str::to_owned),
+                code: c.get("code").and_then(Value::as_str).map(str::to_owned),
+            }),
         voucher_third_party_id: int("voucher_third_party_id"),
         campaign_id: int("campaign_id"),
-        regenerated_voucher: v
-            .get("regenerated_voucher")
-            .and_then(Value::as_object)
-            .map(|r| Box::new(voucher_from(r.clone(), Vec::new()))),
+        campaign_title: s("campaign_title"),
+        campaign_type: s("campaign_type"),
+        regenerated_voucher: nested("regenerated_voucher"),
+        parent_voucher: nested("parent_voucher"),
         warnings,
         raw: Value::Object(v),
         journal_id: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed(name: &str) -> Value {
+        let path = format!(
+            "{}/../tests/conformance/bodies/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_documented_voucher_field_is_typed() {
+        let root = seed("spaaza-unlock-voucher-success.json");
+        let v = voucher_from(root["results"].as_object().unwrap().clone(), Vec::new());
+        assert_eq!(v.campaign_id, Some(136));
+        assert_eq!(v.campaign_type.as_deref(), Some("signup"));
+        assert_eq!(v.campaign_title.as_deref(), Some("Earn €5 on signup"));
+        assert_eq!(v.voucher_expiry_seconds_remaining, Some(996_899_028));
+        let card = v.user_entity_card.unwrap();
+        assert_eq!(
+            (card.card_type.as_deref(), card.code.as_deref()),
+            (Some("custom"), Some("404064"))
+        );
+
+        let root = seed("spaaza-redeem-voucher-success.json");
+        let v = voucher_from(root["results"].as_object().unwrap().clone(), Vec::new());
+        let regenerated = v.regenerated_voucher.unwrap();
+        let parent = regenerated.parent_voucher.unwrap();
+        assert_eq!(parent.voucher_id, Some(438595));
+        assert_eq!(parent.voucher_amount_redeemed, Some(Decimal::from(2)));
+        assert!(v.parent_voucher.is_none());
     }
 }

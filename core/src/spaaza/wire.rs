@@ -151,14 +151,50 @@ pub(crate) fn unlock_voucher_request(
     Ok(form.into_write(Method::Post, "/unlock-voucher"))
 }
 
+/// `X-Spaaza-API-Version`, as three numbers: some parameters exist only from a version on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ApiVersion(u32, u32, u32);
+
+impl ApiVersion {
+    /// The version that brought unclaim/claim's end-user identifiers other than `user_id`.
+    const END_USER_IDENTIFIERS: ApiVersion = ApiVersion(1, 5, 3);
+
+    /// `major.minor.fix`, digits only.
+    pub fn parse(text: &str) -> Option<ApiVersion> {
+        let mut parts = text.split('.').map(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| p.parse::<u32>().ok())
+                .flatten()
+        });
+        let version = ApiVersion(parts.next()??, parts.next()??, parts.next()??);
+        parts.next().is_none().then_some(version)
+    }
+}
+
+impl std::fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
 /// `POST /unclaim-voucher`.
-pub(crate) fn unclaim_voucher_request(req: &ClaimRequest, auth: SpaazaAuth) -> Result<Outgoing> {
-    Ok(claim_form(req, auth, "unclaim-voucher")?.into_write(Method::Post, "/unclaim-voucher"))
+pub(crate) fn unclaim_voucher_request(
+    req: &ClaimRequest,
+    auth: SpaazaAuth,
+    version: ApiVersion,
+) -> Result<Outgoing> {
+    Ok(claim_form(req, auth, version, "unclaim-voucher")?
+        .into_write(Method::Post, "/unclaim-voucher"))
 }
 
 /// `POST /claim-voucher`.
-pub(crate) fn claim_voucher_request(req: &ClaimRequest, auth: SpaazaAuth) -> Result<Outgoing> {
-    Ok(claim_form(req, auth, "claim-voucher")?.into_write(Method::Post, "/claim-voucher"))
+pub(crate) fn claim_voucher_request(
+    req: &ClaimRequest,
+    auth: SpaazaAuth,
+    version: ApiVersion,
+) -> Result<Outgoing> {
+    Ok(claim_form(req, auth, version, "claim-voucher")?.into_write(Method::Post, "/claim-voucher"))
 }
 
 /// `PUT /lock-voucher`: a period is always sent, so no lock is endless.
@@ -258,7 +294,12 @@ pub(crate) fn get_vouchers_answer(answer: &Incoming) -> Result<VoucherList> {
     })
 }
 
-fn claim_form(req: &ClaimRequest, auth: SpaazaAuth, call: &str) -> Result<Form> {
+fn claim_form(
+    req: &ClaimRequest,
+    auth: SpaazaAuth,
+    version: ApiVersion,
+    call: &str,
+) -> Result<Form> {
     let mut form = Form::new();
     let which = validate::exactly_one(
         &[
@@ -318,6 +359,16 @@ fn claim_form(req: &ClaimRequest, auth: SpaazaAuth, call: &str) -> Result<Form> 
     };
     if let Some(i) = chosen {
         let (key, value) = &end_user[i];
+        if i > 0 && version < ApiVersion::END_USER_IDENTIFIERS {
+            return Err(refuse(
+                key,
+                format!(
+                    "{call}: {key} needs Spaaza API {} or later; this client sends api_version \
+                     {version} (use user_id, or a newer api_version)",
+                    ApiVersion::END_USER_IDENTIFIERS
+                ),
+            ));
+        }
         let value = value.as_deref().unwrap_or_default();
         if i == 0 {
             id(req.user_id.unwrap_or(0), "user_id")?;
@@ -388,4 +439,28 @@ fn decode<T>(
         status::json_body(answer).as_ref(),
         effect,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiVersion;
+
+    #[test]
+    fn api_versions_compare_as_numbers() {
+        let v = |s| ApiVersion::parse(s).unwrap();
+        assert!(v("1.5.2") < v("1.5.3"));
+        assert!(v("1.10.0") > v("1.5.3"));
+        assert_eq!(v("1.6.3").to_string(), "1.6.3");
+        for bad in [
+            "",
+            "1.5",
+            "1.5.3.1",
+            "1.x.3",
+            "1..3",
+            "+1.5.3",
+            "1.5.99999999999",
+        ] {
+            assert!(ApiVersion::parse(bad).is_none(), "{bad}");
+        }
+    }
 }

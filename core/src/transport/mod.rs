@@ -21,6 +21,7 @@ mod connect;
 pub mod options;
 mod resolver;
 pub(crate) mod retry;
+mod settings;
 mod tls;
 
 use std::fmt;
@@ -34,11 +35,12 @@ use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConne
 pub(crate) use self::base_url::BaseUrl;
 use self::connect::{SecretSlot, SentProbe, TcpConnector, TrackSent};
 pub use self::options::{
-    ClientOptions, RequestLog, RequestLogger, TimeUnit, Warning, WarningLogger, duration_option,
-    user_agent,
+    AppInfo, ClientOptions, RequestLog, RequestLogger, TimeUnit, Warning, WarningLogger,
+    duration_option, user_agent,
 };
 use self::resolver::CachingResolver;
 pub(crate) use self::retry::AnswerRules;
+pub use self::settings::{ClientSettings, OPTIONS, OptionKind, OptionSpec};
 use crate::error::{Error, ErrorKind, Provider, Result};
 use crate::validate;
 
@@ -204,9 +206,14 @@ impl HttpClient {
         let fail = |e: Error| e.with_provider(provider);
         let base = BaseUrl::parse(base_url, options.allow_insecure_http).map_err(fail)?;
         options.check().map_err(fail)?;
+        let app = match &options.app_info {
+            Some(app) => Some(app.render().map_err(fail)?),
+            None => None,
+        };
         let user_agent = user_agent(
             validate::header_value(&options.binding, "binding").map_err(fail)?,
             &options.language_version,
+            app.as_deref(),
         );
         validate::header_value(&user_agent, "language_version").map_err(fail)?;
 
@@ -369,6 +376,13 @@ impl HttpClient {
             Ok(answer) => (Some(answer.status), None),
             Err((e, status)) => (*status, Some(e.to_string())),
         };
+        let header = |name: &str| {
+            result
+                .as_ref()
+                .ok()
+                .and_then(|a| a.header(name))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
         let entry = RequestLog {
             provider: self.provider,
             method: out.method.as_str(),
@@ -377,6 +391,8 @@ impl HttpClient {
             duration,
             attempt,
             failure,
+            rate_limit_remaining: header("x-ratelimit-remaining"),
+            rate_limit_limit: header("x-ratelimit-limit"),
         };
         log::debug!("{entry:?}");
         if let Some(logger) = &self.options.logger {

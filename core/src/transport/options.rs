@@ -50,6 +50,10 @@ pub struct ClientOptions {
     /// 32 concurrent calls opens each connection once (each one is a TLS handshake with
     /// a real provider); 0 to [`MAX_IDLE_CONNECTIONS`].
     pub max_idle_connections: usize,
+    /// The till software, appended to the User-Agent (`MyTill/4.2 (https://…)`), so a
+    /// provider's support can tell which till sent a request. Checked: no control
+    /// characters, at most [`MAX_APP_INFO_BYTES`] once written out.
+    pub app_info: Option<AppInfo>,
     /// The binding in the User-Agent, e.g. `"python"`; default `"rust"`.
     pub binding: String,
     /// The binding's language version in the User-Agent, e.g. `"3.11.7"`; may be empty.
@@ -78,6 +82,10 @@ pub struct RequestLog {
     pub attempt: u32,
     /// What went wrong at the transport level, if anything.
     pub failure: Option<String>,
+    /// `X-RateLimit-Remaining` / `X-RateLimit-Limit` of the answer, when it names them
+    /// (Smart Gift allows 60 requests a minute): a till can slow down before a 429.
+    pub rate_limit_remaining: Option<u64>,
+    pub rate_limit_limit: Option<u64>,
 }
 
 /// A per-client request logger: how the Python, Node, C and Kotlin bindings see each
@@ -108,6 +116,7 @@ impl Default for ClientOptions {
             allow_insecure_http: false,
             max_idle_age: Duration::from_secs(30),
             max_idle_connections: 32,
+            app_info: None,
             binding: "rust".to_owned(),
             language_version: String::new(),
             logger: None,
@@ -128,6 +137,7 @@ impl fmt::Debug for ClientOptions {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_idle_age", &self.max_idle_age)
             .field("max_idle_connections", &self.max_idle_connections)
+            .field("app_info", &self.app_info)
             .field("binding", &self.binding)
             .field("logger", &self.logger.as_ref().map(|_| "<set>"))
             .field(
@@ -151,6 +161,9 @@ impl ClientOptions {
                     show(self.max_idle_age)
                 ),
             ));
+        }
+        if let Some(app) = &self.app_info {
+            app.render()?;
         }
         if self.max_idle_connections > MAX_IDLE_CONNECTIONS {
             return Err(Error::invalid(
@@ -228,13 +241,75 @@ pub fn duration_option(value: f64, unit: TimeUnit, field: &str) -> Result<Durati
     Ok(Duration::from_secs_f64(seconds))
 }
 
-/// The User-Agent every request carries.
-pub fn user_agent(binding: &str, language_version: &str) -> String {
+/// The longest `app_info` accepted, written out as `name/version (url)`.
+pub const MAX_APP_INFO_BYTES: usize = 200;
+
+/// The till software a client works for, as Stripe's `set_app_info` takes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppInfo {
+    pub name: String,
+    pub version: Option<String>,
+    pub url: Option<String>,
+}
+
+impl AppInfo {
+    /// `name/version (url)`, or an `invalid_request` naming `app_info`: a blank name,
+    /// a control character (CR/LF would split the header), a space or `/` in the name or
+    /// version (they would blur the product token), or more than
+    /// [`MAX_APP_INFO_BYTES`] bytes.
+    pub fn render(&self) -> Result<String> {
+        let bad = |why: String| Error::invalid("app_info", why);
+        let token = |part: &str, what: &str| -> Result<()> {
+            if part.trim().is_empty() {
+                return Err(bad(format!("app_info {what} must not be blank")));
+            }
+            if part
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '/')
+            {
+                return Err(bad(format!(
+                    "app_info {what} must be one word without spaces, '/' or control \
+                     characters, got {part:?}"
+                )));
+            }
+            Ok(())
+        };
+        token(&self.name, "name")?;
+        let mut out = self.name.clone();
+        if let Some(v) = &self.version {
+            token(v, "version")?;
+            out = format!("{out}/{v}");
+        }
+        if let Some(url) = &self.url {
+            if url.trim().is_empty() || url.chars().any(|c| c.is_control() || c == ')') {
+                return Err(bad(format!(
+                    "app_info url must not be blank or hold control characters or ')', got {url:?}"
+                )));
+            }
+            out = format!("{out} ({url})");
+        }
+        if out.len() > MAX_APP_INFO_BYTES {
+            return Err(bad(format!(
+                "app_info must be at most {MAX_APP_INFO_BYTES} bytes written out, got {}",
+                out.len()
+            )));
+        }
+        Ok(out)
+    }
+}
+
+/// The User-Agent every request carries: `voucherkit/<version> (<binding>; <language
+/// version>)`, then the till's own product token when `app_info` is set.
+pub fn user_agent(binding: &str, language_version: &str, app: Option<&str>) -> String {
     let version = crate::VERSION;
-    if language_version.is_empty() {
+    let ours = if language_version.is_empty() {
         format!("voucherkit/{version} ({binding})")
     } else {
         format!("voucherkit/{version} ({binding}; {language_version})")
+    };
+    match app {
+        Some(app) => format!("{ours} {app}"),
+        None => ours,
     }
 }
 
@@ -245,13 +320,43 @@ mod tests {
     #[test]
     fn user_agent_names_binding() {
         assert_eq!(
-            user_agent("python", "3.11.7"),
+            user_agent("python", "3.11.7", None),
             format!("voucherkit/{} (python; 3.11.7)", crate::VERSION)
         );
         assert_eq!(
-            user_agent("rust", ""),
-            format!("voucherkit/{} (rust)", crate::VERSION)
+            user_agent("rust", "", Some("Till/2")),
+            format!("voucherkit/{} (rust) Till/2", crate::VERSION)
         );
+    }
+
+    #[test]
+    fn app_info_is_written_out_and_checked() {
+        let app = |name: &str, version: Option<&str>, url: Option<&str>| AppInfo {
+            name: name.into(),
+            version: version.map(Into::into),
+            url: url.map(Into::into),
+        };
+        assert_eq!(
+            app("CornerTill", Some("4.2.0"), Some("https://till.example"))
+                .render()
+                .unwrap(),
+            "CornerTill/4.2.0 (https://till.example)"
+        );
+        assert_eq!(
+            app("CornerTill", None, None).render().unwrap(),
+            "CornerTill"
+        );
+        for bad in [
+            app("", None, None),
+            app("Corner Till", None, None),
+            app("Till\r\nX-Evil: 1", None, None),
+            app("Till", Some("1/2"), None),
+            app("Till", None, Some("https://x\n")),
+            app("Till", None, Some(&"u".repeat(200))),
+        ] {
+            let e = bad.render().unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("app_info"), "{bad:?}");
+        }
     }
 
     #[test]
