@@ -555,12 +555,18 @@ fn app_info_rides_on_the_user_agent_and_is_checked_first() {
         },
     );
     sg.redeem(&redeem()).unwrap();
-    let ua = server.requests()[0].header("user-agent").unwrap().to_owned();
+    let ua = server.requests()[0]
+        .header("user-agent")
+        .unwrap()
+        .to_owned();
     assert!(
         ua.starts_with(&format!("voucherkit/{} (rust)", voucherkit_core::VERSION)),
         "{ua}"
     );
-    assert!(ua.ends_with(" CornerTill/4.2.0 (https://till.example)"), "{ua}");
+    assert!(
+        ua.ends_with(" CornerTill/4.2.0 (https://till.example)"),
+        "{ua}"
+    );
 
     let e = SmartGift::new(SmartGiftConfig {
         base_url: Some(server.url()),

@@ -1,13 +1,11 @@
 //! What the journal costs (docs/performance.md): a journaled Smart Gift redeem against the
 //! same redeem without a journal, with the snapshot read (`check`) and the local writes
-//! (two fsynced SQLite transactions) reported separately; and reconcile of 1 000 open
+//! (the pending entry, synced, and its outcome) reported separately; and reconcile of 1 000 open
 //! entries, counting its read round trips. A keep-alive responder on 127.0.0.1 answers
 //! by path; the journal is a real file in the temporary directory.
 //!
 //! `cargo run --release -p voucherkit-bench --bin vk-bench-journal -- [calls] [rounds]`
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -15,6 +13,8 @@ use std::time::{Duration, Instant};
 use voucherkit_core::ClientOptions;
 use voucherkit_core::journal::{EntryFilter, EntryState, Journal};
 use voucherkit_core::smartgift::{CheckRequest, RedeemRequest, SmartGift, SmartGiftConfig};
+
+mod responder;
 
 const CHECK: &str =
     r#"{"data":{"id":1,"voucher_no":"V1","type":"monetary","remaining_value":100}}"#;
@@ -25,79 +25,33 @@ const GATEWAY: &str = "<html>502 Bad Gateway</html>";
 struct Responder {
     port: u16,
     /// Redeems answered by a gateway page (outcome_unknown) while set.
-    failing: AtomicBool,
-    checks: AtomicUsize,
+    failing: Arc<AtomicBool>,
+    checks: Arc<AtomicUsize>,
 }
 
-fn answer(status: &str, content_type: &str, body: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-fn start() -> Arc<Responder> {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let responder = Arc::new(Responder {
-        port: listener.local_addr().unwrap().port(),
-        failing: AtomicBool::new(false),
-        checks: AtomicUsize::new(0),
-    });
-    let shared = Arc::clone(&responder);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let shared = Arc::clone(&shared);
-            std::thread::spawn(move || serve(stream, &shared));
-        }
-    });
-    responder
-}
-
-fn serve(stream: TcpStream, r: &Responder) {
-    stream.set_nodelay(true).ok();
-    let check = answer("200 OK", "application/json", CHECK);
-    let redeemed = answer("200 OK", "application/json", REDEEMED);
-    let gateway = answer("502 Bad Gateway", "text/html", GATEWAY);
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let is_check = line.contains("/redeem/check");
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let out = if is_check {
-            r.checks.fetch_add(1, Ordering::Relaxed);
-            &check
-        } else if r.failing.load(Ordering::Relaxed) {
-            &gateway
+fn start() -> Responder {
+    let failing = Arc::new(AtomicBool::new(false));
+    let checks = Arc::new(AtomicUsize::new(0));
+    let (fail, count) = (Arc::clone(&failing), Arc::clone(&checks));
+    let answers = vec![
+        responder::answer("200 OK", "application/json", CHECK),
+        responder::answer("200 OK", "application/json", REDEEMED),
+        responder::answer("502 Bad Gateway", "text/html", GATEWAY),
+    ];
+    let port = responder::start(answers, move |line| {
+        if line.contains("/redeem/check") {
+            count.fetch_add(1, Ordering::Relaxed);
+            0
+        } else if fail.load(Ordering::Relaxed) {
+            2
         } else {
-            &redeemed
-        };
-        if writer.write_all(out).is_err() {
-            return;
+            1
         }
+    });
+    Responder {
+        port,
+        failing,
+        checks,
     }
 }
 

@@ -1,68 +1,28 @@
 //! Per-call cost of a Smart Gift redeem through the voucherkit core, side by side with the
 //! physical limit (prebuilt bytes on a raw `TcpStream`) and plain `ureq` use, all against
 //! one minimal keep-alive responder on 127.0.0.1. Prints µs per call (median of rounds)
-//! and the ratios DESIGN.md §10 sets targets for.
+//! and the ratios docs/performance.md sets targets for.
 //!
 //! `cargo run --release -p voucherkit-bench -- [calls-per-round] [rounds]`
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use voucherkit_core::smartgift::{RedeemRequest, SmartGift, SmartGiftConfig};
 use voucherkit_core::{ClientOptions, Value};
 
+mod responder;
+
 const ANSWER: &str =
     r#"{"data":{"message":"The voucher has been redeemed.","redemptions":[21,22,23]}}"#;
 
-/// A keep-alive HTTP/1.1 responder that answers every request with the redeem success.
+/// A keep-alive responder that answers every request with the redeem success.
 fn start_responder() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let response = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{ANSWER}",
-        ANSWER.len()
+    responder::start(
+        vec![responder::answer("200 OK", "application/json", ANSWER)],
+        |_| 0,
     )
-    .into_bytes();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let response = response.clone();
-            std::thread::spawn(move || serve(stream, &response));
-        }
-    });
-    port
-}
-
-fn serve(stream: TcpStream, response: &[u8]) {
-    stream.set_nodelay(true).ok();
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    loop {
-        let mut length = 0usize;
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        loop {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() || writer.write_all(response).is_err() {
-            return;
-        }
-    }
 }
 
 /// Resident set size in KiB (Linux `/proc/self/statm`; 0 elsewhere).

@@ -151,7 +151,9 @@ mod tests {
     fn entries_carry_every_field_and_errors_stay_here() {
         let seen = Arc::new(Seen::default());
         let log = request_logger(seen.clone());
-        log(&vk::RequestLog { rate_limit_limit: None, rate_limit_remaining: None,
+        log(&vk::RequestLog {
+            rate_limit_limit: None,
+            rate_limit_remaining: None,
             provider: vk::Provider::Spaaza,
             method: "POST",
             path: "/auth/redeem-voucher".into(),

@@ -42,7 +42,8 @@ pub(crate) fn client_options(
 ) -> PyResult<ClientOptions> {
     let defaults = ClientOptions::default();
     let version = py.version_info();
-    Ok(ClientOptions { app_info: None,
+    Ok(ClientOptions {
+        app_info: None,
         connect_timeout: convert::seconds(
             py,
             &args.connect_timeout,

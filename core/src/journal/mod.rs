@@ -51,6 +51,7 @@ pub(crate) use self::entry::NewEntry;
 pub use self::entry::{Entry, EntryFilter, EntryState};
 use self::store::Store;
 use crate::error::{Error, Result};
+use crate::transport::{ClientOptions, Warning};
 
 /// A journal file, shared by clients and threads (`Clone` is cheap: one connection
 /// inside, used by one thread at a time).
@@ -126,13 +127,13 @@ impl Journal {
     }
 
     /// Writes a `pending` entry, synced, before its request is sent.
-    pub(crate) fn begin(&self, entry: NewEntry) -> Result<String> {
+    fn begin(&self, entry: NewEntry) -> Result<String> {
         self.store()?.insert(entry)
     }
 
     /// Records what a journaled call ended with. Guarded: an entry another process has
     /// already resolved (by reconcile) is left as it is.
-    pub(crate) fn finish<T: serde::Serialize>(
+    fn finish<T: serde::Serialize>(
         &self,
         id: &str,
         outcome: &std::result::Result<T, Error>,
@@ -150,6 +151,34 @@ impl Journal {
         };
         self.store()?
             .finish(id, state, result, error, SystemTime::now())
+    }
+
+    /// A journaled write: `entry` is written and synced, then `send` runs, then its
+    /// outcome is recorded. The entry's id rides on the result (`with_id`) or on the error.
+    /// If the entry cannot be written, nothing is sent. If the outcome cannot be recorded,
+    /// the call's own outcome still stands (the entry stays `pending` and reconcile will
+    /// settle it), and the till hears of it through the client's warning logger.
+    pub(crate) fn write<T: serde::Serialize>(
+        &self,
+        entry: NewEntry,
+        options: &ClientOptions,
+        send: impl FnOnce() -> Result<T>,
+        with_id: impl FnOnce(T, String) -> T,
+    ) -> Result<T> {
+        let provider = entry.provider;
+        let id = self.begin(entry).map_err(|e| e.with_provider(provider))?;
+        let outcome = send();
+        if let Err(e) = self.finish(&id, &outcome) {
+            options.warn(Warning {
+                provider,
+                operation: "journal",
+                message: e.message,
+            });
+        }
+        match outcome {
+            Ok(value) => Ok(with_id(value, id)),
+            Err(e) => Err(e.with_journal_id(id)),
+        }
     }
 
     /// Records a hold this client took (voucher, token, time), so reconcile knows

@@ -45,26 +45,22 @@ impl SmartGift {
         if let Some(token) = &req.hold_token {
             request["hold_token"] = json!(token);
         }
-        let id = self.begin(
-            journal,
+        let entry = self.entry(
             "redeem",
             req.reference.clone(),
             &req.voucher_no,
             request,
             before,
-        )?;
-        let outcome = self
-            .http
-            .send(out)
-            .and_then(|answer| wire::redeem_answer(&answer));
-        self.note_journal_failure(journal.finish(&id, &outcome));
-        match outcome {
-            Ok(r) => Ok(Redemption {
+        );
+        journal.write(
+            entry,
+            self.http.options(),
+            || wire::redeem_answer(&self.http.send(out)?),
+            |r, id| Redemption {
                 journal_id: Some(id),
                 ..r
-            }),
-            Err(e) => Err(e.with_journal_id(id)),
-        }
+            },
+        )
     }
 
     pub(super) fn journaled_reverse(
@@ -80,26 +76,22 @@ impl SmartGift {
             "site_id": site_id,
             "redemptions": req.redemptions,
         });
-        let id = self.begin(
-            journal,
+        let entry = self.entry(
             "reverse",
             req.reference.clone(),
             &req.voucher_no,
             request,
             before,
-        )?;
-        let outcome = self
-            .http
-            .send(out)
-            .and_then(|answer| wire::reverse_answer(&answer));
-        self.note_journal_failure(journal.finish(&id, &outcome));
-        match outcome {
-            Ok(r) => Ok(Reversed {
+        );
+        journal.write(
+            entry,
+            self.http.options(),
+            || wire::reverse_answer(&self.http.send(out)?),
+            |r, id| Reversed {
                 journal_id: Some(id),
                 ..r
-            }),
-            Err(e) => Err(e.with_journal_id(id)),
-        }
+            },
+        )
     }
 
     /// `check` before the write. If it fails, the write is not sent: its error is the
@@ -121,27 +113,24 @@ impl SmartGift {
         }))
     }
 
-    fn begin(
+    fn entry(
         &self,
-        journal: &Journal,
         operation: &'static str,
         reference: Option<String>,
         voucher_no: &str,
         request: Value,
         before: Value,
-    ) -> Result<String> {
-        journal
-            .begin(NewEntry {
-                reference,
-                provider: PROVIDER,
-                operation,
-                base_url: self.base_url().to_owned(),
-                voucher: voucher_no.to_owned(),
-                request,
-                before,
-                timeout: self.http.options().timeout,
-            })
-            .map_err(|e| e.with_provider(PROVIDER))
+    ) -> NewEntry {
+        NewEntry {
+            reference,
+            provider: PROVIDER,
+            operation,
+            base_url: self.base_url().to_owned(),
+            voucher: voucher_no.to_owned(),
+            request,
+            before,
+            timeout: self.http.options().timeout,
+        }
     }
 
     /// The reconcile rule for one open entry.

@@ -43,33 +43,25 @@ impl Spaaza {
                 money::validate_amount(amount, "amount").map_err(|e| e.with_provider(PROVIDER))?;
             request["amount"] = json!(exact.to_string());
         }
-        let id = journal
-            .begin(NewEntry {
-                reference: req.reference.clone(),
-                provider: PROVIDER,
-                operation: "redeem_voucher",
-                base_url: self.base_url().to_owned(),
-                voucher: voucher_id.to_string(),
-                request,
-                before,
-                timeout: self.http.options().timeout,
-            })
-            .map_err(|e| e.with_provider(PROVIDER))?;
-        let outcome = self.write(out);
-        if let Err(e) = journal.finish(&id, &outcome) {
-            self.http.options().warn(crate::transport::Warning {
-                provider: PROVIDER,
-                operation: "journal",
-                message: e.message,
-            });
-        }
-        match outcome {
-            Ok(v) => Ok(SpaazaVoucher {
+        let entry = NewEntry {
+            reference: req.reference.clone(),
+            provider: PROVIDER,
+            operation: "redeem_voucher",
+            base_url: self.base_url().to_owned(),
+            voucher: voucher_id.to_string(),
+            request,
+            before,
+            timeout: self.http.options().timeout,
+        };
+        journal.write(
+            entry,
+            self.http.options(),
+            || self.write(out),
+            |v, id| SpaazaVoucher {
                 journal_id: Some(id),
                 ..v
-            }),
-            Err(e) => Err(e.with_journal_id(id)),
-        }
+            },
+        )
     }
 
     /// The voucher as get-vouchers shows it; an error (or a voucher it does not list)

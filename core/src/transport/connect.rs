@@ -51,14 +51,18 @@ impl SentProbe {
 pub(crate) struct SecretSlot {
     pub placeholder: Vec<u8>,
     pub value: Vec<u8>,
+    /// A searcher for the placeholder, built once per client, not per request.
+    finder: memchr::memmem::Finder<'static>,
 }
 
 impl SecretSlot {
     /// A placeholder that no real header value collides with: a random tag per client.
     pub fn new(index: usize, value: &str) -> SecretSlot {
         let tag = super::retry::random_u64();
+        let placeholder = format!("voucherkit-secret-{index}-{tag:016x}").into_bytes();
         SecretSlot {
-            placeholder: format!("voucherkit-secret-{index}-{tag:016x}").into_bytes(),
+            finder: memchr::memmem::Finder::new(&placeholder).into_owned(),
+            placeholder,
             value: value.as_bytes().to_vec(),
         }
     }
@@ -128,21 +132,17 @@ fn coarse(mut timeout: NextTimeout) -> NextTimeout {
 }
 
 /// Replaces each placeholder in the request head (up to the blank line) by its secret.
+/// `memmem` (SIMD) keeps this to a few hundred instructions per request.
 fn fill_secrets(bytes: &mut Vec<u8>, secrets: &[SecretSlot]) {
     if secrets.is_empty() {
         return;
     }
-    let head_end = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(bytes.len());
-    let mut end = head_end;
+    static HEAD_END: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\r\n\r\n"));
+    let mut end = HEAD_END.find(bytes).unwrap_or(bytes.len());
     for slot in secrets {
         let mut from = 0;
-        while let Some(at) = bytes[from..end]
-            .windows(slot.placeholder.len())
-            .position(|w| w == slot.placeholder.as_slice())
-        {
+        while let Some(at) = slot.finder.find(&bytes[from..end]) {
             let at = from + at;
             bytes.splice(at..at + slot.placeholder.len(), slot.value.iter().copied());
             end = end + slot.value.len() - slot.placeholder.len();
@@ -371,6 +371,7 @@ mod tests {
         let slot = SecretSlot {
             placeholder: b"PH-1".to_vec(),
             value: b"the-real-key".to_vec(),
+            finder: memchr::memmem::Finder::new(b"PH-1").into_owned(),
         };
         let mut bytes =
             b"POST /x HTTP/1.1\r\nsmart-auth: PH-1\r\nx: PH-1\r\n\r\n{\"k\":\"PH-1\"}".to_vec();
