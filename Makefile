@@ -15,9 +15,10 @@ demo:
 	$(CARGO) run --quiet -p voucherkit-cli -- demo
 
 
-# Each binding adds its own suite from mk/<binding>.mk: `TEST_TARGETS += test-python`.
+# Each binding adds its own suite from its make fragment (mk/<binding>.mk while the
+# bindings move, then bindings/<binding>/<binding>.mk): `TEST_TARGETS += test-python`.
 TEST_TARGETS :=
-include $(sort $(wildcard mk/*.mk))
+include $(sort $(wildcard mk/*.mk bindings/*/*.mk))
 
 test: lint corpus test-rust $(TEST_TARGETS)
 	@echo "make test: all suites passed"

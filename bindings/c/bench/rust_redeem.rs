@@ -1,4 +1,4 @@
-//! The Rust side of bench/c: the same redeem loop as `c_redeem.c`, straight on the core.
+//! The Rust side of bindings/c/bench: the same redeem loop as `c_redeem.c`, straight on the core.
 //!
 //! A scripted sandbox server on 127.0.0.1 (keep-alive, one connection) answers every
 //! call with the seed's redeem success body. Prints `calls_per_sec <n>` and

@@ -1,5 +1,6 @@
-# C library and C++ header (issue 5): header freshness, C/C++ tests, sanitizers,
-# valgrind, install. `make test-c` runs it all; `make header` refreshes include/voucherkit.h;
+# C library and C++ header (crate voucherkit-c, here in bindings/c): header freshness, C/C++
+# tests, sanitizers, valgrind, install. `make test-c` runs it all; `make header` refreshes
+# bindings/c/include/voucherkit.h;
 # `make install PREFIX=…` installs the library; `make bench-c` measures C against Rust.
 
 TEST_TARGETS += test-c
@@ -9,11 +10,13 @@ C_PROFILE ?= debug
 C_PROFILE_FLAG := $(if $(filter release,$(C_PROFILE)),--release,)
 C_LIBDIR = $(CARGO_TARGET_DIR)/$(C_PROFILE)
 C_OUT := $(CARGO_TARGET_DIR)/c
-C_SRC := tests/c
+C_DIR := bindings/c
+C_SRC := $(C_DIR)/tests
+C_INCLUDE := $(C_DIR)/include
 C_NATIVE_LIBS := -lpthread -ldl -lm -lrt -lgcc_s
 C_WARN := -Wall -Wextra -Werror -pedantic
-C_CFLAGS := -std=c11 $(C_WARN) -g -O1 -Iinclude
-C_CXXFLAGS := -std=c++17 $(C_WARN) -g -O1 -Iinclude
+C_CFLAGS := -std=c11 $(C_WARN) -g -O1 -I$(C_INCLUDE)
+C_CXXFLAGS := -std=c++17 $(C_WARN) -g -O1 -I$(C_INCLUDE)
 C_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 C_VALGRIND := valgrind --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
@@ -35,35 +38,37 @@ test-c: lint-c check-header c-tests c-asan c-valgrind c-install-test
 	@echo "make test-c: all C/C++ suites passed"
 
 lint-c:
-	$(CARGO) fmt -p voucherkit -- --check
-	$(CARGO) clippy -p voucherkit --all-targets -- -D warnings
-	$(CARGO) clippy -p voucherkit --all-targets --features test-panic -- -D warnings
+	$(CARGO) fmt -p voucherkit-c -- --check
+	$(CARGO) clippy -p voucherkit-c --all-targets -- -D warnings
+	$(CARGO) clippy -p voucherkit-c --all-targets --features test-panic -- -D warnings
 
 # The in-tree tests link the staticlib; the SONAME link beside cargo's libvoucherkit.so is
 # for programs linked against the build output with -L$(C_LIBDIR) -lvoucherkit, which look
 # for libvoucherkit.so.$(SO_MAJOR) at run time.
 build-c:
-	$(CARGO) build -p voucherkit $(C_PROFILE_FLAG)
+	$(CARGO) build -p voucherkit-c $(C_PROFILE_FLAG)
 	ln -sfn libvoucherkit.so $(C_LIBDIR)/$(SONAME)
 
 # The header cbindgen wrote into $OUT_DIR for this build (build.rs never writes include/).
-C_GENERATED_HEADER = $(shell python3 bindings/c/tools/generated_header.py $(C_PROFILE_FLAG))
+C_GENERATED_HEADER = $(shell python3 $(C_DIR)/tools/generated_header.py $(C_PROFILE_FLAG))
 
 header: build-c
-	cp "$(C_GENERATED_HEADER)" include/voucherkit.h
-	@echo "include/voucherkit.h refreshed"
+	cp "$(C_GENERATED_HEADER)" $(C_INCLUDE)/voucherkit.h
+	@echo "$(C_INCLUDE)/voucherkit.h refreshed"
 
-# Fails when include/voucherkit.h differs from the generated one; also the binding's
+# Fails when $(C_INCLUDE)/voucherkit.h differs from the generated one; also the binding's
 # Rust unit tests (status codes equal the core's ErrorKind codes). Built without features:
 # the header compared is the shipped one.
 check-header:
-	$(CARGO) test -p voucherkit
+	$(CARGO) test -p voucherkit-c
 
 $(C_OUT):
 	mkdir -p $@
 
 C_STATIC = $(C_LIBDIR)/libvoucherkit.a
-C_HEADERS := include/voucherkit.h include/voucherkit.hpp
+# voucherkit.hpp includes the C++ wrapper's parts from voucherkit/.
+C_HPP_PARTS := $(sort $(wildcard $(C_INCLUDE)/voucherkit/*.hpp))
+C_HEADERS := $(C_INCLUDE)/voucherkit.h $(C_INCLUDE)/voucherkit.hpp $(C_HPP_PARTS)
 
 # The test programs link a staticlib built with the `test-panic` feature (it adds
 # vk_debug_panic, which the tests declare themselves), copied aside: cargo writes both
@@ -72,10 +77,10 @@ C_HEADERS := include/voucherkit.h include/voucherkit.hpp
 C_TEST_STATIC = $(C_OUT)/test-lib/libvoucherkit.a
 
 build-c-test: | $(C_OUT)
-	$(CARGO) build -p voucherkit $(C_PROFILE_FLAG) --features test-panic
+	$(CARGO) build -p voucherkit-c $(C_PROFILE_FLAG) --features test-panic
 	mkdir -p $(dir $(C_TEST_STATIC))
 	cp $(C_STATIC) $(C_TEST_STATIC)
-	$(CARGO) build -p voucherkit $(C_PROFILE_FLAG)
+	$(CARGO) build -p voucherkit-c $(C_PROFILE_FLAG)
 
 # Plain builds (also what valgrind runs) and ASan+UBSan builds, all linking the test staticlib.
 $(C_OUT)/test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c-test | $(C_OUT)
@@ -120,35 +125,37 @@ install-c: build-c
 	install -m 755 $(C_LIBDIR)/libvoucherkit.so $(DESTDIR)$(PREFIX)/lib/$(SO_REAL)
 	ln -sfn $(SO_REAL) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sfn $(SONAME) $(DESTDIR)$(PREFIX)/lib/libvoucherkit.so
-	install -m 644 include/voucherkit.h include/voucherkit.hpp $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(C_INCLUDE)/voucherkit.h $(C_INCLUDE)/voucherkit.hpp $(DESTDIR)$(PREFIX)/include/
+	$(if $(C_HPP_PARTS),install -d $(DESTDIR)$(PREFIX)/include/voucherkit)
+	$(if $(C_HPP_PARTS),install -m 644 $(C_HPP_PARTS) $(DESTDIR)$(PREFIX)/include/voucherkit/)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION_STR)|g' \
-		-e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|g' voucherkit.pc.in \
+		-e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|g' $(C_DIR)/voucherkit.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/voucherkit.pc
 	sed -e 's|@VERSION@|$(VERSION_STR)|g' -e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|g' \
 		-e 's|@SO_REAL@|$(SO_REAL)|g' -e 's|@SONAME@|$(SONAME)|g' \
-		bindings/c/cmake/voucherkitConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/voucherkit/voucherkitConfig.cmake
-	sed -e 's|@VERSION@|$(VERSION_STR)|g' bindings/c/cmake/voucherkitConfigVersion.cmake.in \
+		$(C_DIR)/cmake/voucherkitConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/voucherkit/voucherkitConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION_STR)|g' $(C_DIR)/cmake/voucherkitConfigVersion.cmake.in \
 		> $(DESTDIR)$(PREFIX)/lib/cmake/voucherkit/voucherkitConfigVersion.cmake
 
-# Installs into a temporary prefix, then builds tests/c/example.c with pkg-config
+# Installs into a temporary prefix, then builds tests/example.c with pkg-config
 # (static and shared) and with CMake's find_package(voucherkit), and runs each build.
 c-install-test:
 	bash $(C_SRC)/install_test.sh "$(MAKE)" "$(C_PROFILE)"
 
-# C redeem loop against the Rust core's and a plain libcurl + cJSON client's (DESIGN.md §10's
-# reference), on the same keep-alive scripted server. libcurl and cJSON are installed here
-# when missing (bench/c/install-deps.sh), not by CI: only this bench uses them. Their flags
+# C redeem loop against the Rust core's and a plain libcurl + cJSON client's (the reference
+# client of docs/performance.md), on the same keep-alive scripted server. libcurl and cJSON
+# are installed here when missing (bench/install-deps.sh), not by CI: only this bench uses them. Their flags
 # come from pkg-config in the shell, not make's shell function, which would run before the
 # install step.
 bench-c:
-	bash bench/c/install-deps.sh
-	$(CARGO) build -p voucherkit --release --example bench_rust_redeem
+	bash $(C_DIR)/bench/install-deps.sh
+	$(CARGO) build -p voucherkit-c --release --example bench_rust_redeem
 	$(MAKE) --no-print-directory C_PROFILE=release build-c
 	mkdir -p $(C_OUT)
-	$(CC) -std=c11 $(C_WARN) -O2 -Iinclude bench/c/c_redeem.c $(CARGO_TARGET_DIR)/release/libvoucherkit.a \
+	$(CC) -std=c11 $(C_WARN) -O2 -I$(C_INCLUDE) $(C_DIR)/bench/c_redeem.c $(CARGO_TARGET_DIR)/release/libvoucherkit.a \
 		$(C_NATIVE_LIBS) -o $(C_OUT)/bench_c_redeem
-	$(CC) -std=c11 $(C_WARN) -O2 -Iinclude $$(pkg-config --cflags libcurl libcjson) bench/c/curl_redeem.c \
+	$(CC) -std=c11 $(C_WARN) -O2 -I$(C_INCLUDE) $$(pkg-config --cflags libcurl libcjson) $(C_DIR)/bench/curl_redeem.c \
 		$(CARGO_TARGET_DIR)/release/libvoucherkit.a $$(pkg-config --libs libcurl libcjson) \
 		$(C_NATIVE_LIBS) -o $(C_OUT)/bench_c_curl
-	python3 bench/c/run.py $(C_OUT)/bench_c_redeem $(CARGO_TARGET_DIR)/release/examples/bench_rust_redeem \
+	python3 $(C_DIR)/bench/run.py $(C_OUT)/bench_c_redeem $(CARGO_TARGET_DIR)/release/examples/bench_rust_redeem \
 		$(C_OUT)/bench_c_curl

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make install PREFIX=<tmp>` then build tests/c/example.c against the installed library:
+# `make install PREFIX=<tmp>` then build bindings/c/tests/example.c against the installed library:
 # with pkg-config (shared, and static with --static), and with CMake's
 # find_package(voucherkit) (shared, static and the C++ wrapper). Every build runs.
 # The shared library must be installed as libvoucherkit.so.<version> with SONAME
@@ -10,7 +10,9 @@
 set -euo pipefail
 make_cmd=${1:-make}
 profile=${2:-debug}
-root=$(cd "$(dirname "$0")/../.." && pwd)
+# The clone (make runs there) and this directory (the example sources).
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix="$tmp/prefix"
@@ -83,7 +85,7 @@ echo "install test: no test-only symbol installed"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic)
 # shellcheck disable=SC2046
-cc "${cflags[@]}" "$root/tests/c/example.c" -o "$tmp/example_shared" $(pkg-config --cflags --libs voucherkit)
+cc "${cflags[@]}" "$here/example.c" -o "$tmp/example_shared" $(pkg-config --cflags --libs voucherkit)
 check_needed "$tmp/example_shared"
 LD_LIBRARY_PATH="$prefix/lib" "$tmp/example_shared"
 # ldd's output is captured first: `ldd | grep -q` under pipefail fails at random when grep
@@ -94,7 +96,7 @@ case "$deps" in
   *) printf 'install test: the shared build does not use the installed libvoucherkit.so:\n%s\n' "$deps" >&2; exit 1 ;;
 esac
 # shellcheck disable=SC2046
-cc "${cflags[@]}" "$root/tests/c/example.c" -o "$tmp/example_static" \
+cc "${cflags[@]}" "$here/example.c" -o "$tmp/example_static" \
   $(pkg-config --cflags voucherkit) "$prefix/lib/libvoucherkit.a" $(pkg-config --static --libs-only-l voucherkit | sed 's/-lvoucherkit//')
 deps=$(ldd "$tmp/example_static")
 case "$deps" in
@@ -103,7 +105,7 @@ esac
 "$tmp/example_static"
 echo "install test: pkg-config builds (shared and static) ran"
 
-cmake -S "$root/tests/c/example_cmake" -B "$tmp/cmake" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake -S "$here/example_cmake" -B "$tmp/cmake" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$tmp/cmake" >/dev/null
 check_needed "$tmp/cmake/example_shared"
 check_needed "$tmp/cmake/example_cpp"

@@ -1,5 +1,5 @@
 /*
- * The install test's example (tests/c/install_test.sh): a till that redeems against the
+ * The install test's example (bindings/c/tests/install_test.sh): a till that redeems against the
  * stateful sandbox, built from an installed voucherkit with pkg-config or CMake.
  * Exits 0 and prints "example: ok" when the redeem and its errors behave.
  */

@@ -5,7 +5,8 @@
 # it writes its journal file).
 # Usage: readme_test.sh <static lib> <native libs...>
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+include="$root/bindings/c/include"
 lib=$1
 shift
 tmp=$(mktemp -d)
@@ -28,13 +29,13 @@ if not block:
     sys.exit("README: no ```c block under 'When the answer is lost' (C)")
 open(sys.argv[3], "w").write(block.group(1))
 PY
-cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$root/include" "$tmp/readme.c" "$lib" "$@" -o "$tmp/readme"
+cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$include" "$tmp/readme.c" "$lib" "$@" -o "$tmp/readme"
 out=$("$tmp/readme")
 echo "$out"
 grep -q "The voucher has been redeemed." <<<"$out"
 grep -q "voucher_expired: The voucher number provided has expired." <<<"$out"
 
-cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$root/include" "$tmp/readme_journal.c" "$lib" "$@" \
+cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$include" "$tmp/readme_journal.c" "$lib" "$@" \
     -o "$tmp/readme_journal"
 mkdir "$tmp/run"
 out=$(cd "$tmp/run" && "$tmp/readme_journal")

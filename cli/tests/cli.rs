@@ -269,7 +269,7 @@ fn spaaza_partial_redeem_shows_the_regenerated_voucher() {
     let url = server.url();
     let body = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/conformance/bodies/spaaza-redeem-voucher-success.json"
+        "/../tests/conformance/bodies/spaaza-redeem-voucher-success.json"
     ))
     .unwrap();
     server.push(Answer::new(200).with_body(body));
@@ -1868,7 +1868,7 @@ fn a_failing_journal_is_exit_code_28_and_nothing_is_sent() {
 #[test]
 fn the_readme_lost_answer_example_runs_as_written() {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let section = readme
         .split_once("### When the answer is lost")
         .expect("README has the section")

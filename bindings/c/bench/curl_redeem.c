@@ -1,6 +1,6 @@
 /*
- * The libcurl side of bench/c: DESIGN.md §10's reference client, "C libcurl easy handle
- * reused + cJSON", written as a C developer would without voucherkit. One easy handle is
+ * The libcurl side of bindings/c/bench: docs/performance.md's reference client, "C libcurl
+ * easy handle reused + cJSON", written as a C developer would without voucherkit. One easy handle is
  * reused for every call (so one keep-alive connection, as the core keeps), each call is the
  * POST /redeem the core sends (same JSON body, same headers), and cJSON reads
  * data.redemptions from the answer after a 2xx check, as SmartGift::redeem does.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/c only: libcurl and cJSON for the reference client (curl_redeem.c), DESIGN.md §10's
+# bindings/c/bench only: libcurl and cJSON for the reference client (curl_redeem.c), docs/performance.md's
 # "C libcurl easy handle reused + cJSON". Not in .ci or `make test`: nothing but the bench
 # needs them, and CI does not run the bench. Idempotent, like .ci/install-c.sh: installs
 # only what `dpkg -s` says is missing.

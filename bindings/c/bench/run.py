@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""bench/c: calls/s of the C redeem loop, the Rust core's and a plain libcurl + cJSON
-client's (DESIGN.md §10's reference, bench/c/curl_redeem.c), each on the same kind of
+"""bindings/c/bench: calls/s of the C redeem loop, the Rust core's and a plain libcurl + cJSON
+client's (docs/performance.md's reference, bindings/c/bench/curl_redeem.c), each on the same kind of
 keep-alive scripted sandbox server, in rotating order, free to use every CPU and pinned to
 one; prints the medians and their ratios and writes them under `## C` in BENCHMARKS.md
 (only that section is touched).
@@ -17,7 +17,8 @@ import sys
 c_bin, rust_bin, curl_bin = sys.argv[1], sys.argv[2], sys.argv[3]
 calls = int(sys.argv[4]) if len(sys.argv) > 4 else 5000
 rounds = int(sys.argv[5]) if len(sys.argv) > 5 else 21
-root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# bindings/c/bench/run.py → the clone's root.
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 corpus = os.path.join(root, "tests", "conformance")
 allowed = os.sched_getaffinity(0)
 one_cpu = {min(allowed)}
@@ -173,10 +174,10 @@ def table_row(label, name):
 
 section = f"""## C
 
-`make bench-c` (bench/c): a Smart Gift redeem loop of {calls} calls after a 10 % warm-up, through
-the C ABI (`bench/c/c_redeem.c`, libvoucherkit.a, release), straight on the Rust core
-(`bench/c/rust_redeem.rs`, release) and with the plain C client DESIGN.md §10 takes as the
-reference (`bench/c/curl_redeem.c`, -O2: one libcurl {pkg_version('libcurl')} easy handle reused,
+`make bench-c` (bindings/c/bench): a Smart Gift redeem loop of {calls} calls after a 10 % warm-up, through
+the C ABI (`bindings/c/bench/c_redeem.c`, libvoucherkit.a, release), straight on the Rust core
+(`bindings/c/bench/rust_redeem.rs`, release) and with the plain C client docs/performance.md takes as the
+reference (`bindings/c/bench/curl_redeem.c`, -O2: one libcurl {pkg_version('libcurl')} easy handle reused,
 so one keep-alive connection; the core's POST /redeem body and headers, checked against a
 request the core sent before measuring; cJSON {pkg_version('libcjson')} reading
 `data.redemptions`). Each runs against an in-process scripted sandbox server on 127.0.0.1

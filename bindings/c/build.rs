@@ -1,7 +1,7 @@
-//! Generates `voucherkit.h` from bindings/c with cbindgen (a pinned build-dependency).
+//! Generates `voucherkit.h` from src/ with cbindgen (a pinned build-dependency).
 //!
 //! The header goes to `$OUT_DIR/voucherkit.h` only: a build never writes into the source
-//! tree. `make header` copies it to `include/voucherkit.h` (committed, as rustls-ffi
+//! tree. `make header` copies it to `bindings/c/include/voucherkit.h` (committed, as rustls-ffi
 //! does), and the `c_header` test fails when the two differ.
 
 use std::env;
@@ -11,13 +11,13 @@ fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("voucherkit.h");
     println!("cargo:rerun-if-changed=cbindgen.toml");
-    println!("cargo:rerun-if-changed=bindings/c");
+    println!("cargo:rerun-if-changed=src");
 
     // SONAME (Linux only): `libvoucherkit.so.<MAJOR>`, MAJOR being CARGO_PKG_VERSION_MAJOR,
     // i.e. VOUCHERKIT_VERSION_MAJOR in include/voucherkit.h. Programs linked against the
     // library then record `NEEDED libvoucherkit.so.<MAJOR>`, and a library of another major
     // is never loaded in its place. `make install` installs `libvoucherkit.so.<VERSION>`
-    // with the symlinks `libvoucherkit.so.<MAJOR>` and `libvoucherkit.so` (mk/c.mk).
+    // with the symlinks `libvoucherkit.so.<MAJOR>` and `libvoucherkit.so` (c.mk).
     // While the major is 0 every 0.x release shares `libvoucherkit.so.0`: a release that
     // breaks the ABI (a function removed or its signature changed, a struct's layout, an
     // enum's or status code's value) must bump VOUCHERKIT_VERSION_MAJOR deliberately, as a
@@ -50,7 +50,7 @@ fn main() {
 
     cbindgen::Builder::new()
         .with_config(config)
-        .with_src(root.join("bindings/c/lib.rs"))
+        .with_src(root.join("src/lib.rs"))
         .generate()
         .expect("cbindgen could not generate voucherkit.h")
         .write_to_file(&out);

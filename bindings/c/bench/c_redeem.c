@@ -1,5 +1,5 @@
 /*
- * The C side of bench/c: the same redeem loop as rust_redeem.rs, through the C ABI.
+ * The C side of bindings/c/bench: the same redeem loop as rust_redeem.rs, through the C ABI.
  * A scripted sandbox server on 127.0.0.1 (keep-alive, one connection) answers every call
  * with the seed's redeem success body. Prints `calls_per_sec <n>` and `cpu_us_per_call <n>`
  * (the calling thread's CPU time from /proc/thread-self/schedstat, as rust_redeem.rs does).

@@ -19,7 +19,7 @@
 #include "voucherkit.h"
 
 /* Test-only: present in the library these tests link (built with the `test-panic`
- * feature, see mk/c.mk), never in the shipped one, so voucherkit.h does not declare it. */
+ * feature, see bindings/c/c.mk), never in the shipped one, so voucherkit.h does not declare it. */
 vk_status vk_debug_panic(vk_error **err);
 
 static int passed, failed;
