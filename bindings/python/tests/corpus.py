@@ -18,7 +18,8 @@ from typing import Any, Callable, Optional
 import voucherkit
 from voucherkit.testing import RecordedRequest, ScriptedServer
 
-CORPUS = Path(__file__).resolve().parents[2] / "tests" / "conformance"
+# bindings/python/tests/corpus.py → the clone's tests/conformance.
+CORPUS = Path(__file__).resolve().parents[3] / "tests" / "conformance"
 
 Json = Any
 

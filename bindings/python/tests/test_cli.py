@@ -13,7 +13,7 @@ from decimal import Decimal
 import voucherkit
 from voucherkit.__main__ import main
 
-# Outside the source tree, so `-m voucherkit` finds the installed package, not python/.
+# Outside the source tree, so `-m voucherkit` finds the installed package, not bindings/python/.
 NEUTRAL = tempfile.gettempdir()
 
 

@@ -12,7 +12,7 @@ same call, one keep-alive connection, sequentially:
 and parses the JSON answer. Rounds are interleaved and the median per-call time is kept
 (the machine is shared; expect +-30 %). Then 100 000 voucherkit calls measure RSS growth.
 
-    python bench/python/run.py [--calls N] [--rounds R] [--write BENCHMARKS.md]
+    python bindings/python/bench/run.py [--calls N] [--rounds R] [--write BENCHMARKS.md]
 """
 
 from __future__ import annotations
@@ -34,13 +34,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import requests
+
 import voucherkit
 from voucherkit import _native
 
 KEY = "sk_bench_0123456789abcdef"
-ANSWER = (
-    '{"data":{"message":"The voucher has been redeemed.","redemptions":[21,22,23]}}'
-)
+ANSWER = '{"data":{"message":"The voucher has been redeemed.","redemptions":[21,22,23]}}'
 BODY = b'{"voucher_no":"1234567890","site_id":"12","value":10.00}'
 HEADERS = {
     "Content-Type": "application/json",
@@ -151,10 +150,7 @@ def measure(url: str, calls: int, rounds: int) -> dict[str, tuple[float, float]]
         cpu["Rust core"].append(c)
     for _, close in cs.values():
         close()
-    return {
-        name: (statistics.median(wall[name]), statistics.median(cpu[name]))
-        for name in wall
-    }
+    return {name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in wall}
 
 
 def rss_growth(url: str, calls: int) -> tuple[float, float]:
@@ -265,14 +261,10 @@ def write_section(path: Path, body: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--calls", type=int, default=1000, help="calls per client per round"
-    )
+    parser.add_argument("--calls", type=int, default=1000, help="calls per client per round")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--rss-calls", type=int, default=100_000)
-    parser.add_argument(
-        "--write", type=Path, help="update the ## Python section of this file"
-    )
+    parser.add_argument("--write", type=Path, help="update the ## Python section of this file")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
