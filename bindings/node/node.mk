@@ -1,12 +1,12 @@
-# Node package (issue 7): the napi-rs addon in bindings/node, the `voucherkit` npm
-# package in node/. `make test-node` installs the npm tools when node_modules is
-# missing, builds the addon from source (debug), type-checks index.d.ts with
-# `tsc --strict` and runs `node --test` (the conformance corpus among them).
+# Node package: the napi-rs addon and the `voucherkit` npm package, both in bindings/node
+# (Cargo.toml and src/ beside package.json, tests/, bench/). `make test-node` installs the
+# npm tools when node_modules is missing, builds the addon from source (debug), type-checks
+# index.d.ts with `tsc --strict` and runs `node --test` (the conformance corpus among them).
 # `make bench-node` builds a release addon and writes BENCHMARKS.md's Node sections (free, and pinned to one CPU).
 
 TEST_TARGETS += test-node
 
-NODE_PKG := node
+NODE_PKG := bindings/node
 
 .PHONY: test-node lint-node build-node node-deps node-types node-tests bench-node
 
@@ -32,9 +32,9 @@ test-node: lint-node build-node node-types node-tests
 	@echo "make test-node: the Node package passed"
 
 bench-node: node-deps
-	cd $(NODE_PKG) && npx napi build --platform --release --manifest-path ../bindings/node/Cargo.toml \
-		--output-dir ../bench/node/.build --no-js --dts native.d.ts
-	VOUCHERKIT_NATIVE=$(CURDIR)/bench/node/.build/voucherkit.linux-x64-gnu.node \
-		node bench/node/run.js --write BENCHMARKS.md
-	VOUCHERKIT_NATIVE=$(CURDIR)/bench/node/.build/voucherkit.linux-x64-gnu.node \
-		taskset -c 0 node bench/node/run.js --pinned --write BENCHMARKS.md
+	cd $(NODE_PKG) && npx napi build --platform --release --manifest-path Cargo.toml \
+		--output-dir bench/.build --no-js --dts native.d.ts
+	VOUCHERKIT_NATIVE=$(CURDIR)/$(NODE_PKG)/bench/.build/voucherkit.linux-x64-gnu.node \
+		node $(NODE_PKG)/bench/run.js --write BENCHMARKS.md
+	VOUCHERKIT_NATIVE=$(CURDIR)/$(NODE_PKG)/bench/.build/voucherkit.linux-x64-gnu.node \
+		taskset -c 0 node $(NODE_PKG)/bench/run.js --pinned --write BENCHMARKS.md

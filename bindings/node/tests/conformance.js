@@ -13,7 +13,7 @@ const path = require('node:path')
 const { SmartGift, Spaaza, VoucherError } = require('..')
 const { ScriptedServer } = require('../testing')
 
-const CORPUS = path.resolve(__dirname, '../../tests/conformance')
+const CORPUS = path.resolve(__dirname, '../../../tests/conformance')
 
 function caseFiles() {
   const files = []

@@ -8,7 +8,7 @@ const { execFileSync } = require('node:child_process')
 
 /** The Node part of README.md: from its heading to the next `## ` heading. */
 function nodeSection() {
-  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8')
+  const readme = fs.readFileSync(path.join(__dirname, '../../../README.md'), 'utf8')
   const rest = readme.split(/^## Node quick start$/m)[1]
   assert.ok(rest, 'README.md has a "## Node quick start" section')
   return rest.split(/^## /m)[0]

@@ -13,7 +13,7 @@
 // Rounds are interleaved and the median calls/s of each client is kept (the machine is
 // shared; expect ±30 %). Then 100 000 voucherkit calls measure RSS growth.
 //
-//   node bench/node/run.js [--calls N] [--rounds R] [--write BENCHMARKS.md] [--pinned]
+//   node bindings/node/bench/run.js [--calls N] [--rounds R] [--write BENCHMARKS.md] [--pinned]
 //
 // `make bench-node` runs it twice: free, and under `taskset -c 0` with `--pinned` (every
 // thread, the responder's too, on one CPU). Free runs on this VM pay cross-CPU wake-ups
@@ -29,7 +29,7 @@ const path = require('node:path')
 const v8 = require('node:v8')
 const vm = require('node:vm')
 
-const PKG = path.resolve(__dirname, '../../node')
+const PKG = path.resolve(__dirname, '..') // the package: bindings/node
 const { SmartGift } = require(PKG)
 const native = require(path.join(PKG, 'native.js'))
 
