@@ -26,7 +26,7 @@ object Corpus {
         .build()
     private val nodes = JsonNodeFactory.instance
 
-    val dir: File = File(System.getProperty("voucherkit.corpus.dir") ?: "../tests/conformance").canonicalFile
+    val dir: File = File(System.getProperty("voucherkit.corpus.dir") ?: "../../tests/conformance").canonicalFile
 
     /** Every case file, sorted by path like the Rust runner. */
     fun caseFiles(): List<File> = listOf("smartgift", "spaaza")

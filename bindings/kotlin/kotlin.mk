@@ -1,14 +1,15 @@
-# Kotlin/JVM package (issue 9): the uniffi crate in bindings/kotlin, the Maven project in
-# kotlin/. The Kotlin source uniffi writes is committed (kotlin/src/main/kotlin/voucherkit/
-# voucherkit_kotlin.kt) like the C header: `make kotlin-generate` refreshes it, and
-# `make test-kotlin` fails when it differs from what the built library generates.
+# Kotlin/JVM package, all in bindings/kotlin: the uniffi crate (Cargo.toml, Rust sources in
+# rust/) and the Maven project (pom.xml, src/main/kotlin, src/test/kotlin). The Kotlin source
+# uniffi writes is committed (src/main/kotlin/voucherkit/voucherkit_kotlin.kt) like the C
+# header: `make kotlin-generate` refreshes it, and `make test-kotlin` fails when it differs
+# from what the built library generates.
 #   make kotlin        build the library, regenerate the Kotlin source, mvn package
 #   make test-kotlin   lint, build, freshness check, mvn test (the corpus among the tests)
 #   make bench-kotlin  release library; redeem calls/s vs the Rust core; BENCHMARKS.md
 
 TEST_TARGETS += test-kotlin
 
-KT_DIR := kotlin
+KT_DIR := bindings/kotlin
 KT_PROFILE ?= debug
 KT_PROFILE_FLAG := $(if $(filter release,$(KT_PROFILE)),--release,)
 KT_LIB = $(CARGO_TARGET_DIR)/$(KT_PROFILE)/libvoucherkit_kotlin.so
@@ -39,7 +40,7 @@ kotlin-bindgen:
 define kt_generate
 	rm -rf $(1) && mkdir -p $(1)
 	$(KT_BINDGEN) generate --library $(KT_LIB) --language kotlin --no-format \
-		--config bindings/kotlin/bindgen/roots.toml --out-dir $(1) >/dev/null
+		--config $(KT_DIR)/bindgen/roots.toml --out-dir $(1) >/dev/null
 endef
 
 kotlin-generate: build-kotlin kotlin-bindgen

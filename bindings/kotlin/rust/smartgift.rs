@@ -60,7 +60,7 @@ pub struct SmartGiftConfig {
 // uniffi passes as a buffer costs a JNA crossing of its own (≈ 6 µs and two native
 // allocations tracked until the next GC), so a record makes a redeem 4 crossings instead
 // of 8 (a `getVouchers`, 4 instead of 19). Named-argument forms are Kotlin extensions in
-// kotlin/src/main/kotlin/voucherkit/Operations.kt.
+// src/main/kotlin/voucherkit/Operations.kt.
 
 /// `check`'s arguments.
 #[derive(Clone, Debug, uniffi::Record)]

@@ -128,7 +128,7 @@ fun main(args: Array<String>) {
     val report = buildString {
         appendLine("## Kotlin")
         appendLine()
-        appendLine("Measured by `make bench-kotlin` (`bench/kotlin/Bench.kt`).")
+        appendLine("Measured by `make bench-kotlin` (`bindings/kotlin/bench/Bench.kt`).")
         appendLine()
         appendLine(
             "JVM ${System.getProperty("java.version")}, Kotlin ${KotlinVersion.CURRENT}, release library, $cpus CPUs " +

@@ -3,8 +3,9 @@
 //! The binding is thin: it converts Kotlin values into the core's request types, calls the
 //! core, and converts results and errors back. It decides nothing the core decides
 //! (validation, wire formats, the meaning of answers, retries). `uniffi-bindgen` (the
-//! separate crate in `bindgen/`) reads this library and writes the Kotlin source that
-//! `kotlin/` compiles; see `uniffi.toml` for the Kotlin-side names and custom types.
+//! separate crate in `bindgen/`) reads this library and writes the Kotlin source that the
+//! Maven project beside it compiles (src/main/kotlin); see `uniffi.toml` for the
+//! Kotlin-side names and custom types.
 //!
 //! - [`SmartGift`] and [`Spaaza`]: clients built from [`SmartGiftConfig`] / [`SpaazaConfig`].
 //! - [`VoucherError`] (`VoucherException` in Kotlin): every attribute of DESIGN.md §4.

@@ -1,4 +1,4 @@
-//! Helpers for `bench/kotlin`: a keep-alive responder that serves one fixed answer and
+//! Helpers for `bindings/kotlin/bench`: a keep-alive responder that serves one fixed answer and
 //! records nothing (so memory does not grow with the call count), and a loop of Smart
 //! Gift redeems through the Rust core alone, to tell the binding's cost from the core's.
 
