@@ -15,10 +15,10 @@ demo:
 	$(CARGO) run --quiet -p voucherkit-cli -- demo
 
 
-# Each binding adds its own suite from its make fragment (mk/<binding>.mk while the
-# bindings move, then bindings/<binding>/<binding>.mk): `TEST_TARGETS += test-python`.
+# Each binding adds its own suite from bindings/<binding>/<binding>.mk (`TEST_TARGETS +=
+# test-python`); fuzz/fuzz.mk adds fuzz-smoke where cargo-fuzz and nightly are installed.
 TEST_TARGETS :=
-include $(sort $(wildcard mk/*.mk bindings/*/*.mk))
+include $(sort $(wildcard bindings/*/*.mk)) fuzz/fuzz.mk
 
 test: lint corpus test-rust $(TEST_TARGETS)
 	@echo "make test: all suites passed"
