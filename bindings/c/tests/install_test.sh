@@ -23,6 +23,11 @@ for f in lib/libvoucherkit.a lib/libvoucherkit.so include/voucherkit.h include/v
          lib/cmake/voucherkit/voucherkitConfigVersion.cmake; do
   [ -e "$prefix/$f" ] || { echo "install test: $f not installed" >&2; exit 1; }
 done
+# voucherkit.hpp includes its parts from voucherkit/: every one must be installed.
+for part in "$here"/../include/voucherkit/*.hpp; do
+  f=include/voucherkit/$(basename "$part")
+  [ -e "$prefix/$f" ] || { echo "install test: $f not installed" >&2; exit 1; }
+done
 echo "install test: installed into a temporary prefix"
 
 # The version the installed header declares; the SONAME and file names follow it.
