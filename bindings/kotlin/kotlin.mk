@@ -10,6 +10,10 @@
 TEST_TARGETS += test-kotlin
 
 KT_DIR := bindings/kotlin
+# The jar's linux-x86-64 library and the Android ABIs the README builds with cargo-ndk
+# (checked by `make check-targets`).
+PACKAGE_TARGETS += x86_64-unknown-linux-gnu aarch64-linux-android armv7-linux-androideabi \
+	x86_64-linux-android
 KT_PROFILE ?= debug
 KT_PROFILE_FLAG := $(if $(filter release,$(KT_PROFILE)),--release,)
 KT_LIB = $(CARGO_TARGET_DIR)/$(KT_PROFILE)/libvoucherkit_kotlin.so

@@ -7,6 +7,9 @@
 TEST_TARGETS += test-node
 
 NODE_PKG := bindings/node
+# The targets package.json's napi.targets lists (checked by `make check-targets`).
+PACKAGE_TARGETS += $(shell python3 -c 'import json, sys; print(*json.load(open(sys.argv[1]))["napi"]["targets"])' \
+	$(NODE_PKG)/package.json)
 
 .PHONY: test-node lint-node build-node node-deps node-types node-tests bench-node
 
