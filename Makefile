@@ -8,16 +8,20 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
 RUST_PACKAGES := -p voucherkit-core -p voucherkit-sandbox -p voucherkit-cli -p voucherkit-bench
 
-.PHONY: demo test lint corpus test-rust conformance bench-rust chaos
+.PHONY: demo test lint check-targets corpus test-rust conformance bench-rust chaos
 
 # A whole till session against the embedded sandbox: no keys, no network.
 demo:
 	$(CARGO) run --quiet -p voucherkit-cli -- demo
 
 
-# Each binding adds its own suite from mk/<binding>.mk: `TEST_TARGETS += test-python`.
+# Each binding adds its own suite from bindings/<binding>/<binding>.mk (`TEST_TARGETS +=
+# test-python`); fuzz/fuzz.mk adds fuzz-smoke where cargo-fuzz and nightly are installed.
 TEST_TARGETS :=
-include $(sort $(wildcard mk/*.mk))
+# The Rust targets the packages ship for (each fragment adds its own: PACKAGE_TARGETS += …);
+# `make check-targets` checks the core for each of them.
+PACKAGE_TARGETS :=
+include $(sort $(wildcard bindings/*/*.mk)) fuzz/fuzz.mk
 
 test: lint corpus test-rust $(TEST_TARGETS)
 	@echo "make test: all suites passed"
@@ -25,6 +29,25 @@ test: lint corpus test-rust $(TEST_TARGETS)
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy $(RUST_PACKAGES) --all-targets -- -D warnings
+	$(MAKE) --no-print-directory check-targets
+
+# `cargo check -p voucherkit-core --target T` for every target a package lists whose
+# standard library is installed here (`rustup target list --installed`; without rustup,
+# the host's); the others are named as skipped, never downloaded.
+check-targets:
+	@installed=$$(rustup target list --installed 2>/dev/null || rustc -vV | sed -n 's/^host: //p'); \
+	checked=""; skipped=""; \
+	for t in $(sort $(PACKAGE_TARGETS)); do \
+	  if grep -qxF "$$t" <<<"$$installed"; then \
+	    echo "check-targets: cargo check -p voucherkit-core --target $$t"; \
+	    $(CARGO) check --quiet -p voucherkit-core --target "$$t"; \
+	    checked="$$checked $$t"; \
+	  else \
+	    skipped="$$skipped $$t"; \
+	  fi; \
+	done; \
+	echo "check-targets: checked:$${checked:- none}"; \
+	echo "check-targets: skipped, their std is not installed here:$${skipped:- none}"
 
 CHAOS_TEST = $(CARGO) test -p voucherkit-core --test chaos -- --ignored --exact chaos --nocapture
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# C/C++ binding (issue 5): system packages for tests/c (compilers, CMake, pkg-config,
+# C/C++ binding: system packages for bindings/c/tests (compilers, CMake, pkg-config,
 # valgrind, nlohmann-json for the conformance runner). Idempotent: installs only what
 # `dpkg -s` says is missing, and runs `apt-get update` at most once.
 set -euo pipefail

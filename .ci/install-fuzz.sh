@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzing: cargo-fuzz, from crates.io, when missing. Idempotent. The fuzz targets also
 # need a nightly toolchain, which cannot be fetched on a CI machine: without one this
-# step only says so, and `make test` skips fuzz-smoke with a message (mk/fuzz.mk).
+# step only says so, and `make test` skips fuzz-smoke with a message (fuzz/fuzz.mk).
 set -euo pipefail
 # Looked up, not run: running a missing toolchain may try to download it. Captured, not
 # piped into grep -q: under pipefail a SIGPIPE would fail the check at random.

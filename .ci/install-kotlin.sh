@@ -20,7 +20,7 @@ mvn -v 2>/dev/null | sed -n 1p
 
 # Compiles main and test sources and starts Surefire with no test selected: that resolves
 # the plugins, the dependencies and the test provider without needing the native library.
-cd kotlin
+cd bindings/kotlin
 mvn -B -ntp -q test -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false
 # The dependency plugin (class paths for the jar smoke test and the bench).
 mvn -B -ntp -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt

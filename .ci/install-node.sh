@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Node tooling for the voucherkit npm package (mk/node.mk): Node ≥ 18 with npm, and the
-# package's pinned dev dependencies (@napi-rs/cli, TypeScript) from node/package-lock.json.
+# Node tooling for the voucherkit npm package (bindings/node/node.mk): Node ≥ 18 with npm,
+# and the package's pinned dev dependencies (@napi-rs/cli, TypeScript) from
+# bindings/node/package-lock.json.
 # Idempotent: skips npm ci when node_modules already matches the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ if [ "$node_major" -lt 18 ]; then
   exit 1
 fi
 
-cd node
+cd bindings/node
 if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
   && [ -x node_modules/.bin/napi ] && [ -x node_modules/.bin/tsc ]; then
   echo "node_modules already installed"

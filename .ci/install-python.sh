@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Python tooling for the voucherkit package (mk/python.mk): a venv at .venv with pinned
+# Python tooling for the voucherkit package (bindings/python/python.mk): a venv at .venv with pinned
 # build and test tools. Idempotent: a second run only checks that the pins are satisfied.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 //! The committed `include/voucherkit.h` must be exactly what build.rs generates from the
-//! current sources (rustls-ffi's rule): run `make header` after changing bindings/c.
+//! current sources (rustls-ffi's rule): run `make header` after changing bindings/c/src.
 
 #[test]
 fn committed_header_is_the_generated_one() {
@@ -9,7 +9,7 @@ fn committed_header_is_the_generated_one() {
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e} (run `make header`)"));
     assert!(
         committed == generated,
-        "include/voucherkit.h differs from the header generated from bindings/c: run `make header`"
+        "bindings/c/include/voucherkit.h differs from the header generated from bindings/c/src: run `make header`"
     );
 }
 

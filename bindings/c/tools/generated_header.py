@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the path of the voucherkit.h that build.rs generated for this build.
 
-Runs `cargo build -p voucherkit [args]` with JSON messages and picks the root package's
+Runs `cargo build -p voucherkit-c [args]` with JSON messages and picks that package's
 build-script OUT_DIR (build.rs writes there only, never into the source tree).
 """
 import json
@@ -11,7 +11,7 @@ import sys
 
 cargo = os.environ.get("CARGO", "cargo")
 proc = subprocess.run(
-    [cargo, "build", "-p", "voucherkit", "--message-format=json", *sys.argv[1:]],
+    [cargo, "build", "-p", "voucherkit-c", "--message-format=json", *sys.argv[1:]],
     stdout=subprocess.PIPE,
     check=True,
     text=True,
@@ -23,7 +23,7 @@ for line in proc.stdout.splitlines():
         continue
     pid = msg["package_id"]
     name = pid.split("#")[-1].split("@")[0] if "#" in pid else pid.split(" ")[0]
-    if name == "voucherkit":
+    if name == "voucherkit-c":
         found = os.path.join(msg["out_dir"], "voucherkit.h")
 if not found or not os.path.exists(found):
     sys.exit("generated_header.py: no voucherkit.h from build.rs")

@@ -3,7 +3,7 @@
 //! The binding is thin: it reads JavaScript options into the core's request types, runs
 //! the core's synchronous call (on the libuv thread pool for the Promise methods, on the
 //! caller's thread for the `…Sync` ones), and hands back the core's result or error as
-//! JSON text. `node/index.js` (hand-written) turns that into plain objects and
+//! JSON text. `index.js` (hand-written, beside Cargo.toml) turns that into plain objects and
 //! `VoucherError`s. No Rust panic crosses into Node: every entry point catches them and
 //! reports an `internal` error.
 //!

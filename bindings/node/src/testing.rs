@@ -242,7 +242,7 @@ impl NativeScriptedServer {
 }
 
 /// A sandbox server that answers every request with one fixed answer and records
-/// nothing (so its memory stays flat): the responder of `bench/node`.
+/// nothing (so its memory stays flat): the responder of `bench/` (bindings/node/bench).
 #[napi(js_name = "BenchResponder")]
 pub struct NativeBenchResponder {
     server: voucherkit_sandbox::http::Server,
@@ -274,7 +274,7 @@ impl NativeBenchResponder {
 }
 
 /// Makes `calls` Smart Gift money redeems (`value` 10.00) through the Rust core alone,
-/// on this thread, and returns the seconds they took: `bench/node`'s baseline, so the
+/// on this thread, and returns the seconds they took: `bench/`'s baseline, so the
 /// binding's own cost per call can be told from the core's.
 #[napi]
 #[cfg_attr(test, allow(dead_code))]

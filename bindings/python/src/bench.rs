@@ -1,4 +1,4 @@
-//! Helpers for `bench/python/run.py`: a keep-alive responder that serves one fixed answer
+//! Helpers for `bench/run.py`: a keep-alive responder that serves one fixed answer
 //! forever (recording nothing, so memory does not grow with the call count), and a loop of
 //! Smart Gift redeems through the Rust core alone, to measure the binding's overhead.
 

@@ -1,4 +1,4 @@
-//! `python -m voucherkit …`: the `voucherkit` command line (bindings/cli), run in this
+//! `python -m voucherkit …`: the `voucherkit` command line (cli/), run in this
 //! process. `demo` and `sandbox` live in Rust, so every language offers the same ones.
 
 use pyo3::intern;

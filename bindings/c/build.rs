@@ -1,0 +1,57 @@
+//! Generates `voucherkit.h` from src/ with cbindgen (a pinned build-dependency).
+//!
+//! The header goes to `$OUT_DIR/voucherkit.h` only: a build never writes into the source
+//! tree. `make header` copies it to `bindings/c/include/voucherkit.h` (committed, as rustls-ffi
+//! does), and the `c_header` test fails when the two differ.
+
+use std::env;
+use std::path::PathBuf;
+
+fn main() {
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("voucherkit.h");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-changed=src");
+
+    // SONAME (Linux only): `libvoucherkit.so.<MAJOR>`, MAJOR being CARGO_PKG_VERSION_MAJOR,
+    // i.e. VOUCHERKIT_VERSION_MAJOR in include/voucherkit.h. Programs linked against the
+    // library then record `NEEDED libvoucherkit.so.<MAJOR>`, and a library of another major
+    // is never loaded in its place. `make install` installs `libvoucherkit.so.<VERSION>`
+    // with the symlinks `libvoucherkit.so.<MAJOR>` and `libvoucherkit.so` (c.mk).
+    // While the major is 0 every 0.x release shares `libvoucherkit.so.0`: a release that
+    // breaks the ABI (a function removed or its signature changed, a struct's layout, an
+    // enum's or status code's value) must bump VOUCHERKIT_VERSION_MAJOR deliberately, as a
+    // 0.x minor bump would be loaded silently by programs built against the previous one.
+    // `cdylib-link-arg` reaches this package's cdylib only: not the staticlib, not the
+    // other crates of the workspace (their cdylibs have their own names).
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("CARGO_PKG_VERSION_MAJOR");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libvoucherkit.so.{major}");
+    }
+
+    let mut config =
+        cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    // The version macros come from Cargo.toml, so they can never drift from vk_version().
+    let version = |part: &str| env::var(format!("CARGO_PKG_VERSION_{part}")).expect("version");
+    let macros = format!(
+        "\n/** The version of voucherkit this header belongs to; vk_version() gives the \
+         library's. */\n\
+         #define VOUCHERKIT_VERSION_MAJOR {}\n\
+         #define VOUCHERKIT_VERSION_MINOR {}\n\
+         #define VOUCHERKIT_VERSION_PATCH {}\n\
+         /** \"MAJOR.MINOR.PATCH\", equal to what vk_version() returns. */\n\
+         #define VOUCHERKIT_VERSION_STRING \"{}\"\n",
+        version("MAJOR"),
+        version("MINOR"),
+        version("PATCH"),
+        env::var("CARGO_PKG_VERSION").expect("version"),
+    );
+    config.after_includes = Some(config.after_includes.unwrap_or_default() + &macros);
+
+    cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(root.join("src/lib.rs"))
+        .generate()
+        .expect("cbindgen could not generate voucherkit.h")
+        .write_to_file(&out);
+}
