@@ -345,8 +345,13 @@ export interface Hold {
   message: string
   /** Pass it to `release` (and optionally `redeem`). */
   holdToken: string
-  /** When the answer arrived (millisecond precision); the hold lasts about five minutes from then. */
+  /** When the answer arrived (millisecond precision). */
   receivedAt: Date
+  /**
+   * When the hold lapses: five minutes after `receivedAt`, the provider's documented hold
+   * time. Redeem before then, or hold again.
+   */
+  expiresAt: Date
   raw: JsonObject
 }
 

@@ -112,11 +112,13 @@ function defaultWarning(warning) {
 }
 
 /**
- * A hold's `receivedAt` comes from the core as RFC 3339 UTC text with milliseconds
- * (`2026-01-31T09:30:00.123Z`, what the CLI's `--json` prints); a Node till gets a `Date`.
+ * A hold's `receivedAt` and `expiresAt` come from the core as RFC 3339 UTC text with
+ * milliseconds (`2026-01-31T09:30:00.123Z`, what the CLI's `--json` prints); a Node till
+ * gets `Date`s.
  */
 function decodeHold(hold) {
   hold.receivedAt = new Date(hold.receivedAt)
+  hold.expiresAt = new Date(hold.expiresAt)
   return hold
 }
 

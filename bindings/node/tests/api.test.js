@@ -141,10 +141,13 @@ test('results are plain objects with the documented camelCase fields and raw', a
   server.push({ status: 200, body: { message: 'Voucher hold successful', hold_token: 'tok_1' } })
   const hold = await smartgift().hold({ voucherNo: 'V1' })
   assert.ok(hold.receivedAt instanceof Date)
+  assert.ok(hold.expiresAt instanceof Date)
+  assert.equal(hold.expiresAt.getTime() - hold.receivedAt.getTime(), 5 * 60 * 1000)
   assert.deepEqual(hold, {
     message: 'Voucher hold successful',
     holdToken: 'tok_1',
     receivedAt: hold.receivedAt,
+    expiresAt: hold.expiresAt,
     raw: { message: 'Voucher hold successful', hold_token: 'tok_1' },
   })
   assert.equal(Object.getPrototypeOf(hold), Object.prototype)
