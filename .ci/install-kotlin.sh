@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kotlin/JVM package (issue 9): a JDK (17+) and Maven, then every Maven artifact the build
+# Kotlin/JVM package: a JDK (17+) and Maven, then every Maven artifact the build
 # and the tests use (kotlin-maven-plugin, JNA, JUnit 5, Surefire's JUnit platform provider,
 # Jackson), fetched once so `make test-kotlin` does not depend on the network mid-run.
 # Idempotent: apt runs only for what is missing; a warm ~/.m2 makes the fetch a no-op.

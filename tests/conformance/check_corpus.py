@@ -6,7 +6,8 @@ Standard library only. Usage:
     python3 tests/conformance/check_corpus.py [--seeds DIR]
 
 --seeds DIR  also prove that every seed-verbatim body file is a byte-for-byte
-             substring of its seed page in DIR (the project's shared/seeds/).
+             substring of its seed page in DIR (the providers' pages saved as
+             text; not part of this repository).
 
 Prints the number of cases per provider, per operation and per expected
 outcome (result, or error kind); exits 1 if anything is wrong.
