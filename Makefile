@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
 RUST_PACKAGES := -p voucherkit-core -p voucherkit-sandbox -p voucherkit-cli -p voucherkit-bench
 
-.PHONY: demo test lint check-targets corpus test-rust conformance bench-rust chaos
+.PHONY: demo test lint check-targets corpus test-rust conformance bench-rust chaos dist test-dist check-versions
 
 # A whole till session against the embedded sandbox: no keys, no network.
 demo:
@@ -18,13 +18,42 @@ demo:
 # Each binding adds its own suite from bindings/<binding>/<binding>.mk (`TEST_TARGETS +=
 # test-python`); fuzz/fuzz.mk adds fuzz-smoke where cargo-fuzz and nightly are installed.
 TEST_TARGETS :=
+# Release artifacts: each fragment adds its `dist-<lang>` (writes into dist/) and
+# `test-dist-<lang>` (installs that artifact with no Rust toolchain and redeems with it).
+DIST_TARGETS :=
+TEST_DIST_TARGETS :=
+DIST := $(CURDIR)/dist
+# One version for every artifact: the workspace's (tests/dist/check_versions.py proves the
+# header, the Python package, the npm packages and the jar agree).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # The Rust targets the packages ship for (each fragment adds its own: PACKAGE_TARGETS += …);
 # `make check-targets` checks the core for each of them.
 PACKAGE_TARGETS :=
 include $(sort $(wildcard bindings/*/*.mk)) fuzz/fuzz.mk
 
-test: lint corpus test-rust $(TEST_TARGETS)
+test: lint corpus test-rust $(TEST_TARGETS) test-dist
 	@echo "make test: all suites passed"
+
+# dist/: what users install (profile `dist`: LTO, one codegen unit; debug info split into
+# dist/debug/, which is kept for crash reports and never shipped).
+dist: check-versions $(DIST_TARGETS)
+	@ls -l $(DIST)
+
+# Installs each artifact as a user does (a clean directory, no cargo or rustc on PATH) and
+# redeems with it against the sandbox; fails when an artifact is over 6 MB.
+test-dist: dist $(TEST_DIST_TARGETS)
+	@echo "make test-dist: every artifact installed and redeemed without Rust"
+
+check-versions:
+	python3 tests/dist/check_versions.py
+
+# Ships $(1) as $(2): the line tables go to dist/debug/<name>.debug, the shipped copy is
+# stripped and names that file in .gnu_debuglink (gdb and eu-stack find it there).
+define split_debug
+	mkdir -p $(DIST)/debug
+	objcopy --only-keep-debug $(1) $(DIST)/debug/$(notdir $(2)).debug
+	objcopy --strip-all --add-gnu-debuglink=$(DIST)/debug/$(notdir $(2)).debug $(1) $(2)
+endef
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -55,9 +84,10 @@ test-rust:
 	$(CARGO) test $(RUST_PACKAGES)
 	$(CHAOS_TEST)
 
-# The corpus is data: check its format (and, where shared/ is beside the clone, that the
-# seed bodies are verbatim excerpts of the providers' pages).
-SEEDS := $(wildcard ../shared/seeds)
+# The corpus is data: check its format, and with SEEDS=DIR (the providers' pages saved as
+# text, not part of this repository; found beside the clone when present) that the seed
+# bodies are verbatim excerpts of them.
+SEEDS ?= $(firstword $(wildcard ../shared/seeds))
 corpus:
 	python3 tests/conformance/check_corpus.py $(if $(SEEDS),--seeds $(SEEDS))
 
@@ -70,7 +100,7 @@ conformance: corpus
 chaos:
 	VOUCHERKIT_CHAOS_REDEEMS=2000 VOUCHERKIT_CHAOS_KILLS=50 $(CHAOS_TEST)
 
-# µs per redeem: raw TcpStream vs plain ureq vs the core (release build; DESIGN §10).
+# µs per redeem: raw TcpStream vs plain ureq vs the core (release build; targets in docs/performance.md).
 bench-rust:
 	$(CARGO) run --release --quiet -p voucherkit-bench --bin vk-bench-rust
 	$(CARGO) run --release --quiet -p voucherkit-bench --bin vk-bench-journal

@@ -14,6 +14,10 @@ PINS=(
   "requests==2.34.2"
   "httpx==0.28.1"
   "psutil==7.2.2"
+  # make dist: the wheel's debug info split out (wheel unpack/pack); its manylinux tag
+  # checked (auditwheel show).
+  "wheel==0.45.1"
+  "auditwheel==6.4.2"
 )
 
 if [ ! -x "$VENV/bin/python" ]; then

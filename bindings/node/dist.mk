@@ -1,0 +1,29 @@
+# The npm release artifacts in napi-rs's layout: `make dist-node` writes
+# dist/voucherkit-<v>.tgz (JS, types, CLI shim; optionalDependencies on the platform
+# packages) and dist/voucherkit-linux-x64-gnu-<v>.tgz (the addon, built with the `dist`
+# profile and stripped); `make test-dist-node` installs both into a fresh npm project.
+# The other platforms' packages come from .github/workflows/release.yml.
+
+DIST_TARGETS += dist-node
+TEST_DIST_TARGETS += test-dist-node
+
+NODE_DIST_STAGE = $(CARGO_TARGET_DIR)/dist-stage/node
+NODE_NAPI = $(CURDIR)/$(NODE_PKG)/node_modules/.bin/napi
+
+.PHONY: dist-node test-dist-node
+
+dist-node: node-deps
+	rm -rf $(NODE_DIST_STAGE) $(DIST)/voucherkit-$(VERSION).tgz $(DIST)/voucherkit-*-$(VERSION).tgz
+	mkdir -p $(NODE_DIST_STAGE)/build $(DIST)
+	cd $(NODE_PKG) && $(NODE_NAPI) build --platform --profile dist --manifest-path Cargo.toml \
+		--output-dir $(NODE_DIST_STAGE)/build --no-js --dts $(NODE_DIST_STAGE)/build/native.d.ts
+	node $(NODE_PKG)/tools/stage-dist.js $(NODE_DIST_STAGE) LICENSE-MIT LICENSE-APACHE
+	$(NODE_NAPI) create-npm-dirs --cwd $(NODE_DIST_STAGE)/voucherkit --npm-dir ../npm >/dev/null
+	$(call split_debug,$(NODE_DIST_STAGE)/build/voucherkit.linux-x64-gnu.node,$(NODE_DIST_STAGE)/npm/linux-x64-gnu/voucherkit.linux-x64-gnu.node)
+	cp LICENSE-MIT LICENSE-APACHE $(NODE_DIST_STAGE)/npm/linux-x64-gnu/
+	cd $(NODE_DIST_STAGE)/voucherkit && npm pack --silent --pack-destination $(DIST) >/dev/null
+	cd $(NODE_DIST_STAGE)/npm/linux-x64-gnu && npm pack --silent --pack-destination $(DIST) >/dev/null
+	@ls -l $(DIST)/voucherkit-$(VERSION).tgz $(DIST)/voucherkit-linux-x64-gnu-$(VERSION).tgz
+
+test-dist-node:
+	bash $(NODE_PKG)/tests/dist_test.sh $(DIST) $(VERSION)
