@@ -13,7 +13,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A JSON object the provider sent (`raw`). */
 export type JsonObject = { [key: string]: Json }
 
-/** Every error kind, identical in every voucherkit language (DESIGN.md §4). */
+/** Every error kind, identical in every voucherkit language (docs/errors.md, "The 18 kinds"). */
 export type ErrorKind =
   | 'invalid_request'
   | 'authentication'
@@ -131,15 +131,23 @@ export interface VoucherkitWarning {
   message: string
 }
 
+/** The till software a client works for (the `appInfo` option). */
+export interface AppInfo {
+  name: string
+  version?: string
+  url?: string
+}
+
 /** Transport options both clients take. */
 export interface ClientOptions {
   /** The provider's URL; defaults to production. Plain http:// only for loopback unless `allowInsecureHttp`. */
   baseUrl?: string
   /**
    * Time allowed to connect, 1 ms to 1 hour. Default 5000. The constructor throws a
-   * VoucherError (`invalid_request`) otherwise: NaN, ±Infinity, negatives and over an
-   * hour name `connect_timeout_ms`; a positive value under 1 ms or 0 names `connect_timeout`
-   * (the core's range check, named alike in every language). Likewise `timeoutMs`.
+   * VoucherError (`invalid_request`, field `connect_timeout`, as in every language)
+   * otherwise: NaN, ±Infinity, negatives, under 1 ms, over an hour. Likewise `timeoutMs`
+   * (`timeout`) and `maxIdleAgeMs` (`max_idle_age`). Every option's refusal names the
+   * core's option (`max_retries`, `ca_bundle`, `app_info`, …).
    */
   connectTimeoutMs?: number
   /** One deadline for the whole call, retries included; 1 ms to 1 hour. Default 30000. */
@@ -156,6 +164,13 @@ export interface ClientOptions {
   maxIdleAgeMs?: number
   /** Idle connections kept for reuse, an integer from 0 to 1024. Default 32. */
   maxIdleConnections?: number
+  /**
+   * The till software this client works for, appended to the User-Agent as
+   * `name/version (url)`. `name` and `version` are one word each (no spaces, `/` or
+   * control characters), the whole at most 200 bytes; otherwise the constructor throws
+   * `invalid_request` naming `app_info`.
+   */
+  appInfo?: AppInfo
   /**
    * Called after every HTTP attempt, on the main thread once the event loop runs (for a
    * `…Sync` call: after it returns). It may call voucherkit itself; what it does never

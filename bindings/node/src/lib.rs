@@ -22,7 +22,7 @@ mod testing;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either, Env};
+use napi::bindgen_prelude::{AsyncTask, Env};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Status, Task};
 use napi_derive::napi;
@@ -173,11 +173,50 @@ pub fn core_version() -> String {
     voucherkit_core::VERSION.to_owned()
 }
 
+/// Every error kind of the core as JSON (`[{"name", "code"}]`, in code order): the
+/// drift test compares it with `ERROR_KINDS` and index.d.ts, so a kind added to the core
+/// and not to this package fails `make test-node`.
+#[napi]
+pub fn core_error_kinds() -> String {
+    let kinds: Vec<serde_json::Value> = voucherkit_core::ErrorKind::ALL
+        .iter()
+        .map(|k| serde_json::json!({"name": k.as_str(), "code": k.code()}))
+        .collect();
+    serde_json::Value::Array(kinds).to_string()
+}
+
+/// Every transport option of the core as JSON (`[{"name", "kind", "default"}]`), for
+/// the same drift test: an option the constructors do not take fails it.
+#[napi]
+pub fn core_options() -> String {
+    let options: Vec<serde_json::Value> = voucherkit_core::OPTIONS
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "name": o.name,
+                "kind": format!("{:?}", o.kind),
+                "default": o.default,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(options).to_string()
+}
+
+/// The options every client constructor takes besides its own, as JSON
+/// (`[[javascriptName, nameInErrors]]`): the drift test checks that the transport ones
+/// are exactly the core's `OPTIONS`.
+#[napi]
+pub fn client_option_names() -> String {
+    serde_json::to_string(&convert::CLIENT_OPTIONS).unwrap_or_else(|_| "[]".to_owned())
+}
+
 /// Panics inside the same guard every operation runs in, on the thread pool (`sync` =
 /// false, a Promise) or here: the tests use it to prove a panic becomes an `internal`
-/// error and never brings Node down.
+/// error and never brings Node down. Only in builds with the `test-hooks` feature.
+#[cfg(feature = "test-hooks")]
 #[napi]
-pub fn debug_panic(sync: bool) -> Either<String, AsyncTask<Job>> {
+pub fn debug_panic(sync: bool) -> napi::bindgen_prelude::Either<String, AsyncTask<Job>> {
+    use napi::bindgen_prelude::Either;
     let job = Job::new(|| {
         convert::result_text(convert::guarded(None, || -> Vk<serde_json::Value> {
             panic!("deliberate test panic")
@@ -193,6 +232,8 @@ pub fn debug_panic(sync: bool) -> Either<String, AsyncTask<Job>> {
 /// Breaks the journal file at `path` the way another process (or a failing disk) could,
 /// by dropping its entries table under any journal open on it: the tests use it to prove
 /// that a journal that cannot record a call stops the write with a `journal` error.
+/// Only in builds with the `test-hooks` feature.
+#[cfg(feature = "test-hooks")]
 #[napi]
 pub fn debug_break_journal(path: String) -> napi::Result<()> {
     let broken =

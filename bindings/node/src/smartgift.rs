@@ -31,7 +31,10 @@ const CONFIG: &[(&str, &str)] = &[
     CLIENT_OPTIONS[9],
     CLIENT_OPTIONS[10],
     CLIENT_OPTIONS[11],
+    CLIENT_OPTIONS[12],
 ];
+// Every client option listed above: one added to CLIENT_OPTIONS must be added here too.
+const _: () = assert!(CONFIG.len() == 1 + CLIENT_OPTIONS.len());
 const CHECK: &[(&str, &str)] = &[
     ("voucherNo", "voucher_no"),
     ("siteId", "site_id"),

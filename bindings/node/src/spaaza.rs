@@ -10,7 +10,7 @@ use voucherkit_core::spaaza::{
     ClaimRequest, DEFAULT_API_VERSION, GetVouchersRequest, LockVoucherRequest,
     RedeemVoucherRequest, Spaaza, SpaazaAuth, SpaazaConfig, UnlockVoucherRequest,
 };
-use voucherkit_core::{Error, Provider, Secret};
+use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
 use crate::journal::{client_journal, entries_text};
@@ -37,7 +37,10 @@ const CONFIG: &[(&str, &str)] = &[
     CLIENT_OPTIONS[9],
     CLIENT_OPTIONS[10],
     CLIENT_OPTIONS[11],
+    CLIENT_OPTIONS[12],
 ];
+// Every client option listed above: one added to CLIENT_OPTIONS must be added here too.
+const _: () = assert!(CONFIG.len() == 6 + CLIENT_OPTIONS.len());
 const REDEEM: &[(&str, &str)] = &[
     ("chainId", "chain_id"),
     ("voucherKey", "voucher_key"),
@@ -198,14 +201,11 @@ impl NativeSpaaza {
 }
 
 fn config(o: &Opts, version: String, journal: Option<Journal>) -> Vk<SpaazaConfig> {
-    let auth_name = o.str("auth")?.unwrap_or_else(|| "admin".to_owned());
-    let auth = SpaazaAuth::from_name(&auth_name).ok_or_else(|| {
-        Error::invalid(
-            "auth",
-            format!("auth must be \"admin\", \"user\" or \"privileged\", got {auth_name:?}"),
-        )
-        .with_provider(PROVIDER)
-    })?;
+    // Absent = the admin session, as the other languages default; the name is the core's.
+    let auth = match o.str("auth")? {
+        Some(name) => SpaazaAuth::parse(&name)?,
+        None => SpaazaAuth::Admin,
+    };
     Ok(SpaazaConfig {
         journal,
         auth,
