@@ -401,6 +401,12 @@ export declare class SmartGift {
   constructor(options: SmartGiftOptions)
   /** The User-Agent sent with every request. */
   readonly userAgent: string
+  /**
+   * Closes the client: calls in flight finish, its pooled connections are let go, and
+   * every later call fails with `invalid_request` naming `client`. Calling it again does
+   * nothing.
+   */
+  close(): void
   /** What a voucher is worth at a site. A read: safe to retry. */
   check(options: CheckOptions): Promise<SmartGiftVoucher>
   checkSync(options: CheckOptions): SmartGiftVoucher
@@ -568,6 +574,12 @@ export declare class Spaaza {
   constructor(options: SpaazaOptions)
   /** The User-Agent sent with every request. */
   readonly userAgent: string
+  /**
+   * Closes the client: calls in flight finish, its pooled connections are let go, and
+   * every later call fails with `invalid_request` naming `client`. Calling it again does
+   * nothing.
+   */
+  close(): void
   /** Redeems a voucher, wholly or `amount` of it. On `outcome_unknown`, `getVouchers` first. */
   redeemVoucher(options: RedeemVoucherOptions): Promise<SpaazaVoucher>
   redeemVoucherSync(options: RedeemVoucherOptions): SpaazaVoucher

@@ -182,6 +182,14 @@ class SmartGift {
     return this.#native.userAgent
   }
 
+  /**
+   * Closes the client: calls in flight finish, pooled connections are let go, and every
+   * later call fails with `invalid_request` naming `client`. Calling it again does nothing.
+   */
+  close() {
+    this.#native.close()
+  }
+
   check(options) {
     return this.#native.check(options).then(this.#decode)
   }
@@ -258,6 +266,14 @@ class Spaaza {
   /** The User-Agent sent with every request. */
   get userAgent() {
     return this.#native.userAgent
+  }
+
+  /**
+   * Closes the client: calls in flight finish, pooled connections are let go, and every
+   * later call fails with `invalid_request` naming `client`. Calling it again does nothing.
+   */
+  close() {
+    this.#native.close()
   }
 
   redeemVoucher(options) {

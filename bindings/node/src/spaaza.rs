@@ -1,7 +1,5 @@
 //! `Spaaza`: redeem, unlock, unclaim, lock and claim vouchers, and read them.
 
-use std::sync::Arc;
-
 use napi::bindgen_prelude::{AsyncTask, Env, Unknown};
 use napi_derive::napi;
 use serde::Serialize;
@@ -12,7 +10,7 @@ use voucherkit_core::spaaza::{
 };
 use voucherkit_core::{Provider, Secret};
 
-use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
+use crate::convert::{self, CLIENT_OPTIONS, Opts, Slot, Vk, guarded, result_text};
 use crate::journal::{client_journal, entries_text};
 use crate::{Job, LogCallback};
 
@@ -178,8 +176,9 @@ fn get_request(v: Unknown) -> Vk<GetVouchersRequest> {
 /// The native Spaaza client; `index.js` wraps it.
 #[napi(js_name = "Spaaza")]
 pub struct NativeSpaaza {
-    inner: Arc<Spaaza>,
+    inner: Slot<Spaaza>,
     summary: String,
+    user_agent: String,
 }
 
 impl NativeSpaaza {
@@ -188,15 +187,15 @@ impl NativeSpaaza {
         read: impl FnOnce() -> Vk<R>,
         call: fn(&Spaaza, &R) -> Vk<T>,
     ) -> Job {
+        let client = self.inner.get();
         let request = guarded(Some(PROVIDER), read);
-        let client = Arc::clone(&self.inner);
-        Job::new(move || result_text(guarded(Some(PROVIDER), || call(&client, &request?))))
+        Job::new(move || result_text(guarded(Some(PROVIDER), || call(&*client?, &request?))))
     }
 
     /// Settles the journal's open entries; answers the entries it examined.
     fn reconcile_job(&self) -> Job {
-        let client = Arc::clone(&self.inner);
-        Job::new(move || entries_text(guarded(Some(PROVIDER), || client.reconcile())))
+        let client = self.inner.get();
+        Job::new(move || entries_text(guarded(Some(PROVIDER), || client?.reconcile())))
     }
 }
 
@@ -251,7 +250,8 @@ impl NativeSpaaza {
         });
         match built {
             Ok((client, summary)) => Ok(NativeSpaaza {
-                inner: Arc::new(client),
+                user_agent: client.user_agent().to_owned(),
+                inner: Slot::new(client, PROVIDER, "Spaaza"),
                 summary,
             }),
             Err(e) => Err(convert::thrown(&e)),
@@ -267,7 +267,14 @@ impl NativeSpaaza {
     /// The User-Agent every request carries.
     #[napi(getter)]
     pub fn user_agent(&self) -> String {
-        self.inner.user_agent().to_owned()
+        self.user_agent.clone()
+    }
+
+    /// Closes the client: its pooled connections go once calls in flight finish, and
+    /// every later call is refused (`invalid_request`, field `client`). Idempotent.
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close();
     }
 
     #[napi(ts_return_type = "Promise<string>")]

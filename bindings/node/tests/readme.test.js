@@ -52,7 +52,7 @@ test('the README Node quick start runs as written', () => {
       'voucher_expired The voucher number provided has expired.',
       'redeemed 8',
     ],
-    /^(or|A local|the redeem)/,
+    /^(or|A local|the redeem|Done with the clients)/,
   )
 })
 

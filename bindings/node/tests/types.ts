@@ -125,6 +125,9 @@ async function till(): Promise<void> {
   const spCfg = sp.toJSON()
   const key: string | null = spCfg.sessionKey
   void rest, amount, warn, total, first, key, sp.userAgent
+  sp.close()
+  const closed: void = sg.close()
+  void closed
   // @ts-expect-error chainId is required
   sp.getVouchers({ voucherId: 1 })
   // @ts-expect-error retailerBasketCode is required

@@ -1,0 +1,78 @@
+'use strict'
+// What a payments SDK's users expect, over real HTTP against the sandbox: close(), the
+// appInfo option, Spaaza's newer voucher fields and the rate-limit figures of the request
+// log, and an async iterator over every page of vouchers.
+const { test, before, after, beforeEach } = require('node:test')
+const assert = require('node:assert/strict')
+
+const { SmartGift, Spaaza, Journal, VoucherError } = require('voucherkit')
+const { Sandbox } = require('voucherkit/testing')
+
+let sb
+before(async () => {
+  sb = await Sandbox.start()
+})
+after(() => sb.stop())
+beforeEach(() => sb.reset())
+
+function smartgift(extra = {}) {
+  return new SmartGift({ apiKey: sb.smartgiftKey, baseUrl: sb.smartgiftUrl, ...extra })
+}
+
+function spaaza(extra = {}) {
+  return new Spaaza({ sessionUserId: sb.spaazaSessionUserId, sessionKey: sb.spaazaSessionKey, baseUrl: sb.spaazaUrl, ...extra })
+}
+
+/** Asserts `e` is the refusal of a call on a closed client. */
+function closedError(e, provider) {
+  assert.ok(e instanceof VoucherError, String(e && e.stack))
+  assert.equal(e.kind, 'invalid_request')
+  assert.equal(e.field, 'client')
+  assert.equal(e.provider, provider)
+  assert.equal(e.retryable, false)
+  assert.match(e.message, /closed/)
+  return true
+}
+
+test('close(): a call in flight finishes, every later call (Promise or Sync) is refused naming client, nothing is sent', async () => {
+  const sg = smartgift({ journal: new Journal(':memory:') })
+  const inFlight = sg.check({ voucherNo: '1000000001', siteId: 12 })
+  sg.close()
+  assert.equal((await inFlight).remainingValue, '100')
+  const sent = sb.requests().length
+  const calls = [
+    () => sg.check({ voucherNo: '1000000001', siteId: 12 }),
+    () => sg.hold({ voucherNo: '1000000001' }),
+    () => sg.redeem({ voucherNo: '1000000001', siteId: 12, value: '1.00' }),
+    () => sg.release({ voucherNo: '1000000001', holdToken: 't' }),
+    () => sg.reverse({ voucherNo: '1000000001', siteId: 12, redemptions: [1] }),
+    () => sg.reconcile(),
+  ]
+  for (const call of calls) await assert.rejects(call(), (e) => closedError(e, 'smartgift'))
+  assert.throws(() => sg.checkSync({ voucherNo: '1000000001', siteId: 12 }), (e) => closedError(e, 'smartgift'))
+  assert.throws(() => sg.redeemSync({ voucherNo: '1000000001', siteId: 12, value: '1.00' }), (e) => closedError(e, 'smartgift'))
+  assert.throws(() => sg.reconcileSync(), (e) => closedError(e, 'smartgift'))
+  // Idempotent; what the client was stays readable.
+  sg.close()
+  assert.match(sg.userAgent, /^voucherkit\//)
+  assert.equal(sg.toJSON().baseUrl, sb.smartgiftUrl)
+  assert.equal(sb.requests().length, sent, 'nothing was sent after close()')
+  const after = await smartgift().check({ voucherNo: '1000000001', siteId: 12 })
+  assert.equal(after.remainingValue, '100', 'no money moved')
+})
+
+test('close() on Spaaza: later calls are refused naming client; other clients carry on', async () => {
+  const sp = spaaza()
+  const other = spaaza()
+  const v = await sp.getVouchers({ chainId: 2, voucherId: 438595, showAllStatuses: true })
+  assert.equal(v.vouchers.length, 1)
+  sp.close()
+  await assert.rejects(sp.redeemVoucher({ chainId: 2, voucherId: 438595 }), (e) => closedError(e, 'spaaza'))
+  await assert.rejects(sp.getVouchers({ chainId: 2 }), (e) => closedError(e, 'spaaza'))
+  assert.throws(() => sp.lockVoucherSync({ voucherId: 438595, retailerBasketCode: 'b' }), (e) => closedError(e, 'spaaza'))
+  assert.throws(() => sp.unlockVoucherSync({ voucherId: 438595 }), (e) => closedError(e, 'spaaza'))
+  await assert.rejects(sp.claimVoucher({ chainId: 2, voucherId: 438595, userId: 1 }), (e) => closedError(e, 'spaaza'))
+  await assert.rejects(sp.unclaimVoucher({ chainId: 2, voucherId: 438595, userId: 1 }), (e) => closedError(e, 'spaaza'))
+  const redeemed = await other.redeemVoucher({ chainId: 2, voucherId: 438595, amount: '1.00' })
+  assert.equal(redeemed.voucherStatus, 'redeemed')
+})
