@@ -465,7 +465,13 @@ impl<'env> Opts<'env> {
         match self.get(js)? {
             None => Ok(None),
             Some((v, ValueType::Object)) if !v.is_array().map_err(napi_err)? => {
-                Opts::new(v, wire, known, self.provider).map(Some)
+                // A misspelt key inside is refused under the option's name, not the key's.
+                Opts::new(v, wire, known, self.provider)
+                    .map(Some)
+                    .map_err(|mut e| {
+                        e.field = Some(wire.to_owned());
+                        e
+                    })
             }
             Some((_, ty)) => Err(self.refuse(
                 js,

@@ -76,3 +76,48 @@ test('close() on Spaaza: later calls are refused naming client; other clients ca
   const redeemed = await other.redeemVoucher({ chainId: 2, voucherId: 438595, amount: '1.00' })
   assert.equal(redeemed.voucherStatus, 'redeemed')
 })
+
+test('appInfo {name, version, url} joins the User-Agent of every request; bad values are refused as app_info', async () => {
+  const appInfo = { name: 'acme-till', version: '4.2.0', url: 'https://till.example/about' }
+  const sg = smartgift({ appInfo })
+  const sp = spaaza({ appInfo: { name: 'acme-till' } })
+  assert.match(sg.userAgent, /^voucherkit\/\S+ \(node; [^)]*\) acme-till\/4\.2\.0 \(https:\/\/till\.example\/about\)$/)
+  assert.match(sp.userAgent, / acme-till$/)
+  await sg.check({ voucherNo: '1000000001', siteId: 12 })
+  await sp.getVouchers({ chainId: 2, voucherId: 438595, showAllStatuses: true })
+  const [sgReq, spReq] = sb.requests()
+  assert.equal(sgReq.header('user-agent'), sg.userAgent)
+  assert.equal(spReq.header('user-agent'), sp.userAgent)
+  // Without appInfo, no app part.
+  assert.match(smartgift().userAgent, /^voucherkit\/\S+ \(node; [^)]*\)$/)
+
+  const bad = [
+    { name: '' },
+    { name: '  ' },
+    { name: 'two words' },
+    { name: 'a/b' },
+    { name: 'till', version: '1 2' },
+    { name: 'till', url: 'https://x\r\nX-Evil: 1' },
+    { name: 'x'.repeat(201) },
+    { version: '1.0' },
+    { name: 'till', verison: '1.0' },
+    { name: 42 },
+    'acme-till',
+    ['acme-till'],
+  ]
+  for (const value of bad) {
+    for (const [make, provider] of [[smartgift, 'smartgift'], [spaaza, 'spaaza']]) {
+      assert.throws(
+        () => make({ appInfo: value }),
+        (e) => {
+          assert.ok(e instanceof VoucherError, String(e))
+          assert.equal(e.kind, 'invalid_request')
+          assert.equal(e.field, 'app_info', `${JSON.stringify(value)}: ${e.message}`)
+          assert.equal(e.provider, provider)
+          return true
+        },
+      )
+    }
+  }
+  assert.equal(sb.requests().length, 2, 'a refused appInfo sends nothing')
+})

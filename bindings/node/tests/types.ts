@@ -99,6 +99,10 @@ async function till(): Promise<void> {
   new Spaaza({ auth: 'privileged', bearerToken: 't', appHostname: 'acme.spaaza.com' })
   const seenWarnings: VoucherkitWarning[] = []
   new Spaaza({ sessionUserId: 1, sessionKey: 's', onWarning: (w) => seenWarnings.push(w), maxIdleConnections: 0 })
+  new SmartGift({ apiKey: 'k', appInfo: { name: 'acme-till', version: '4.2.0', url: 'https://till.example' } })
+  new Spaaza({ sessionUserId: 1, sessionKey: 's', appInfo: { name: 'acme-till' } })
+  // @ts-expect-error appInfo needs a name
+  new SmartGift({ apiKey: 'k', appInfo: { version: '1' } })
   // @ts-expect-error onWarning takes a function
   new Spaaza({ sessionUserId: 1, sessionKey: 's', onWarning: 'log' })
   // @ts-expect-error maxIdleConnections is a number
