@@ -117,6 +117,12 @@ export interface RequestLog {
   attempt: number
   /** What went wrong at the transport level, if anything. */
   failure: string | null
+  /**
+   * The answer's `X-RateLimit-Remaining` / `X-RateLimit-Limit`, when it names them (Smart
+   * Gift allows 60 requests a minute): a till can slow down before a 429. Null otherwise.
+   */
+  rateLimitRemaining: number | null
+  rateLimitLimit: number | null
 }
 
 /**
@@ -529,6 +535,13 @@ export interface SpaazaWarning {
   message: string | null
 }
 
+/** An end-user's card as a Spaaza voucher names it (wire `{"type", "code"}`). */
+export interface SpaazaEntityCard {
+  /** `regular`, `custom`, … (the wire `type`). */
+  cardType: string | null
+  code: string | null
+}
+
 /** A Spaaza voucher, as every voucher operation returns it. */
 export interface SpaazaVoucher {
   voucherKey: string | null
@@ -547,11 +560,20 @@ export interface SpaazaVoucher {
   voucherCurrencySymbol: string | null
   voucherExpiryDatetimeUtc: string | null
   voucherRedeemedDatetime: string | null
+  /** Seconds until the voucher expires, as Spaaza counted them when it answered. */
+  voucherExpirySecondsRemaining: number | null
   userId: number | null
+  /** The card of the end-user the voucher is claimed by, when Spaaza names one. */
+  userEntityCard: SpaazaEntityCard | null
   voucherThirdPartyId: number | null
   campaignId: number | null
+  campaignTitle: string | null
+  /** e.g. `loyalty`. */
+  campaignType: string | null
   /** After a partial redeem: the new voucher holding the remainder. */
   regeneratedVoucher: SpaazaVoucher | null
+  /** On a regenerated voucher: the voucher it was regenerated from. */
+  parentVoucher: SpaazaVoucher | null
   warnings: SpaazaWarning[]
   /** The voucher object as sent. */
   raw: JsonObject

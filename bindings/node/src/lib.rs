@@ -86,6 +86,10 @@ pub struct RequestLogEntry {
     pub duration_ms: f64,
     pub attempt: u32,
     pub failure: Option<String>,
+    /// `X-RateLimit-Remaining` / `-Limit` of the answer, when it names them. A JavaScript
+    /// number (exact up to 2^53, far beyond any real figure).
+    pub rate_limit_remaining: Option<f64>,
+    pub rate_limit_limit: Option<f64>,
 }
 
 /// The JavaScript `onRequest` callback, callable from any thread; weak, so it never keeps
@@ -104,6 +108,8 @@ pub fn logger(callback: LogCallback) -> RequestLogger {
             duration_ms: log.duration.as_secs_f64() * 1000.0,
             attempt: log.attempt,
             failure: log.failure.clone(),
+            rate_limit_remaining: log.rate_limit_remaining.map(|n| n as f64),
+            rate_limit_limit: log.rate_limit_limit.map(|n| n as f64),
         };
         callback.call(entry, ThreadsafeFunctionCallMode::NonBlocking);
     })

@@ -4,9 +4,20 @@
 // log, and an async iterator over every page of vouchers.
 const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
 
 const { SmartGift, Spaaza, Journal, VoucherError } = require('voucherkit')
-const { Sandbox } = require('voucherkit/testing')
+const { Sandbox, ScriptedServer } = require('voucherkit/testing')
+
+const DTS = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+
+/** The property names index.d.ts declares in `export interface NAME { … }`. */
+function declaredKeys(name) {
+  const body = new RegExp(`export interface ${name} \\{([\\s\\S]*?)\\n\\}`).exec(DTS)
+  assert.ok(body, `index.d.ts declares ${name}`)
+  return [...body[1].matchAll(/^  (\w+)\??:/gm)].map((m) => m[1]).sort()
+}
 
 let sb
 before(async () => {
@@ -120,4 +131,51 @@ test('appInfo {name, version, url} joins the User-Agent of every request; bad va
     }
   }
   assert.equal(sb.requests().length, 2, 'a refused appInfo sends nothing')
+})
+
+test('Spaaza vouchers carry parentVoucher, userEntityCard, voucherExpirySecondsRemaining, campaignTitle and campaignType, as index.d.ts declares', async () => {
+  const sp = spaaza()
+  const v = await sp.redeemVoucher({ chainId: 2, voucherId: 438595, amount: '2.00' })
+  assert.deepEqual(v.userEntityCard, { cardType: 'custom', code: '404064' })
+  assert.equal(v.campaignId, 300)
+  assert.equal(v.campaignTitle, 'ACME Loyalty Campaign')
+  assert.equal(v.campaignType, 'loyalty')
+  assert.ok(Number.isInteger(v.voucherExpirySecondsRemaining) && v.voucherExpirySecondsRemaining > 0)
+  assert.equal(v.parentVoucher, null)
+  // The remainder names the voucher it came from.
+  const rest = v.regeneratedVoucher
+  assert.equal(rest.voucherAmount, '8')
+  assert.equal(rest.parentVoucher.voucherId, 438595)
+  assert.equal(rest.parentVoucher.voucherAmountRedeemed, '2')
+  assert.equal(rest.userEntityCard, null)
+  // Every key a voucher has is typed, and every typed key is there.
+  assert.deepEqual(Object.keys(v).sort(), declaredKeys('SpaazaVoucher'))
+  assert.deepEqual(Object.keys(v.userEntityCard).sort(), declaredKeys('SpaazaEntityCard'))
+  const listed = (await sp.getVouchers({ chainId: 2, voucherId: rest.voucherId, showAllStatuses: true })).vouchers[0]
+  assert.deepEqual(Object.keys(listed).sort(), declaredKeys('SpaazaVoucher'))
+  assert.equal(listed.campaignType, 'loyalty')
+})
+
+test('the request log carries X-RateLimit-Remaining / -Limit when the answer names them, null otherwise', async () => {
+  const server = await ScriptedServer.start()
+  try {
+    const logs = []
+    const sg = new SmartGift({ apiKey: 'sk_rate', baseUrl: server.url, onRequest: (l) => logs.push(l) })
+    const ok = { data: { message: 'The voucher has been redeemed.', redemptions: [21] } }
+    server.push(
+      { status: 200, headers: { 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '59' }, body: ok },
+      { status: 200, body: ok },
+    )
+    await sg.redeem({ voucherNo: 'V1', siteId: 12, value: '1.00' })
+    sg.redeemSync({ voucherNo: 'V1', siteId: 12, value: '1.00' })
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    assert.equal(logs.length, 2)
+    assert.equal(logs[0].rateLimitRemaining, 59)
+    assert.equal(logs[0].rateLimitLimit, 60)
+    assert.equal(logs[1].rateLimitRemaining, null)
+    assert.equal(logs[1].rateLimitLimit, null)
+    for (const log of logs) assert.deepEqual(Object.keys(log).sort(), declaredKeys('RequestLog'))
+  } finally {
+    await server.stop()
+  }
 })

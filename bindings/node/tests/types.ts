@@ -113,6 +113,14 @@ async function till(): Promise<void> {
   const rest: SpaazaVoucher | null = sv.regeneratedVoucher
   const amount: string | null = sv.voucherAmount
   const warn: string | null | undefined = sv.warnings[0]?.message
+  const remaining: number | null | undefined = logs[0]?.rateLimitRemaining
+  const limit: number | null | undefined = logs[0]?.rateLimitLimit
+  void remaining, limit
+  const parent: SpaazaVoucher | null = sv.regeneratedVoucher?.parentVoucher ?? null
+  const card: string | null | undefined = sv.userEntityCard?.cardType
+  const secondsLeft: number | null = sv.voucherExpirySecondsRemaining
+  const campaign: [string | null, string | null] = [sv.campaignTitle, sv.campaignType]
+  void parent, card, secondsLeft, campaign
   sp.redeemVoucherSync({ chainId: 2, voucherKey: 'k', userId: 1, amount: 2 })
   await sp.unlockVoucher({ voucherId: 35735 })
   sp.unlockVoucherSync({ voucherKey: 'k', voucherId: 1 })
