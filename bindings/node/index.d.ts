@@ -581,6 +581,12 @@ export interface SpaazaVoucher {
   journalId: string | null
 }
 
+/** How many vouchers `Spaaza.vouchers` yields at most. */
+export interface VoucherPaging {
+  /** An integer ≥ 0; no limit when not given. */
+  max?: number
+}
+
 /** The answer to `getVouchers`. */
 export interface VoucherList {
   resultsCountTotal: number | null
@@ -616,6 +622,14 @@ export declare class Spaaza {
   /** Reads vouchers of a chain. A read: safe to retry. */
   getVouchers(options: GetVouchersOptions): Promise<VoucherList>
   getVouchersSync(options: GetVouchersOptions): VoucherList
+  /**
+   * Every voucher the options select, page after page, as an async iterator:
+   * `for await (const v of sp.vouchers({ chainId: 2 }, { max: 500 }))`. A page
+   * (`numberResults`, default 50) is read only when the vouchers before it are used up;
+   * reading stops at a short page, at `resultsCountTotal` or after `max` vouchers. A
+   * failed page, a bad option or a closed client is thrown by the loop.
+   */
+  vouchers(options: GetVouchersOptions, paging?: VoucherPaging): AsyncGenerator<SpaazaVoucher, void, undefined>
   /** Settles the journal's open entries like `SmartGift.reconcile`. */
   reconcile(): Promise<JournalEntry[]>
   reconcileSync(): JournalEntry[]

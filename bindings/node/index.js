@@ -324,6 +324,30 @@ class Spaaza {
     return this.#decode(this.#native.getVouchersSync(options))
   }
 
+  /**
+   * Every voucher `options` selects (the `getVouchers` options), page after page, as an
+   * async iterator: `for await (const v of sp.vouchers({ chainId: 2 }, { max: 500 }))`.
+   * Pages hold `numberResults` vouchers (50 when not given) from `resultsOffset` (0); a
+   * page is read only when the vouchers before it are used up, and reading stops at a
+   * short page, at `resultsCountTotal` or after `max` vouchers. A failed page (or a bad
+   * option, or a closed client) is thrown by the loop; `break` stops the reading.
+   */
+  vouchers(options, paging) {
+    const pages = this.#native.vouchers(options, paging)
+    const decodeAnswer = this.#decode
+    return (async function* vouchers() {
+      try {
+        for (;;) {
+          const voucher = decodeAnswer(await pages.next())
+          if (voucher === null) return
+          yield voucher
+        }
+      } finally {
+        pages.close()
+      }
+    })()
+  }
+
   /** Settles the journal's open entries; resolves with the entries it examined. */
   reconcile() {
     return this.#native.reconcile().then(this.#decode).then(decodeEntries)

@@ -15,6 +15,7 @@
 
 mod convert;
 mod journal;
+mod pages;
 mod smartgift;
 mod spaaza;
 mod testing;

@@ -8,10 +8,11 @@ use voucherkit_core::spaaza::{
     ClaimRequest, DEFAULT_API_VERSION, GetVouchersRequest, LockVoucherRequest,
     RedeemVoucherRequest, Spaaza, SpaazaAuth, SpaazaConfig, UnlockVoucherRequest,
 };
-use voucherkit_core::{Provider, Secret};
+use voucherkit_core::{Error, Provider, Secret};
 
 use crate::convert::{self, CLIENT_OPTIONS, Opts, Slot, Vk, guarded, result_text};
 use crate::journal::{client_journal, entries_text};
+use crate::pages::NativeVoucherPages;
 use crate::{Job, LogCallback};
 
 const PROVIDER: Provider = Provider::Spaaza;
@@ -93,6 +94,9 @@ const GET: &[(&str, &str)] = &[
     ("minRedeemedDatetime", "min_redeemed_datetime"),
     ("maxRedeemedDatetime", "max_redeemed_datetime"),
 ];
+
+/// The second argument of `vouchers`.
+const PAGING: &[(&str, &str)] = &[("max", "max")];
 
 fn opts<'env>(
     v: Unknown<'env>,
@@ -359,6 +363,28 @@ impl NativeSpaaza {
     pub fn get_vouchers_sync(&self, options: Unknown) -> String {
         self.job(|| get_request(options), Spaaza::get_vouchers)
             .run_here()
+    }
+
+    /// Every voucher `options` selects, page after page (`paging`: `{max}`), by the
+    /// core's `Spaaza::iter_vouchers`. A closed client or a bad option is reported by
+    /// the first `next()`, before anything is sent.
+    #[napi]
+    pub fn vouchers(&self, options: Unknown, paging: Unknown) -> NativeVoucherPages {
+        let setup = self.inner.get().and_then(|client| {
+            guarded(Some(PROVIDER), || {
+                let req = get_request(options)?;
+                let p = opts(paging, "vouchers", PAGING)?;
+                let max = match p.int("max")? {
+                    None => None,
+                    Some(n) => Some(usize::try_from(n).map_err(|_| {
+                        Error::invalid("max", format!("max must be an integer ≥ 0, got {n}"))
+                            .with_provider(PROVIDER)
+                    })?),
+                };
+                Ok((client, req, max))
+            })
+        });
+        NativeVoucherPages::new(setup)
     }
 
     #[napi(ts_return_type = "Promise<string>")]

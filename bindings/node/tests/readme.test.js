@@ -65,3 +65,9 @@ test('the README Node "When the answer is lost" example runs as written', () => 
     /^(on a till:|The sandbox carries|After an outcome_unknown)/,
   )
 })
+
+test('the README Node "Every voucher, page by page" example runs as written', () => {
+  const part = nodeSection().split(/^### Every voucher, page by page$/m)[1]
+  assert.ok(part, 'the Node section has a "### Every voucher, page by page" part')
+  runAsWritten(jsBlock(part, '"Every voucher, page by page"'), ['6 vouchers, 63 in all, 3 reads'], /^$^/)
+})

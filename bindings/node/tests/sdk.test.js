@@ -179,3 +179,105 @@ test('the request log carries X-RateLimit-Remaining / -Limit when the answer nam
     await server.stop()
   }
 })
+
+/** The offsets of the get-vouchers pages the sandbox was asked for, in order. */
+function pageOffsets() {
+  return sb
+    .requests()
+    .filter((r) => r.pathOnly === '/spaaza/get-vouchers')
+    .map((r) => new URLSearchParams(r.query()).get('results_offset'))
+}
+
+test('vouchers(): every page in turn by the core pager, stopping at resultsCountTotal', async () => {
+  const sp = spaaza()
+  const listed = await sp.getVouchers({ chainId: 2, showAllStatuses: true })
+  sb.reset()
+  const ids = []
+  for await (const v of sp.vouchers({ chainId: 2, showAllStatuses: true, numberResults: 2 })) {
+    assert.equal(typeof v.voucherKey, 'string')
+    ids.push(v.voucherId)
+  }
+  assert.equal(listed.resultsCountTotal, 6)
+  assert.deepEqual(ids, listed.vouchers.map((v) => v.voucherId))
+  assert.deepEqual(pageOffsets(), ['0', '2', '4'], 'no read after the page that reached the total')
+  // Without numberResults: pages of 50, so one read here.
+  sb.reset()
+  let n = 0
+  for await (const v of sp.vouchers({ chainId: 2, showAllStatuses: true })) n += v === null ? 0 : 1
+  assert.equal(n, 6)
+  assert.deepEqual(sb.requests().map((r) => new URLSearchParams(r.query()).get('number_results')), ['50'])
+})
+
+test('vouchers(): a page is read only when the vouchers before it are used up; max and break stop reading', async () => {
+  const sp = spaaza()
+  const it = sp.vouchers({ chainId: 2, showAllStatuses: true, numberResults: 2 })
+  assert.equal(sb.requests().length, 0, 'nothing is read before the first next()')
+  await it.next()
+  await it.next()
+  assert.deepEqual(pageOffsets(), ['0'])
+  await it.next()
+  assert.deepEqual(pageOffsets(), ['0', '2'])
+  await it.return()
+  assert.deepEqual(await it.next(), { value: undefined, done: true })
+  assert.deepEqual(pageOffsets(), ['0', '2'])
+
+  sb.reset()
+  const three = []
+  for await (const v of sp.vouchers({ chainId: 2, showAllStatuses: true, numberResults: 2 }, { max: 3 })) three.push(v.voucherId)
+  assert.equal(three.length, 3)
+  assert.deepEqual(pageOffsets(), ['0', '2'])
+
+  sb.reset()
+  for await (const v of sp.vouchers({ chainId: 2, showAllStatuses: true }, { max: 0 })) assert.fail(`max 0 yielded ${v.voucherId}`)
+  assert.equal(sb.requests().length, 0)
+
+  sb.reset()
+  for await (const v of sp.vouchers({ chainId: 2, showAllStatuses: true, numberResults: 2 })) {
+    assert.ok(v)
+    break
+  }
+  assert.deepEqual(pageOffsets(), ['0'])
+})
+
+test('vouchers(): a failed page ends the loop with its error; bad options and a closed client are refused before sending', async () => {
+  const sp = spaaza({ maxRetries: 0 })
+  const it = sp.vouchers({ chainId: 2, showAllStatuses: true, numberResults: 2 })
+  await it.next()
+  await it.next()
+  sb.injectFault({ path: '/spaaza/get-vouchers', times: 1, answer: { status: 401, body: { result: { code: 41, status: 'error' }, errors: [{ code: 41, name: 'session_not_found' }] } } })
+  await assert.rejects(it.next(), (e) => {
+    assert.ok(e instanceof VoucherError, String(e))
+    assert.equal(e.kind, 'authentication')
+    return true
+  })
+  assert.deepEqual(await it.next(), { value: undefined, done: true })
+  assert.deepEqual(pageOffsets(), ['0', '2'], 'no page after the failed one')
+
+  sb.reset()
+  const refusals = [
+    [() => sp.vouchers({ showAllStatuses: true }), 'chain_id'],
+    [() => sp.vouchers({ chainId: 2, numberResults: 'ten' }), 'number_results'],
+    [() => sp.vouchers({ chainId: 2 }, { max: -1 }), 'max'],
+    [() => sp.vouchers({ chainId: 2 }, { max: 1.5 }), 'max'],
+    [() => sp.vouchers({ chainId: 2 }, { max: '3' }), 'max'],
+    [() => sp.vouchers({ chainId: 2 }, { limit: 3 }), 'limit'],
+  ]
+  for (const [make, field] of refusals) {
+    await assert.rejects(
+      async () => {
+        for await (const v of make()) assert.fail(`yielded ${v.voucherId}`)
+      },
+      (e) => {
+        assert.ok(e instanceof VoucherError, String(e))
+        assert.equal(e.kind, 'invalid_request')
+        assert.equal(e.field, field, e.message)
+        assert.equal(e.provider, 'spaaza')
+        return true
+      },
+    )
+  }
+  assert.equal(sb.requests().length, 0)
+
+  sp.close()
+  await assert.rejects(sp.vouchers({ chainId: 2 }).next(), (e) => closedError(e, 'spaaza'))
+})

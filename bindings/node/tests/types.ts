@@ -132,6 +132,14 @@ async function till(): Promise<void> {
   sp.lockVoucherSync({ voucherKey: 'k', retailerBasketCode: 'b' })
   const list: VoucherList = await sp.getVouchers({ chainId: 2, voucherId: 438595, showAllStatuses: true, numberResults: 10 })
   const total: number | null = list.resultsCountTotal
+  for await (const each of sp.vouchers({ chainId: 2, numberResults: 20 }, { max: 100 })) {
+    const id: number | null = each.voucherId
+    void id
+  }
+  const pages: AsyncGenerator<SpaazaVoucher, void, undefined> = sp.vouchers({ chainId: 2 })
+  void pages
+  // @ts-expect-error max is a number
+  sp.vouchers({ chainId: 2 }, { max: '10' })
   const first: SpaazaVoucher | undefined = list.vouchers[0]
   sp.getVouchersSync({ chainId: 2, minCreatedDatetime: '2024-01-01 00:00:00' })
   const spCfg = sp.toJSON()
