@@ -32,6 +32,11 @@ const vm = require('node:vm')
 const PKG = path.resolve(__dirname, '..') // the package: bindings/node
 const { SmartGift } = require(PKG)
 const native = require(path.join(PKG, 'native.js'))
+// The responder and the core baseline exist only in builds with the `test-hooks` cargo
+// feature (make bench-node builds one); the published addon leaves them out.
+if (typeof native.BenchResponder !== 'function' || typeof native.benchCoreRedeems !== 'function') {
+  throw new Error('bench/run.js needs an addon built with `--features test-hooks` (run `make bench-node`)')
+}
 
 const KEY = 'sk_bench_0123456789abcdef'
 const ANSWER = '{"data":{"message":"The voucher has been redeemed.","redemptions":[21,22,23]}}'
