@@ -13,7 +13,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A JSON object the provider sent (`raw`). */
 export type JsonObject = { [key: string]: Json }
 
-/** Every error kind, identical in every voucherkit language (DESIGN.md §4). */
+/** Every error kind, identical in every voucherkit language (docs/errors.md, "The 18 kinds"). */
 export type ErrorKind =
   | 'invalid_request'
   | 'authentication'
@@ -117,6 +117,12 @@ export interface RequestLog {
   attempt: number
   /** What went wrong at the transport level, if anything. */
   failure: string | null
+  /**
+   * The answer's `X-RateLimit-Remaining` / `X-RateLimit-Limit`, when it names them (Smart
+   * Gift allows 60 requests a minute): a till can slow down before a 429. Null otherwise.
+   */
+  rateLimitRemaining: number | null
+  rateLimitLimit: number | null
 }
 
 /**
@@ -131,15 +137,23 @@ export interface VoucherkitWarning {
   message: string
 }
 
+/** The till software a client works for (the `appInfo` option). */
+export interface AppInfo {
+  name: string
+  version?: string
+  url?: string
+}
+
 /** Transport options both clients take. */
 export interface ClientOptions {
   /** The provider's URL; defaults to production. Plain http:// only for loopback unless `allowInsecureHttp`. */
   baseUrl?: string
   /**
    * Time allowed to connect, 1 ms to 1 hour. Default 5000. The constructor throws a
-   * VoucherError (`invalid_request`) otherwise: NaN, ±Infinity, negatives and over an
-   * hour name `connect_timeout_ms`; a positive value under 1 ms or 0 names `connect_timeout`
-   * (the core's range check, named alike in every language). Likewise `timeoutMs`.
+   * VoucherError (`invalid_request`, field `connect_timeout`, as in every language)
+   * otherwise: NaN, ±Infinity, negatives, under 1 ms, over an hour. Likewise `timeoutMs`
+   * (`timeout`) and `maxIdleAgeMs` (`max_idle_age`). Every option's refusal names the
+   * core's option (`max_retries`, `ca_bundle`, `app_info`, …).
    */
   connectTimeoutMs?: number
   /** One deadline for the whole call, retries included; 1 ms to 1 hour. Default 30000. */
@@ -156,6 +170,13 @@ export interface ClientOptions {
   maxIdleAgeMs?: number
   /** Idle connections kept for reuse, an integer from 0 to 1024. Default 32. */
   maxIdleConnections?: number
+  /**
+   * The till software this client works for, appended to the User-Agent as
+   * `name/version (url)`. `name` and `version` are one word each (no spaces, `/` or
+   * control characters), the whole at most 200 bytes; otherwise the constructor throws
+   * `invalid_request` naming `app_info`.
+   */
+  appInfo?: AppInfo
   /**
    * Called after every HTTP attempt, on the main thread once the event loop runs (for a
    * `…Sync` call: after it returns). It may call voucherkit itself; what it does never
@@ -386,6 +407,12 @@ export declare class SmartGift {
   constructor(options: SmartGiftOptions)
   /** The User-Agent sent with every request. */
   readonly userAgent: string
+  /**
+   * Closes the client: calls in flight finish, its pooled connections are let go, and
+   * every later call fails with `invalid_request` naming `client`. Calling it again does
+   * nothing.
+   */
+  close(): void
   /** What a voucher is worth at a site. A read: safe to retry. */
   check(options: CheckOptions): Promise<SmartGiftVoucher>
   checkSync(options: CheckOptions): SmartGiftVoucher
@@ -508,6 +535,13 @@ export interface SpaazaWarning {
   message: string | null
 }
 
+/** An end-user's card as a Spaaza voucher names it (wire `{"type", "code"}`). */
+export interface SpaazaEntityCard {
+  /** `regular`, `custom`, … (the wire `type`). */
+  cardType: string | null
+  code: string | null
+}
+
 /** A Spaaza voucher, as every voucher operation returns it. */
 export interface SpaazaVoucher {
   voucherKey: string | null
@@ -526,16 +560,31 @@ export interface SpaazaVoucher {
   voucherCurrencySymbol: string | null
   voucherExpiryDatetimeUtc: string | null
   voucherRedeemedDatetime: string | null
+  /** Seconds until the voucher expires, as Spaaza counted them when it answered. */
+  voucherExpirySecondsRemaining: number | null
   userId: number | null
+  /** The card of the end-user the voucher is claimed by, when Spaaza names one. */
+  userEntityCard: SpaazaEntityCard | null
   voucherThirdPartyId: number | null
   campaignId: number | null
+  campaignTitle: string | null
+  /** e.g. `loyalty`. */
+  campaignType: string | null
   /** After a partial redeem: the new voucher holding the remainder. */
   regeneratedVoucher: SpaazaVoucher | null
+  /** On a regenerated voucher: the voucher it was regenerated from. */
+  parentVoucher: SpaazaVoucher | null
   warnings: SpaazaWarning[]
   /** The voucher object as sent. */
   raw: JsonObject
   /** The journal entry of a journaled `redeemVoucher`; otherwise null. */
   journalId: string | null
+}
+
+/** How many vouchers `Spaaza.vouchers` yields at most. */
+export interface VoucherPaging {
+  /** An integer ≥ 0; no limit when not given. */
+  max?: number
 }
 
 /** The answer to `getVouchers`. */
@@ -553,6 +602,12 @@ export declare class Spaaza {
   constructor(options: SpaazaOptions)
   /** The User-Agent sent with every request. */
   readonly userAgent: string
+  /**
+   * Closes the client: calls in flight finish, its pooled connections are let go, and
+   * every later call fails with `invalid_request` naming `client`. Calling it again does
+   * nothing.
+   */
+  close(): void
   /** Redeems a voucher, wholly or `amount` of it. On `outcome_unknown`, `getVouchers` first. */
   redeemVoucher(options: RedeemVoucherOptions): Promise<SpaazaVoucher>
   redeemVoucherSync(options: RedeemVoucherOptions): SpaazaVoucher
@@ -567,6 +622,14 @@ export declare class Spaaza {
   /** Reads vouchers of a chain. A read: safe to retry. */
   getVouchers(options: GetVouchersOptions): Promise<VoucherList>
   getVouchersSync(options: GetVouchersOptions): VoucherList
+  /**
+   * Every voucher the options select, page after page, as an async iterator:
+   * `for await (const v of sp.vouchers({ chainId: 2 }, { max: 500 }))`. A page
+   * (`numberResults`, default 50) is read only when the vouchers before it are used up;
+   * reading stops at a short page, at `resultsCountTotal` or after `max` vouchers. A
+   * failed page, a bad option or a closed client is thrown by the loop.
+   */
+  vouchers(options: GetVouchersOptions, paging?: VoucherPaging): AsyncGenerator<SpaazaVoucher, void, undefined>
   /** Settles the journal's open entries like `SmartGift.reconcile`. */
   reconcile(): Promise<JournalEntry[]>
   reconcileSync(): JournalEntry[]

@@ -5,111 +5,7 @@
 
 const util = require('node:util')
 const native = require('./native.js')
-
-/** Every error kind, in the core's code order (DESIGN.md §4). */
-const ERROR_KINDS = Object.freeze([
-  'invalid_request',
-  'authentication',
-  'permission_denied',
-  'voucher_not_found',
-  'voucher_not_owned',
-  'voucher_expired',
-  'voucher_already_redeemed',
-  'voucher_not_held',
-  'voucher_locked',
-  'invalid_site',
-  'invalid_amount',
-  'rate_limited',
-  'provider_error',
-  'network',
-  'outcome_unknown',
-  'invalid_response',
-  'internal',
-  'journal',
-])
-
-/**
- * Every voucherkit failure. `kind` (also `code`, as Node errors have) says what to do
- * next: `outcome_unknown` means the provider may have acted — check the voucher before
- * trying again.
- */
-class VoucherError extends Error {
-  constructor(parts) {
-    const p = parts ?? {}
-    super(p.message ?? '')
-    this.kind = p.kind
-    this.code = p.kind
-    this.field = p.field ?? null
-    this.fieldErrors = p.fieldErrors ?? {}
-    this.httpStatus = p.httpStatus ?? null
-    this.provider = p.provider ?? null
-    this.providerCode = p.providerCode ?? null
-    this.retryable = p.retryable === true
-    this.retryAfter = p.retryAfter ?? null
-    this.journalId = p.journalId ?? null
-  }
-
-  /** The same JSON object every voucherkit language prints (wire names, as the CLI). */
-  toJSON() {
-    return {
-      kind: this.kind,
-      message: this.message,
-      field: this.field,
-      field_errors: this.fieldErrors,
-      http_status: this.httpStatus,
-      provider: this.provider,
-      provider_code: this.providerCode,
-      retryable: this.retryable,
-      retry_after: this.retryAfter,
-      journal_id: this.journalId,
-    }
-  }
-}
-Object.defineProperty(VoucherError.prototype, 'name', {
-  value: 'VoucherError',
-  writable: true,
-  configurable: true,
-})
-
-/** The core's `Error::to_json()` as a VoucherError. */
-function fromWire(w) {
-  return new VoucherError({
-    kind: w.kind,
-    message: w.message,
-    field: w.field,
-    fieldErrors: w.field_errors,
-    httpStatus: w.http_status,
-    provider: w.provider,
-    providerCode: w.provider_code,
-    retryable: w.retryable,
-    retryAfter: w.retry_after,
-    journalId: w.journal_id,
-  })
-}
-
-/**
- * The addon answers JSON text: `{…}`, `[…]` or `null` is a result, `E{…}` an error,
- * either one after `W[…]\n` when the core raised warnings during the call; those go to
- * `onWarning` first, so a till sees them before the call returns.
- */
-function decode(text, onWarning = defaultWarning) {
-  if (text.charCodeAt(0) === 87 /* W */) {
-    const end = text.indexOf('\n')
-    for (const warning of JSON.parse(text.slice(1, end))) onWarning(warning)
-    text = text.slice(end + 1)
-  }
-  if (text.charCodeAt(0) !== 69 /* E */) return JSON.parse(text)
-  throw fromWire(JSON.parse(text.slice(1)))
-}
-
-/** Without `onWarning`, a warning is a Node process warning (printed once by default). */
-function defaultWarning(warning) {
-  process.emitWarning(warning.message, {
-    type: 'VoucherkitWarning',
-    code: 'VOUCHERKIT_WARNING',
-    detail: `${warning.provider} ${warning.operation}`,
-  })
-}
+const { ERROR_KINDS, VoucherError, decode, defaultWarning, rethrow } = require('./wire.js')
 
 /**
  * A hold's `receivedAt` and `expiresAt` come from the core as RFC 3339 UTC text with
@@ -145,16 +41,6 @@ function decodeEntry(entry) {
 
 function decodeEntries(entries) {
   return entries.map(decodeEntry)
-}
-
-const THROWN_MARK = 'voucherkit:E'
-
-/** A native constructor throws a plain Error carrying the error's JSON. */
-function rethrow(err) {
-  if (err && typeof err.message === 'string' && err.message.startsWith(THROWN_MARK)) {
-    return fromWire(JSON.parse(err.message.slice(THROWN_MARK.length)))
-  }
-  return err
 }
 
 /** A callback option (`onRequest` → wire `on_request`), or undefined when not given. */
@@ -296,6 +182,14 @@ class SmartGift {
     return this.#native.userAgent
   }
 
+  /**
+   * Closes the client: calls in flight finish, pooled connections are let go, and every
+   * later call fails with `invalid_request` naming `client`. Calling it again does nothing.
+   */
+  close() {
+    this.#native.close()
+  }
+
   check(options) {
     return this.#native.check(options).then(this.#decode)
   }
@@ -374,6 +268,14 @@ class Spaaza {
     return this.#native.userAgent
   }
 
+  /**
+   * Closes the client: calls in flight finish, pooled connections are let go, and every
+   * later call fails with `invalid_request` naming `client`. Calling it again does nothing.
+   */
+  close() {
+    this.#native.close()
+  }
+
   redeemVoucher(options) {
     return this.#native.redeemVoucher(options).then(this.#decode)
   }
@@ -422,6 +324,30 @@ class Spaaza {
     return this.#decode(this.#native.getVouchersSync(options))
   }
 
+  /**
+   * Every voucher `options` selects (the `getVouchers` options), page after page, as an
+   * async iterator: `for await (const v of sp.vouchers({ chainId: 2 }, { max: 500 }))`.
+   * Pages hold `numberResults` vouchers (50 when not given) from `resultsOffset` (0); a
+   * page is read only when the vouchers before it are used up, and reading stops at a
+   * short page, at `resultsCountTotal` or after `max` vouchers. A failed page (or a bad
+   * option, or a closed client) is thrown by the loop; `break` stops the reading.
+   */
+  vouchers(options, paging) {
+    const pages = this.#native.vouchers(options, paging)
+    const decodeAnswer = this.#decode
+    return (async function* vouchers() {
+      try {
+        for (;;) {
+          const voucher = decodeAnswer(await pages.next())
+          if (voucher === null) return
+          yield voucher
+        }
+      } finally {
+        pages.close()
+      }
+    })()
+  }
+
   /** Settles the journal's open entries; resolves with the entries it examined. */
   reconcile() {
     return this.#native.reconcile().then(this.#decode).then(decodeEntries)
@@ -451,6 +377,4 @@ module.exports = {
   VoucherError,
   ERROR_KINDS,
   coreVersion,
-  // For voucherkit's own tests and the CLI; not part of the public API.
-  _internal: { native, decode, rethrow },
 }

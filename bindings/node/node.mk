@@ -1,6 +1,7 @@
 # Node package: the napi-rs addon and the `voucherkit` npm package, both in bindings/node
 # (Cargo.toml and src/ beside package.json, tests/, bench/). `make test-node` installs the
-# npm tools when node_modules is missing, builds the addon from source (debug), type-checks
+# npm tools when node_modules is missing, builds the addon from source (debug, with the
+# `test-hooks` feature the tests need), type-checks
 # index.d.ts with `tsc --strict` and runs `node --test` (the conformance corpus among them).
 # `make bench-node` builds a release addon and writes BENCHMARKS.md's Node sections (free, and pinned to one CPU).
 
@@ -21,9 +22,10 @@ node-deps: $(NODE_PKG)/node_modules/.package-lock.json
 lint-node:
 	$(CARGO) fmt -p voucherkit-node -- --check
 	$(CARGO) clippy -p voucherkit-node --all-targets -- -D warnings
+	$(CARGO) clippy -p voucherkit-node --all-targets --features test-hooks -- -D warnings
 
 build-node: node-deps
-	cd $(NODE_PKG) && npm run --silent build:debug
+	cd $(NODE_PKG) && npm run --silent build:test
 
 node-types: node-deps
 	cd $(NODE_PKG) && npx tsc -p tests/tsconfig.json
@@ -36,7 +38,7 @@ test-node: lint-node build-node node-types node-tests
 
 bench-node: node-deps
 	cd $(NODE_PKG) && npx napi build --platform --release --manifest-path Cargo.toml \
-		--output-dir bench/.build --no-js --dts native.d.ts
+		--output-dir bench/.build --no-js --dts native.d.ts --features test-hooks
 	VOUCHERKIT_NATIVE=$(CURDIR)/$(NODE_PKG)/bench/.build/voucherkit.linux-x64-gnu.node \
 		node $(NODE_PKG)/bench/run.js --write BENCHMARKS.md
 	VOUCHERKIT_NATIVE=$(CURDIR)/$(NODE_PKG)/bench/.build/voucherkit.linux-x64-gnu.node \

@@ -1,8 +1,8 @@
 //! JavaScript values in, JSON text out: the only conversions the binding does.
 //!
 //! Options objects are read property by property, and a value of the wrong JavaScript
-//! type is an `invalid_request` naming the wire field (`voucher_no`), as DESIGN.md §8
-//! asks, so the same error reaches a Node till whatever went wrong. Everything else —
+//! type is an `invalid_request` naming the wire field (`voucher_no`; docs/errors.md,
+//! "Fields"), so the same error reaches a Node till whatever went wrong. Everything else —
 //! empty strings, amounts, identifiers — is decided by the core.
 //!
 //! Results go back as JSON text that `index.js` parses (V8's `JSON.parse` builds the
@@ -16,8 +16,7 @@ use napi::JsDate;
 use napi::bindgen_prelude::{Array, JsValue, Object, Unknown, ValueType};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use voucherkit_core::transport::options::MAX_IDLE_CONNECTIONS;
-use voucherkit_core::{Amount, ClientOptions, Error, Provider, TimeUnit, duration_option};
+use voucherkit_core::{Amount, AppInfo, ClientOptions, ClientSettings, Error, Provider, TimeUnit};
 
 /// A core result, or the error a call ends with.
 pub type Vk<T> = std::result::Result<T, Error>;
@@ -443,85 +442,138 @@ impl<'env> Opts<'env> {
         Err(self.refuse(js, format!("{} must be a Date, got {what}", self.wire(js))))
     }
 
-    /// A duration in milliseconds; the core converts it, refusing NaN, ±Infinity,
-    /// negatives and anything over an hour by the option's wire name.
-    pub fn millis(&self, js: &str) -> Vk<Option<Duration>> {
+    /// A number as given (durations in milliseconds): `ClientSettings::build` decides
+    /// what it may be, naming the option.
+    pub fn number(&self, js: &str) -> Vk<Option<f64>> {
         match self.get(js)? {
             None => Ok(None),
-            Some((v, ValueType::Number)) => {
-                let n = unsafe { v.cast::<f64>() }.map_err(napi_err)?;
-                duration_option(n, TimeUnit::Milliseconds, self.wire(js))
-                    .map(Some)
-                    .map_err(|e| on_behalf(e, self.provider))
-            }
+            Some((v, ValueType::Number)) => Ok(Some(unsafe { v.cast::<f64>() }.map_err(napi_err)?)),
             Some((_, ty)) => Err(self.refuse(
                 js,
-                format!(
-                    "{} must be a number of milliseconds, got {}",
-                    self.wire(js),
-                    type_name(ty)
-                ),
+                format!("{} must be a number, got {}", self.wire(js), type_name(ty)),
             )),
         }
     }
 
-    /// The transport options every client takes.
+    /// A nested options object, read with `known` (`undefined`/`null` = none).
+    pub fn object(
+        &self,
+        js: &str,
+        known: &'static [(&'static str, &'static str)],
+    ) -> Vk<Option<Opts<'env>>> {
+        let wire = self.wire(js);
+        match self.get(js)? {
+            None => Ok(None),
+            Some((v, ValueType::Object)) if !v.is_array().map_err(napi_err)? => {
+                // A misspelt key inside is refused under the option's name, not the key's.
+                Opts::new(v, wire, known, self.provider)
+                    .map(Some)
+                    .map_err(|mut e| {
+                        e.field = Some(wire.to_owned());
+                        e
+                    })
+            }
+            Some((_, ty)) => Err(self.refuse(
+                js,
+                format!("{wire} must be an object, got {}", type_name(ty)),
+            )),
+        }
+    }
+
+    /// The transport options every client takes, built by the core's `ClientSettings`
+    /// (every conversion, range and message lives there, naming the core option); the
+    /// binding only reads JavaScript values. Loggers are attached by the caller.
     pub fn client_options(&self, language_version: String) -> Vk<ClientOptions> {
-        let mut o = ClientOptions {
-            binding: "node".to_owned(),
-            language_version,
-            ..ClientOptions::default()
+        let app_info = match self.object("appInfo", APP_INFO)? {
+            None => None,
+            Some(a) => Some(AppInfo {
+                name: a.string("name")?,
+                version: a.str("version")?,
+                url: a.str("url")?,
+            }),
         };
-        if let Some(d) = self.millis("connectTimeoutMs")? {
-            o.connect_timeout = d;
-        }
-        if let Some(d) = self.millis("timeoutMs")? {
-            o.timeout = d;
-        }
-        if let Some(d) = self.millis("maxIdleAgeMs")? {
-            o.max_idle_age = d;
-        }
-        if let Some(n) = self.int("maxRetries")? {
-            o.max_retries = u32::try_from(n).map_err(|_| {
-                self.refuse(
-                    "maxRetries",
-                    format!("max_retries must be an integer ≥ 0, got {n}"),
-                )
-            })?;
-        }
-        if let Some(n) = self.int("maxIdleConnections")? {
-            // Negative counts have no usize; the upper bound is the core's check.
-            o.max_idle_connections = usize::try_from(n).map_err(|_| {
-                self.refuse(
-                    "maxIdleConnections",
-                    format!(
-                        "max_idle_connections must be between 0 and {MAX_IDLE_CONNECTIONS}, got {n}"
-                    ),
-                )
-            })?;
-        }
-        o.ca_bundle = self.str("caBundle")?.map(Into::into);
-        o.proxy = self.str("proxy")?;
-        o.allow_insecure_http = self.bool("allowInsecureHttp")?.unwrap_or(false);
-        Ok(o)
+        let settings = ClientSettings {
+            connect_timeout: self.number("connectTimeoutMs")?,
+            timeout: self.number("timeoutMs")?,
+            max_retries: self.int("maxRetries")?,
+            max_idle_age: self.number("maxIdleAgeMs")?,
+            max_idle_connections: self.int("maxIdleConnections")?,
+            ca_bundle: self.str("caBundle")?,
+            proxy: self.str("proxy")?,
+            allow_insecure_http: self.bool("allowInsecureHttp")?,
+            app_info,
+            ..ClientSettings::new(TimeUnit::Milliseconds, "node", &language_version)
+        };
+        settings.build().map_err(|e| on_behalf(e, self.provider))
     }
 }
 
-/// Options every client constructor takes, besides its own.
-pub const CLIENT_OPTIONS: [(&str, &str); 12] = [
+/// Options every client constructor takes, besides its own: (JavaScript name, the name
+/// errors give). The transport options carry the core's option names (`voucherkit_core::
+/// OPTIONS`), so a bad `timeoutMs` is refused as `timeout` in every language.
+pub const CLIENT_OPTIONS: [(&str, &str); 13] = [
     ("baseUrl", "base_url"),
-    ("connectTimeoutMs", "connect_timeout_ms"),
-    ("timeoutMs", "timeout_ms"),
+    ("connectTimeoutMs", "connect_timeout"),
+    ("timeoutMs", "timeout"),
     ("maxRetries", "max_retries"),
     ("caBundle", "ca_bundle"),
     ("proxy", "proxy"),
     ("allowInsecureHttp", "allow_insecure_http"),
-    ("maxIdleAgeMs", "max_idle_age_ms"),
+    ("maxIdleAgeMs", "max_idle_age"),
     ("maxIdleConnections", "max_idle_connections"),
+    ("appInfo", "app_info"),
     ("onRequest", "on_request"),
     ("onWarning", "on_warning"),
     ("journal", "journal"),
 ];
+
+/// The keys of the `appInfo` object; every refusal names `app_info`.
+const APP_INFO: &[(&str, &str)] = &[
+    ("name", "app_info"),
+    ("version", "app_info"),
+    ("url", "app_info"),
+];
+
+/// A native client's core client until `close()`: calls take their own handle, so one
+/// in flight when the client closes finishes normally; a call after it is refused.
+pub struct Slot<T> {
+    inner: std::sync::Mutex<Option<std::sync::Arc<T>>>,
+    provider: Provider,
+    what: &'static str,
+}
+
+impl<T> Slot<T> {
+    pub fn new(client: T, provider: Provider, what: &'static str) -> Slot<T> {
+        Slot {
+            inner: std::sync::Mutex::new(Some(std::sync::Arc::new(client))),
+            provider,
+            what,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<std::sync::Arc<T>>> {
+        // Nothing runs under the lock that could panic; a poisoned one still holds a value.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The client, or `invalid_request` naming `client` once it is closed.
+    pub fn get(&self) -> Vk<std::sync::Arc<T>> {
+        self.lock().clone().ok_or_else(|| {
+            Error::invalid(
+                "client",
+                format!("this {} client is closed; create a new one", self.what),
+            )
+            .with_provider(self.provider)
+        })
+    }
+
+    /// Lets the core client go (its pooled connections close once no call uses it).
+    pub fn close(&self) {
+        self.lock().take();
+    }
+}
 
 /// An N-API failure while reading arguments (never expected): an `internal` error.
 pub fn napi_err(e: napi::Error) -> Error {

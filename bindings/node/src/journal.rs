@@ -73,35 +73,14 @@ pub fn client_journal(env: &Env, value: Option<Unknown>) -> Vk<Option<Journal>> 
 
 fn filter(options: Unknown) -> Vk<EntryFilter> {
     let o = Opts::new(options, "entries", FILTER, None)?;
-    let state = match o.str("state")? {
-        None => None,
-        Some(name) => Some(EntryState::from_name(&name).ok_or_else(|| {
-            let names: Vec<&str> = EntryState::ALL.iter().map(|s| s.as_str()).collect();
-            Error::invalid(
-                "state",
-                format!("state must be one of {}, got {name:?}", names.join(", ")),
-            )
-        })?),
-    };
-    let provider = match o.str("provider")? {
-        None => None,
-        Some(name) => {
-            let all = [Provider::SmartGift, Provider::Spaaza];
-            Some(
-                all.into_iter()
-                    .find(|p| p.as_str() == name)
-                    .ok_or_else(|| {
-                        Error::invalid(
-                            "provider",
-                            format!(
-                                "provider must be \"{}\" or \"{}\", got {name:?}",
-                                all[0], all[1]
-                            ),
-                        )
-                    })?,
-            )
-        }
-    };
+    let state = o
+        .str("state")?
+        .map(|name| EntryState::parse(&name, "state"))
+        .transpose()?;
+    let provider = o
+        .str("provider")?
+        .map(|name| Provider::parse(&name, "provider"))
+        .transpose()?;
     let limit = match o.int("limit")? {
         None => None,
         Some(n) => Some(usize::try_from(n).map_err(|_| {

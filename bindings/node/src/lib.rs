@@ -15,6 +15,7 @@
 
 mod convert;
 mod journal;
+mod pages;
 mod smartgift;
 mod spaaza;
 mod testing;
@@ -22,7 +23,7 @@ mod testing;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Either, Env};
+use napi::bindgen_prelude::{AsyncTask, Env};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Status, Task};
 use napi_derive::napi;
@@ -86,6 +87,10 @@ pub struct RequestLogEntry {
     pub duration_ms: f64,
     pub attempt: u32,
     pub failure: Option<String>,
+    /// `X-RateLimit-Remaining` / `-Limit` of the answer, when it names them. A JavaScript
+    /// number (exact up to 2^53, far beyond any real figure).
+    pub rate_limit_remaining: Option<f64>,
+    pub rate_limit_limit: Option<f64>,
 }
 
 /// The JavaScript `onRequest` callback, callable from any thread; weak, so it never keeps
@@ -104,6 +109,8 @@ pub fn logger(callback: LogCallback) -> RequestLogger {
             duration_ms: log.duration.as_secs_f64() * 1000.0,
             attempt: log.attempt,
             failure: log.failure.clone(),
+            rate_limit_remaining: log.rate_limit_remaining.map(|n| n as f64),
+            rate_limit_limit: log.rate_limit_limit.map(|n| n as f64),
         };
         callback.call(entry, ThreadsafeFunctionCallMode::NonBlocking);
     })
@@ -173,11 +180,50 @@ pub fn core_version() -> String {
     voucherkit_core::VERSION.to_owned()
 }
 
+/// Every error kind of the core as JSON (`[{"name", "code"}]`, in code order): the
+/// drift test compares it with `ERROR_KINDS` and index.d.ts, so a kind added to the core
+/// and not to this package fails `make test-node`.
+#[napi]
+pub fn core_error_kinds() -> String {
+    let kinds: Vec<serde_json::Value> = voucherkit_core::ErrorKind::ALL
+        .iter()
+        .map(|k| serde_json::json!({"name": k.as_str(), "code": k.code()}))
+        .collect();
+    serde_json::Value::Array(kinds).to_string()
+}
+
+/// Every transport option of the core as JSON (`[{"name", "kind", "default"}]`), for
+/// the same drift test: an option the constructors do not take fails it.
+#[napi]
+pub fn core_options() -> String {
+    let options: Vec<serde_json::Value> = voucherkit_core::OPTIONS
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "name": o.name,
+                "kind": format!("{:?}", o.kind),
+                "default": o.default,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(options).to_string()
+}
+
+/// The options every client constructor takes besides its own, as JSON
+/// (`[[javascriptName, nameInErrors]]`): the drift test checks that the transport ones
+/// are exactly the core's `OPTIONS`.
+#[napi]
+pub fn client_option_names() -> String {
+    serde_json::to_string(&convert::CLIENT_OPTIONS).unwrap_or_else(|_| "[]".to_owned())
+}
+
 /// Panics inside the same guard every operation runs in, on the thread pool (`sync` =
 /// false, a Promise) or here: the tests use it to prove a panic becomes an `internal`
-/// error and never brings Node down.
+/// error and never brings Node down. Only in builds with the `test-hooks` feature.
+#[cfg(feature = "test-hooks")]
 #[napi]
-pub fn debug_panic(sync: bool) -> Either<String, AsyncTask<Job>> {
+pub fn debug_panic(sync: bool) -> napi::bindgen_prelude::Either<String, AsyncTask<Job>> {
+    use napi::bindgen_prelude::Either;
     let job = Job::new(|| {
         convert::result_text(convert::guarded(None, || -> Vk<serde_json::Value> {
             panic!("deliberate test panic")
@@ -193,6 +239,8 @@ pub fn debug_panic(sync: bool) -> Either<String, AsyncTask<Job>> {
 /// Breaks the journal file at `path` the way another process (or a failing disk) could,
 /// by dropping its entries table under any journal open on it: the tests use it to prove
 /// that a journal that cannot record a call stops the write with a `journal` error.
+/// Only in builds with the `test-hooks` feature.
+#[cfg(feature = "test-hooks")]
 #[napi]
 pub fn debug_break_journal(path: String) -> napi::Result<()> {
     let broken =

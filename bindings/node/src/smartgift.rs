@@ -1,7 +1,5 @@
 //! `SmartGift`: check, hold, redeem, release, reverse (each a Promise and a `…Sync` twin).
 
-use std::sync::Arc;
-
 use napi::bindgen_prelude::{AsyncTask, Env, Unknown};
 use napi_derive::napi;
 use serde::Serialize;
@@ -11,7 +9,7 @@ use voucherkit_core::smartgift::{
 };
 use voucherkit_core::{Provider, Secret};
 
-use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
+use crate::convert::{self, CLIENT_OPTIONS, Opts, Slot, Vk, guarded, result_text};
 use crate::journal::{client_journal, entries_text};
 use crate::{Job, LogCallback};
 
@@ -31,7 +29,10 @@ const CONFIG: &[(&str, &str)] = &[
     CLIENT_OPTIONS[9],
     CLIENT_OPTIONS[10],
     CLIENT_OPTIONS[11],
+    CLIENT_OPTIONS[12],
 ];
+// Every client option listed above: one added to CLIENT_OPTIONS must be added here too.
+const _: () = assert!(CONFIG.len() == 1 + CLIENT_OPTIONS.len());
 const CHECK: &[(&str, &str)] = &[
     ("voucherNo", "voucher_no"),
     ("siteId", "site_id"),
@@ -63,8 +64,9 @@ const REVERSE: &[(&str, &str)] = &[
 /// The native Smart Gift client; `index.js` wraps it.
 #[napi(js_name = "SmartGift")]
 pub struct NativeSmartGift {
-    inner: Arc<SmartGift>,
+    inner: Slot<SmartGift>,
     summary: String,
+    user_agent: String,
 }
 
 fn opts<'env>(
@@ -141,15 +143,15 @@ impl NativeSmartGift {
         read: impl FnOnce() -> Vk<R>,
         call: fn(&SmartGift, &R) -> Vk<T>,
     ) -> Job {
+        let client = self.inner.get();
         let request = guarded(Some(PROVIDER), read);
-        let client = Arc::clone(&self.inner);
-        Job::new(move || result_text(guarded(Some(PROVIDER), || call(&client, &request?))))
+        Job::new(move || result_text(guarded(Some(PROVIDER), || call(&*client?, &request?))))
     }
 
     /// Settles the journal's open entries; answers the entries it examined.
     fn reconcile_job(&self) -> Job {
-        let client = Arc::clone(&self.inner);
-        Job::new(move || entries_text(guarded(Some(PROVIDER), || client.reconcile())))
+        let client = self.inner.get();
+        Job::new(move || entries_text(guarded(Some(PROVIDER), || client?.reconcile())))
     }
 }
 
@@ -185,7 +187,8 @@ impl NativeSmartGift {
         });
         match built {
             Ok((client, summary)) => Ok(NativeSmartGift {
-                inner: Arc::new(client),
+                user_agent: client.user_agent().to_owned(),
+                inner: Slot::new(client, PROVIDER, "SmartGift"),
                 summary,
             }),
             Err(e) => Err(convert::thrown(&e)),
@@ -201,7 +204,14 @@ impl NativeSmartGift {
     /// The User-Agent every request carries.
     #[napi(getter)]
     pub fn user_agent(&self) -> String {
-        self.inner.user_agent().to_owned()
+        self.user_agent.clone()
+    }
+
+    /// Closes the client: its pooled connections go once calls in flight finish, and
+    /// every later call is refused (`invalid_request`, field `client`). Idempotent.
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close();
     }
 
     #[napi(ts_return_type = "Promise<string>")]

@@ -1,7 +1,5 @@
 //! `Spaaza`: redeem, unlock, unclaim, lock and claim vouchers, and read them.
 
-use std::sync::Arc;
-
 use napi::bindgen_prelude::{AsyncTask, Env, Unknown};
 use napi_derive::napi;
 use serde::Serialize;
@@ -12,8 +10,9 @@ use voucherkit_core::spaaza::{
 };
 use voucherkit_core::{Error, Provider, Secret};
 
-use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
+use crate::convert::{self, CLIENT_OPTIONS, Opts, Slot, Vk, guarded, result_text};
 use crate::journal::{client_journal, entries_text};
+use crate::pages::NativeVoucherPages;
 use crate::{Job, LogCallback};
 
 const PROVIDER: Provider = Provider::Spaaza;
@@ -37,7 +36,10 @@ const CONFIG: &[(&str, &str)] = &[
     CLIENT_OPTIONS[9],
     CLIENT_OPTIONS[10],
     CLIENT_OPTIONS[11],
+    CLIENT_OPTIONS[12],
 ];
+// Every client option listed above: one added to CLIENT_OPTIONS must be added here too.
+const _: () = assert!(CONFIG.len() == 6 + CLIENT_OPTIONS.len());
 const REDEEM: &[(&str, &str)] = &[
     ("chainId", "chain_id"),
     ("voucherKey", "voucher_key"),
@@ -92,6 +94,9 @@ const GET: &[(&str, &str)] = &[
     ("minRedeemedDatetime", "min_redeemed_datetime"),
     ("maxRedeemedDatetime", "max_redeemed_datetime"),
 ];
+
+/// The second argument of `vouchers`.
+const PAGING: &[(&str, &str)] = &[("max", "max")];
 
 fn opts<'env>(
     v: Unknown<'env>,
@@ -175,8 +180,9 @@ fn get_request(v: Unknown) -> Vk<GetVouchersRequest> {
 /// The native Spaaza client; `index.js` wraps it.
 #[napi(js_name = "Spaaza")]
 pub struct NativeSpaaza {
-    inner: Arc<Spaaza>,
+    inner: Slot<Spaaza>,
     summary: String,
+    user_agent: String,
 }
 
 impl NativeSpaaza {
@@ -185,27 +191,24 @@ impl NativeSpaaza {
         read: impl FnOnce() -> Vk<R>,
         call: fn(&Spaaza, &R) -> Vk<T>,
     ) -> Job {
+        let client = self.inner.get();
         let request = guarded(Some(PROVIDER), read);
-        let client = Arc::clone(&self.inner);
-        Job::new(move || result_text(guarded(Some(PROVIDER), || call(&client, &request?))))
+        Job::new(move || result_text(guarded(Some(PROVIDER), || call(&*client?, &request?))))
     }
 
     /// Settles the journal's open entries; answers the entries it examined.
     fn reconcile_job(&self) -> Job {
-        let client = Arc::clone(&self.inner);
-        Job::new(move || entries_text(guarded(Some(PROVIDER), || client.reconcile())))
+        let client = self.inner.get();
+        Job::new(move || entries_text(guarded(Some(PROVIDER), || client?.reconcile())))
     }
 }
 
 fn config(o: &Opts, version: String, journal: Option<Journal>) -> Vk<SpaazaConfig> {
-    let auth_name = o.str("auth")?.unwrap_or_else(|| "admin".to_owned());
-    let auth = SpaazaAuth::from_name(&auth_name).ok_or_else(|| {
-        Error::invalid(
-            "auth",
-            format!("auth must be \"admin\", \"user\" or \"privileged\", got {auth_name:?}"),
-        )
-        .with_provider(PROVIDER)
-    })?;
+    // Absent = the admin session, as the other languages default; the name is the core's.
+    let auth = match o.str("auth")? {
+        Some(name) => SpaazaAuth::parse(&name)?,
+        None => SpaazaAuth::Admin,
+    };
     Ok(SpaazaConfig {
         journal,
         auth,
@@ -251,7 +254,8 @@ impl NativeSpaaza {
         });
         match built {
             Ok((client, summary)) => Ok(NativeSpaaza {
-                inner: Arc::new(client),
+                user_agent: client.user_agent().to_owned(),
+                inner: Slot::new(client, PROVIDER, "Spaaza"),
                 summary,
             }),
             Err(e) => Err(convert::thrown(&e)),
@@ -267,7 +271,14 @@ impl NativeSpaaza {
     /// The User-Agent every request carries.
     #[napi(getter)]
     pub fn user_agent(&self) -> String {
-        self.inner.user_agent().to_owned()
+        self.user_agent.clone()
+    }
+
+    /// Closes the client: its pooled connections go once calls in flight finish, and
+    /// every later call is refused (`invalid_request`, field `client`). Idempotent.
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close();
     }
 
     #[napi(ts_return_type = "Promise<string>")]
@@ -352,6 +363,28 @@ impl NativeSpaaza {
     pub fn get_vouchers_sync(&self, options: Unknown) -> String {
         self.job(|| get_request(options), Spaaza::get_vouchers)
             .run_here()
+    }
+
+    /// Every voucher `options` selects, page after page (`paging`: `{max}`), by the
+    /// core's `Spaaza::iter_vouchers`. A closed client or a bad option is reported by
+    /// the first `next()`, before anything is sent.
+    #[napi]
+    pub fn vouchers(&self, options: Unknown, paging: Unknown) -> NativeVoucherPages {
+        let setup = self.inner.get().and_then(|client| {
+            guarded(Some(PROVIDER), || {
+                let req = get_request(options)?;
+                let p = opts(paging, "vouchers", PAGING)?;
+                let max = match p.int("max")? {
+                    None => None,
+                    Some(n) => Some(usize::try_from(n).map_err(|_| {
+                        Error::invalid("max", format!("max must be an integer ≥ 0, got {n}"))
+                            .with_provider(PROVIDER)
+                    })?),
+                };
+                Ok((client, req, max))
+            })
+        });
+        NativeVoucherPages::new(setup)
     }
 
     #[napi(ts_return_type = "Promise<string>")]

@@ -242,12 +242,15 @@ impl NativeScriptedServer {
 }
 
 /// A sandbox server that answers every request with one fixed answer and records
-/// nothing (so its memory stays flat): the responder of `bench/` (bindings/node/bench).
+/// nothing (so its memory stays flat): the responder of `bench/run.js`. Only in builds
+/// with the `test-hooks` feature (the bench builds its own addon with it).
+#[cfg(feature = "test-hooks")]
 #[napi(js_name = "BenchResponder")]
 pub struct NativeBenchResponder {
     server: voucherkit_sandbox::http::Server,
 }
 
+#[cfg(feature = "test-hooks")]
 #[napi]
 impl NativeBenchResponder {
     #[napi(constructor)]
@@ -275,7 +278,8 @@ impl NativeBenchResponder {
 
 /// Makes `calls` Smart Gift money redeems (`value` 10.00) through the Rust core alone,
 /// on this thread, and returns the seconds they took: `bench/`'s baseline, so the
-/// binding's own cost per call can be told from the core's.
+/// binding's own cost per call can be told from the core's. Only with `test-hooks`.
+#[cfg(feature = "test-hooks")]
 #[napi]
 #[cfg_attr(test, allow(dead_code))]
 pub fn bench_core_redeems(base_url: String, api_key: String, calls: u32) -> napi::Result<f64> {

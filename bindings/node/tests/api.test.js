@@ -200,7 +200,7 @@ test('constructors refuse bad configuration with a VoucherError', () => {
     [() => new SmartGift({ apiKey: 'k', baseUrl: 'ftp://example.com' }), 'base_url', 'smartgift'],
     [() => new SmartGift({ apiKey: 'k', baseUrl: 'http://example.com' }), 'base_url', 'smartgift'],
     [() => new SmartGift({ apiKey: 'bad\nkey' }), 'api_key', 'smartgift'],
-    [() => new SmartGift({ apiKey: 'k', timeoutMs: -1 }), 'timeout_ms', 'smartgift'],
+    [() => new SmartGift({ apiKey: 'k', timeoutMs: -1 }), 'timeout', 'smartgift'],
     [() => new SmartGift({ apiKey: 'k', maxRetries: 1.5 }), 'max_retries', 'smartgift'],
     [() => new SmartGift({ apiKey: 'k', onRequest: 'log' }), 'on_request', 'smartgift'],
     [() => new SmartGift({ apiKey: 'k', apikey: 'x' }), 'apikey', 'smartgift'],
@@ -304,7 +304,8 @@ test('onRequest sees every attempt (no secrets), and a throwing callback breaks 
 })
 
 test('a Rust panic becomes an internal VoucherError, sync and async, and Node carries on', async () => {
-  const { native, decode } = voucherkit._internal
+  const native = require('../native.js')
+  const { decode } = require('../wire.js')
   const sync = await refused(() => decode(native.debugPanic(true)))
   assert.equal(sync.kind, 'internal')
   assert.match(sync.message, /panic/)
@@ -377,4 +378,15 @@ test('VoucherError: every kind, the Node error conventions, JSON in wire names',
   assert.equal(new VoucherError({ kind: 'outcome_unknown', message: 'm', journalId: 'j-1' }).toJSON().journal_id, 'j-1')
   assert.match(coreVersion, /^\d+\.\d+\.\d+/)
   assert.match(smartgift().userAgent, new RegExp(`^voucherkit/${coreVersion} \\(node; ${process.versions.node}\\)$`))
+})
+
+test('the published API is the clients, Journal and errors only; the sandbox lives in voucherkit/testing', async () => {
+  assert.deepEqual(Object.keys(voucherkit).sort(), ['ERROR_KINDS', 'Journal', 'SmartGift', 'Spaaza', 'VoucherError', 'coreVersion'])
+  const esm = await import('voucherkit')
+  assert.deepEqual(Object.keys(esm).filter((k) => k !== 'default').sort(), Object.keys(voucherkit).sort())
+  // The package's exports map keeps the addon and its test hooks out of reach by name.
+  assert.throws(() => require('voucherkit/native.js'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' })
+  assert.throws(() => require('voucherkit/wire.js'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' })
+  const testing = require('voucherkit/testing')
+  assert.deepEqual(Object.keys(testing).sort(), ['RecordedRequest', 'Sandbox', 'ScriptedServer'])
 })

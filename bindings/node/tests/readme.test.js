@@ -52,7 +52,7 @@ test('the README Node quick start runs as written', () => {
       'voucher_expired The voucher number provided has expired.',
       'redeemed 8',
     ],
-    /^(or|A local|the redeem)/,
+    /^(or|A local|the redeem|Done with the clients)/,
   )
 })
 
@@ -64,4 +64,10 @@ test('the README Node "When the answer is lost" example runs as written', () => 
     ['outcome_unknown unknown', 'sale-42 applied remaining_value went from 100 to 90', '0'],
     /^(on a till:|The sandbox carries|After an outcome_unknown)/,
   )
+})
+
+test('the README Node "Every voucher, page by page" example runs as written', () => {
+  const part = nodeSection().split(/^### Every voucher, page by page$/m)[1]
+  assert.ok(part, 'the Node section has a "### Every voucher, page by page" part')
+  runAsWritten(jsBlock(part, '"Every voucher, page by page"'), ['6 vouchers, 63 in all, 3 reads'], /^$^/)
 })

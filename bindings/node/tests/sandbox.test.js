@@ -8,7 +8,10 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const { SmartGift, Spaaza, Journal, VoucherError, ERROR_KINDS, _internal } = require('voucherkit')
+const { SmartGift, Spaaza, Journal, VoucherError, ERROR_KINDS } = require('voucherkit')
+// The test build's hooks (the `test-hooks` feature), reached by path: not package exports.
+const native = require('../native.js')
+const { decode } = require('../wire.js')
 const { Sandbox, ScriptedServer } = require('voucherkit/testing')
 
 let sb
@@ -247,7 +250,6 @@ test('every error kind, each from a real answer (or a real refusal before sendin
   sb.injectFault({ path: '/smartgift/redeem/check', times: 1, answer: { status: 200, body_text: 'not json', content_type: 'text/plain' } })
   await expectKind('invalid_response', () => sgQuick.check({ voucherNo: '1000000001', siteId: 12 }))
 
-  const { native, decode } = _internal
   await expectKind('internal', () => native.debugPanic(false).then(decode))
 
   // A journal that cannot record the call (another process broke the file under it):

@@ -99,6 +99,10 @@ async function till(): Promise<void> {
   new Spaaza({ auth: 'privileged', bearerToken: 't', appHostname: 'acme.spaaza.com' })
   const seenWarnings: VoucherkitWarning[] = []
   new Spaaza({ sessionUserId: 1, sessionKey: 's', onWarning: (w) => seenWarnings.push(w), maxIdleConnections: 0 })
+  new SmartGift({ apiKey: 'k', appInfo: { name: 'acme-till', version: '4.2.0', url: 'https://till.example' } })
+  new Spaaza({ sessionUserId: 1, sessionKey: 's', appInfo: { name: 'acme-till' } })
+  // @ts-expect-error appInfo needs a name
+  new SmartGift({ apiKey: 'k', appInfo: { version: '1' } })
   // @ts-expect-error onWarning takes a function
   new Spaaza({ sessionUserId: 1, sessionKey: 's', onWarning: 'log' })
   // @ts-expect-error maxIdleConnections is a number
@@ -109,6 +113,14 @@ async function till(): Promise<void> {
   const rest: SpaazaVoucher | null = sv.regeneratedVoucher
   const amount: string | null = sv.voucherAmount
   const warn: string | null | undefined = sv.warnings[0]?.message
+  const remaining: number | null | undefined = logs[0]?.rateLimitRemaining
+  const limit: number | null | undefined = logs[0]?.rateLimitLimit
+  void remaining, limit
+  const parent: SpaazaVoucher | null = sv.regeneratedVoucher?.parentVoucher ?? null
+  const card: string | null | undefined = sv.userEntityCard?.cardType
+  const secondsLeft: number | null = sv.voucherExpirySecondsRemaining
+  const campaign: [string | null, string | null] = [sv.campaignTitle, sv.campaignType]
+  void parent, card, secondsLeft, campaign
   sp.redeemVoucherSync({ chainId: 2, voucherKey: 'k', userId: 1, amount: 2 })
   await sp.unlockVoucher({ voucherId: 35735 })
   sp.unlockVoucherSync({ voucherKey: 'k', voucherId: 1 })
@@ -120,11 +132,22 @@ async function till(): Promise<void> {
   sp.lockVoucherSync({ voucherKey: 'k', retailerBasketCode: 'b' })
   const list: VoucherList = await sp.getVouchers({ chainId: 2, voucherId: 438595, showAllStatuses: true, numberResults: 10 })
   const total: number | null = list.resultsCountTotal
+  for await (const each of sp.vouchers({ chainId: 2, numberResults: 20 }, { max: 100 })) {
+    const id: number | null = each.voucherId
+    void id
+  }
+  const pages: AsyncGenerator<SpaazaVoucher, void, undefined> = sp.vouchers({ chainId: 2 })
+  void pages
+  // @ts-expect-error max is a number
+  sp.vouchers({ chainId: 2 }, { max: '10' })
   const first: SpaazaVoucher | undefined = list.vouchers[0]
   sp.getVouchersSync({ chainId: 2, minCreatedDatetime: '2024-01-01 00:00:00' })
   const spCfg = sp.toJSON()
   const key: string | null = spCfg.sessionKey
   void rest, amount, warn, total, first, key, sp.userAgent
+  sp.close()
+  const closed: void = sg.close()
+  void closed
   // @ts-expect-error chainId is required
   sp.getVouchers({ voucherId: 1 })
   // @ts-expect-error retailerBasketCode is required
