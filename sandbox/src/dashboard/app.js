@@ -117,7 +117,8 @@ function drawJournal(journal) {
     for (const e of entries) {
       const req = e.request || {};
       const voucher = req.voucher_no ?? req.voucher_id ?? "";
-      const note = e.note ?? (e.error ? e.error.kind + ": " + e.error.message : "");
+      const note = [e.error ? e.error.kind + ": " + e.error.message : "", e.note ?? ""]
+        .filter(Boolean).join(" — ");
       table.append(row([e.created_at, e.provider, e.operation, td(voucher, "mono"), e.reference ?? "", note]));
     }
     parts.push(table);
