@@ -143,7 +143,7 @@ fn print_banner(sb: &Sandbox) {
     );
     outln!("\nDashboard: {} (open it in a browser)", sb.dashboard_url());
     outln!(
-        "\nControl endpoint: {}/__sandbox/ (faults, clock, reset, requests, data). Ctrl-C stops.",
+        "\nControl endpoint: {}/__sandbox/ (faults, clock, reset, requests, data, state, journal). Ctrl-C stops.",
         sb.url()
     );
 }

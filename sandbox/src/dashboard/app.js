@@ -119,7 +119,7 @@ function drawJournal(journal) {
       const voucher = req.voucher_no ?? req.voucher_id ?? "";
       const note = [e.error ? e.error.kind + ": " + e.error.message : "", e.note ?? ""]
         .filter(Boolean).join(" — ");
-      table.append(row([e.created_at, e.provider, e.operation, td(voucher, "mono"), e.reference ?? "", note]));
+      table.append(row([td(e.created_at.replace("T", " "), "nowrap"), e.provider, e.operation, td(voucher, "mono"), e.reference ?? "", note]));
     }
     parts.push(table);
   }
