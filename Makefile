@@ -29,7 +29,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # The Rust targets the packages ship for (each fragment adds its own: PACKAGE_TARGETS += …);
 # `make check-targets` checks the core for each of them.
 PACKAGE_TARGETS :=
-include $(sort $(wildcard bindings/*/*.mk)) fuzz/fuzz.mk
+include $(sort $(wildcard bindings/*/*.mk)) fuzz/fuzz.mk sandbox/sandbox.mk
 
 test: lint corpus test-rust $(TEST_TARGETS) test-dist
 	@echo "make test: all suites passed"

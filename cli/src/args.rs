@@ -48,6 +48,9 @@ pub enum Command {
         /// A data set in the sandbox's JSON format instead of the demo data.
         #[arg(long)]
         data: Option<PathBuf>,
+        /// A voucherkit journal file to list, by state, on the dashboard.
+        #[arg(long)]
+        journal: Option<PathBuf>,
     },
     /// Smart Gift operations (key from SMARTGIFT_API_KEY).
     #[command(name = "smartgift")]

@@ -56,7 +56,11 @@ pub fn run(args: Vec<String>) -> i32 {
     };
     match cli.command {
         Command::Demo => demo::run(),
-        Command::Sandbox { port, data } => serve::run(port, data.as_deref()),
+        Command::Sandbox {
+            port,
+            data,
+            journal,
+        } => serve::run(port, data.as_deref(), journal.as_deref()),
         Command::SmartGift { common, op } => finish(calls::smartgift(&common, &op), common.json),
         Command::Spaaza { common, op } => finish(calls::spaaza(&common, &op), common.json),
         Command::Journal {

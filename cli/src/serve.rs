@@ -3,14 +3,25 @@
 use std::path::Path;
 use std::sync::mpsc;
 
+use voucherkit_core::journal::{EntryFilter, Journal};
 use voucherkit_sandbox::{DataSet, Sandbox, SandboxOptions};
 
-pub fn run(port: Option<u16>, data: Option<&Path>) -> i32 {
+use crate::output::{exit_code, print_error};
+
+pub fn run(port: Option<u16>, data: Option<&Path>, journal: Option<&Path>) -> i32 {
     let data = match data.map(DataSet::load).transpose() {
         Ok(d) => d,
         Err(e) => {
             errln!("error: invalid_request — the data file could not be used: {e}\n  (field data)");
             return 11;
+        }
+    };
+    // Opened before the server starts, so a bad path fails at once like a bad data file.
+    let journal = match journal.map(Journal::open).transpose() {
+        Ok(j) => j,
+        Err(e) => {
+            print_error(&e, false);
+            return exit_code(&e);
         }
     };
     let sandbox = match Sandbox::start_with(SandboxOptions {
@@ -24,6 +35,22 @@ pub fn run(port: Option<u16>, data: Option<&Path>) -> i32 {
             return 24;
         }
     };
+    if let Some(journal) = journal {
+        let path = journal.path().to_owned();
+        // The dashboard only reads it, through the core's API, on each refresh.
+        sandbox.show_journal(path, move || {
+            let entries = journal
+                .entries(&EntryFilter {
+                    limit: Some(JOURNAL_SHOWN),
+                    ..EntryFilter::default()
+                })
+                .map_err(|e| e.to_string())?;
+            entries
+                .iter()
+                .map(|e| serde_json::to_value(e).map_err(|e| e.to_string()))
+                .collect()
+        });
+    }
     let (stop, stopped) = mpsc::channel();
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop.send(());
@@ -36,6 +63,10 @@ pub fn run(port: Option<u16>, data: Option<&Path>) -> i32 {
     outln!("sandbox stopped");
     0
 }
+
+/// The newest entries the dashboard lists: enough for a till session, bounded for a
+/// long-lived journal.
+const JOURNAL_SHOWN: usize = 500;
 
 fn print_banner(sb: &Sandbox) {
     let data = sb.data();
@@ -110,8 +141,9 @@ fn print_banner(sb: &Sandbox) {
             .map(String::as_str)
             .unwrap_or("…")
     );
+    outln!("\nDashboard: {} (open it in a browser)", sb.dashboard_url());
     outln!(
-        "\nControl endpoint: {}/__sandbox/ (faults, clock, reset, requests, data). Ctrl-C stops.",
+        "\nControl endpoint: {}/__sandbox/ (faults, clock, reset, requests, data, state, journal). Ctrl-C stops.",
         sb.url()
     );
 }

@@ -100,14 +100,15 @@
 //! each request on the connection's thread. The scripted mode is one
 //! handler; a stateful emulator is another.
 
+mod dashboard;
 pub mod emulator;
 pub mod http;
 pub mod scripted;
 
 pub use emulator::{
     Chain, ChainAdmin, ChainUser, ChainVoucher, ChainVoucherStatus, Company, DataSet, FaultRule,
-    GiftExperience, GiftVoucher, GiftVoucherType, Hold, Redemption, Sandbox, SandboxOptions,
-    SmartGiftData, SpaazaData,
+    GiftExperience, GiftVoucher, GiftVoucherType, Hold, JournalLister, Redemption, Sandbox,
+    SandboxOptions, SmartGiftData, SpaazaData,
 };
 pub use http::{Answer, Fault, RecordedRequest};
 pub use scripted::ScriptedServer;

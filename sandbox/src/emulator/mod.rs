@@ -52,23 +52,35 @@
 //! | `GET /__sandbox/requests` | the provider requests received ([`RecordedRequest::to_json`]) |
 //! | `GET /__sandbox/data` | the current state as a [`DataSet`] (loadable again) |
 //! | `GET /__sandbox/health` | `200 {"ok": true}` |
+//! | `GET /__sandbox/faults` | the active rules, `{"faults": [{path, process, times, real_answer, status, fault}]}` (`times` = uses left, null = until cleared) |
+//! | `GET /__sandbox/state` | both providers' vouchers with balance, status, live holds and locks and their `seconds_left`, by the emulated clock (a view, not a data set) |
+//! | `GET /__sandbox/exchanges?last=N` | the last N (default 50) provider requests, newest first: method, path (secret query values redacted), status (null when a fault left none), fault, `duration_ms` |
+//! | `GET /__sandbox/journal` | the journal given with [`Sandbox::show_journal`], entries grouped by state: `{"path", "counts", "states": {"pending": […], "unknown", "applied", "not_applied"}}` (`path` null without one) |
+//!
+//! `GET /` serves the dashboard, a page that shows all of the above and refreshes
+//! itself every second; it reads only these endpoints (its script and style sheet
+//! are under `/__sandbox/dashboard/`).
 
 mod clock;
 pub mod data;
 pub mod faults;
 pub mod smartgift;
 pub mod spaaza;
+mod views;
 
 use std::io;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
 use self::clock::Clock;
 pub use self::data::*;
 pub use self::faults::FaultRule;
+pub use self::views::JournalLister;
+use self::views::{Exchange, JournalSource};
+use crate::dashboard;
 use crate::http::{Answer, Handler, RecordedRequest, Server, lock};
 
 /// How to start a [`Sandbox`]. `Default` = the demo data on a free port,
@@ -115,7 +127,9 @@ impl Sandbox {
                 },
                 faults: Vec::new(),
                 requests: Vec::new(),
+                exchanges: Vec::new(),
             }),
+            journal: Mutex::new(None),
             base_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         });
         let handler = Arc::clone(&emulator) as Arc<dyn Handler>;
@@ -131,6 +145,11 @@ impl Sandbox {
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.server.port()
+    }
+
+    /// The dashboard page: [`Sandbox::url`] + `/`.
+    pub fn dashboard_url(&self) -> String {
+        format!("{}/", self.url())
     }
 
     /// A Smart Gift client's `base_url`: [`Sandbox::url`] + `/smartgift`.
@@ -205,6 +224,20 @@ impl Sandbox {
         lock(&self.emulator.state).world.data.clone()
     }
 
+    /// Shows a journal at `GET /__sandbox/journal` (and on the dashboard): `list`
+    /// returns its entries as JSON objects with a `state`, newest first, and is
+    /// called on each request. `path` is only shown. Replaces any journal shown before.
+    pub fn show_journal(
+        &self,
+        path: impl Into<String>,
+        list: impl Fn() -> Result<Vec<Value>, String> + Send + Sync + 'static,
+    ) {
+        *lock(&self.emulator.journal) = Some(JournalSource {
+            path: path.into(),
+            list: Arc::new(list),
+        });
+    }
+
     /// Back to the initial data and clock, with no fault rules and an empty log.
     pub fn reset(&self) {
         self.emulator.reset();
@@ -222,6 +255,9 @@ struct Emulator {
     initial: DataSet,
     /// One lock for everything, so requests are carried out one at a time.
     state: Mutex<Inner>,
+    /// The journal the dashboard lists; apart from `state` so reading it (disk I/O)
+    /// never holds up provider requests.
+    journal: Mutex<Option<JournalSource>>,
     /// Where `body_file`s of fault rules sent over HTTP are read from.
     base_dir: PathBuf,
 }
@@ -231,6 +267,8 @@ struct Inner {
     world: World,
     faults: Vec<FaultRule>,
     requests: Vec<RecordedRequest>,
+    /// What became of each request in `requests` (same order), for the dashboard.
+    exchanges: Vec<Exchange>,
 }
 
 /// What the provider handlers see and change.
@@ -246,16 +284,28 @@ impl Handler for Emulator {
         if req.path_only() == "/__sandbox" || req.path_only().starts_with("/__sandbox/") {
             return self.control(req);
         }
+        if req.path_only() == "/" && matches!(req.method.as_str(), "GET" | "HEAD") {
+            // The dashboard: neither a provider request nor recorded.
+            return dashboard::page();
+        }
+        let started = Instant::now();
         let mut inner = lock(&self.state);
         inner.requests.push(req.clone());
-        match faults::take(&mut inner.faults, req.path_only()) {
+        let rule = faults::take(&mut inner.faults, req.path_only());
+        let faulted = rule.is_some();
+        let answer = match rule {
             None => route(&mut inner.world, req),
             Some(rule) if rule.process => {
                 let real = route(&mut inner.world, req);
                 rule.answer_for(Some(real))
             }
             Some(rule) => rule.answer_for(None),
-        }
+        };
+        let seq = inner.requests.len();
+        let now = inner.world.clock.secs();
+        let exchange = Exchange::new(seq, req, &answer, faulted, started.elapsed(), now);
+        inner.exchanges.push(exchange);
+        answer
     }
 }
 
@@ -298,6 +348,7 @@ impl Emulator {
         inner.world.clock.reset();
         inner.faults.clear();
         inner.requests.clear();
+        inner.exchanges.clear();
     }
 
     fn control(&self, req: &RecordedRequest) -> Answer {
@@ -349,16 +400,67 @@ impl Emulator {
                 Answer::json(200, &serde_json::to_value(&data).unwrap_or(Value::Null))
             }
             ("GET", "/__sandbox/health") => Answer::json(200, &json!({ "ok": true })),
-            (_, "/__sandbox/faults") => error(405, format!("{endpoint} takes POST or DELETE"))
-                .with_header("Allow", "POST, DELETE"),
+            ("GET", "/__sandbox/faults") => {
+                let rules: Vec<Value> = lock(&self.state)
+                    .faults
+                    .iter()
+                    .map(views::rule_json)
+                    .collect();
+                Answer::json(200, &json!({ "faults": rules }))
+            }
+            ("GET", "/__sandbox/state") => {
+                let inner = lock(&self.state);
+                Answer::json(
+                    200,
+                    &views::state_json(&inner.world.data, &inner.world.clock),
+                )
+            }
+            ("GET", "/__sandbox/exchanges") => {
+                let last = match query_number(req, "last") {
+                    Ok(n) => n.unwrap_or(50),
+                    Err(message) => return error(400, message),
+                };
+                let inner = lock(&self.state);
+                let exchanges: Vec<Value> = inner
+                    .exchanges
+                    .iter()
+                    .rev()
+                    .take(last)
+                    .map(Exchange::to_json)
+                    .collect();
+                Answer::json(
+                    200,
+                    &json!({ "total": inner.exchanges.len(), "exchanges": exchanges }),
+                )
+            }
+            ("GET", "/__sandbox/journal") => {
+                // Cloned out so the journal is read without holding the lock.
+                let source = lock(&self.journal).clone();
+                match views::journal_json(source.as_ref()) {
+                    Ok(listing) => Answer::json(200, &listing),
+                    Err(message) => error(500, format!("the journal could not be read: {message}")),
+                }
+            }
+            ("GET" | "HEAD", path) if path.starts_with("/__sandbox/dashboard/") => {
+                dashboard::asset(&path["/__sandbox/dashboard/".len()..])
+                    .unwrap_or_else(|| error(404, format!("no dashboard file {path}")))
+            }
+            (_, "/__sandbox/faults") => error(405, format!("{endpoint} takes GET, POST or DELETE"))
+                .with_header("Allow", "GET, POST, DELETE"),
             (_, "/__sandbox/clock") => error(405, format!("{endpoint} takes GET or POST"))
                 .with_header("Allow", "GET, POST"),
             (_, "/__sandbox/faults/clear" | "/__sandbox/reset") => {
                 error(405, format!("{endpoint} takes POST")).with_header("Allow", "POST")
             }
-            (_, "/__sandbox/requests" | "/__sandbox/data" | "/__sandbox/health") => {
-                error(405, format!("{endpoint} takes GET")).with_header("Allow", "GET")
-            }
+            (
+                _,
+                "/__sandbox/requests"
+                | "/__sandbox/data"
+                | "/__sandbox/health"
+                | "/__sandbox/state"
+                | "/__sandbox/exchanges"
+                | "/__sandbox/journal",
+            ) => error(405, format!("{endpoint} takes GET")).with_header("Allow", "GET"),
             _ => error(404, format!("no control endpoint {endpoint}")),
         }
     }
@@ -377,6 +479,17 @@ impl Emulator {
                 .collect(),
             one => Ok(vec![FaultRule::from_json(&one, &self.base_dir)?]),
         }
+    }
+}
+
+/// A non-negative integer query parameter (`?last=20`), if present.
+fn query_number(req: &RecordedRequest, name: &str) -> Result<Option<usize>, String> {
+    match req.query().into_iter().find(|(k, _)| k == name) {
+        None => Ok(None),
+        Some((_, v)) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{name} must be a non-negative integer, got {v:?}")),
     }
 }
 
