@@ -16,7 +16,7 @@ dist-node: node-deps
 	rm -rf $(NODE_DIST_STAGE) $(DIST)/voucherkit-$(VERSION).tgz $(DIST)/voucherkit-*-$(VERSION).tgz
 	mkdir -p $(NODE_DIST_STAGE)/build $(DIST)
 	cd $(NODE_PKG) && $(NODE_NAPI) build --platform --profile dist --manifest-path Cargo.toml \
-		--output-dir $(NODE_DIST_STAGE)/build --no-js --dts $(NODE_DIST_STAGE)/build/native.d.ts
+		--output-dir $(NODE_DIST_STAGE)/build --no-js --dts native.d.ts
 	node $(NODE_PKG)/tools/stage-dist.js $(NODE_DIST_STAGE) LICENSE-MIT LICENSE-APACHE
 	$(NODE_NAPI) create-npm-dirs --cwd $(NODE_DIST_STAGE)/voucherkit --npm-dir ../npm >/dev/null
 	$(call split_debug,$(NODE_DIST_STAGE)/build/voucherkit.linux-x64-gnu.node,$(NODE_DIST_STAGE)/npm/linux-x64-gnu/voucherkit.linux-x64-gnu.node)
