@@ -12,78 +12,14 @@ use voucherkit_core::smartgift::{
     ReleaseRequest, Released, ReverseRequest, Reversed, SmartGift, SmartGiftConfig,
     SmartGiftVoucher,
 };
-use voucherkit_core::{ClientOptions, Provider, Secret};
+use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, json_to_py};
 use crate::journal::{self, PyJournalEntry};
-use crate::{errors, guard, logging};
+use crate::options::{TransportArgs, client_options};
+use crate::{errors, guard};
 
 const PROVIDER: Provider = Provider::SmartGift;
-
-/// The transport settings every client takes, from the constructor's keywords (each
-/// `None` when not given: the core's default applies).
-pub(crate) struct TransportArgs<'py> {
-    pub connect_timeout: Option<Bound<'py, PyAny>>,
-    pub timeout: Option<Bound<'py, PyAny>>,
-    pub max_retries: Option<Bound<'py, PyAny>>,
-    pub max_idle_connections: Option<Bound<'py, PyAny>>,
-    pub max_idle_age: Option<Bound<'py, PyAny>>,
-    pub ca_bundle: Option<PathBuf>,
-    pub proxy: Option<String>,
-    pub allow_insecure_http: bool,
-}
-
-/// The core's options from a constructor's keywords: types are checked here, ranges by
-/// the core when the client is built.
-pub(crate) fn client_options(
-    py: Python<'_>,
-    provider: Provider,
-    args: TransportArgs<'_>,
-) -> PyResult<ClientOptions> {
-    let defaults = ClientOptions::default();
-    let version = py.version_info();
-    Ok(ClientOptions {
-        app_info: None,
-        connect_timeout: convert::seconds(
-            py,
-            &args.connect_timeout,
-            defaults.connect_timeout,
-            "connect_timeout",
-            provider,
-        )?,
-        timeout: convert::seconds(py, &args.timeout, defaults.timeout, "timeout", provider)?,
-        max_retries: convert::count(
-            py,
-            &args.max_retries,
-            defaults.max_retries,
-            u32::MAX,
-            "max_retries",
-            provider,
-        )?,
-        max_idle_connections: convert::count(
-            py,
-            &args.max_idle_connections,
-            defaults.max_idle_connections,
-            usize::MAX,
-            "max_idle_connections",
-            provider,
-        )?,
-        max_idle_age: convert::seconds(
-            py,
-            &args.max_idle_age,
-            defaults.max_idle_age,
-            "max_idle_age",
-            provider,
-        )?,
-        ca_bundle: args.ca_bundle,
-        proxy: args.proxy,
-        allow_insecure_http: args.allow_insecure_http,
-        binding: "python".to_owned(),
-        language_version: format!("{}.{}.{}", version.major, version.minor, version.patch),
-        logger: Some(logging::request_logger(py)?),
-        warning_logger: Some(logging::warning_logger(py)?),
-    })
-}
 
 fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondition> {
     let bad = |why: &str| {
@@ -139,9 +75,9 @@ impl PySmartGift {
     // convert::seconds refuses bool), so the defaults (max_retries 2, timeouts 5 s and
     // 30 s, 32 idle connections idle at most 30 s) are applied there and shown by the
     // text signature.
-    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, journal=None))]
+    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, app_info=None, journal=None))]
     #[pyo3(
-        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, journal=None)"
+        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, app_info=None, journal=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -156,6 +92,7 @@ impl PySmartGift {
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
+        app_info: Option<Bound<'_, PyAny>>,
         journal: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySmartGift> {
         guard(py, || {
@@ -172,6 +109,7 @@ impl PySmartGift {
                     ca_bundle,
                     proxy,
                     allow_insecure_http,
+                    app_info,
                 },
             )?;
             let api_key = Secret::new(api_key);

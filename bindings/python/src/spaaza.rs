@@ -13,7 +13,8 @@ use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, json_to_py};
 use crate::journal::{self, PyJournalEntry};
-use crate::smartgift::{TransportArgs, client_options, py_repr};
+use crate::options::{TransportArgs, client_options};
+use crate::smartgift::py_repr;
 use crate::{errors, guard};
 
 const PROVIDER: Provider = Provider::Spaaza;
@@ -33,9 +34,9 @@ pub struct PySpaaza {
 #[pymethods]
 impl PySpaaza {
     #[new]
-    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, journal=None))]
+    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, app_info=None, journal=None))]
     #[pyo3(
-        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, journal=None)"
+        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, app_info=None, journal=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -55,20 +56,15 @@ impl PySpaaza {
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
+        app_info: Option<Bound<'_, PyAny>>,
         journal: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySpaaza> {
         guard(py, || {
             let journal = journal::client_journal(py, &journal, PROVIDER)?;
             let session_user_id =
                 convert::opt_int(py, &session_user_id, "session_user_id", PROVIDER)?;
-            let mode = SpaazaAuth::from_name(&auth).ok_or_else(|| {
-                errors::invalid(
-                    py,
-                    PROVIDER,
-                    "auth",
-                    format!("auth must be \"admin\", \"user\" or \"privileged\", got {auth:?}"),
-                )
-            })?;
+            let mode = SpaazaAuth::parse(&auth)
+                .map_err(|e| errors::to_py(py, &e.with_provider(PROVIDER)))?;
             let options = client_options(
                 py,
                 PROVIDER,
@@ -81,6 +77,7 @@ impl PySpaaza {
                     ca_bundle,
                     proxy,
                     allow_insecure_http,
+                    app_info,
                 },
             )?;
             let session_key = session_key.map(Secret::new);

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, TypedDict, final
 
-from typing_extensions import Self, TypeAlias
+from typing_extensions import NotRequired, Self, TypeAlias
 
 __all__ = [
     "Experience",
@@ -26,9 +26,9 @@ __all__ = [
     "SpaazaVoucher",
     "SpaazaWarning",
     "VoucherList",
-    "_BenchResponder",
     "__version__",
-    "_bench_core_redeem",
+    "_core_error_kinds",
+    "_core_options",
     "_panic_for_tests",
     "run_cli",
 ]
@@ -41,6 +41,13 @@ _Json: TypeAlias = Any
 _Path: TypeAlias = str | os.PathLike[str]
 _EntryState: TypeAlias = Literal["pending", "applied", "not_applied", "unknown"]
 _Provider: TypeAlias = Literal["smartgift", "spaaza"]
+
+class _AppInfo(TypedDict):
+    """The till software, appended to the User-Agent: ``name/version (url)``."""
+
+    name: str
+    version: NotRequired[str | None]
+    url: NotRequired[str | None]
 
 class _MetaCondition(TypedDict):
     key: str
@@ -64,6 +71,7 @@ class SmartGift:
         ca_bundle: _Path | None = None,
         proxy: str | None = None,
         allow_insecure_http: bool = False,
+        app_info: _AppInfo | None = None,
         journal: Journal | None = None,
     ) -> Self: ...
     @property
@@ -223,6 +231,7 @@ class Spaaza:
         ca_bundle: _Path | None = None,
         proxy: str | None = None,
         allow_insecure_http: bool = False,
+        app_info: _AppInfo | None = None,
         journal: Journal | None = None,
     ) -> Self: ...
     @property
@@ -550,14 +559,12 @@ class Sandbox:
     def __enter__(self) -> Self: ...
     def __exit__(self, *_exc: object) -> bool: ...
 
-@final
-class _BenchResponder:
-    def __new__(cls, status: int, body: str) -> Self: ...
-    @property
-    def url(self) -> str: ...
-    def stop(self) -> None: ...
+def _core_error_kinds() -> list[tuple[str, int]]:
+    """The core's error kinds as ``(name, code)``."""
 
-def _bench_core_redeem(base_url: str, api_key: str, calls: int) -> float: ...
+def _core_options() -> list[tuple[str, str, str]]:
+    """The core's transport options as ``(name, kind, default)``."""
+
 def _panic_for_tests(message: str) -> None: ...
 def run_cli(args: Sequence[str]) -> int:
     """Runs the ``voucherkit`` command line (``["demo"]``, ``["sandbox"]``, ...) and
