@@ -17,6 +17,7 @@ mod bench;
 mod cli;
 mod convert;
 mod errors;
+mod handle;
 mod journal;
 mod logging;
 mod options;

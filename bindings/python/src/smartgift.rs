@@ -15,6 +15,7 @@ use voucherkit_core::smartgift::{
 use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, json_to_py};
+use crate::handle::Handle;
 use crate::journal::{self, PyJournalEntry};
 use crate::options::{TransportArgs, client_options};
 use crate::{errors, guard};
@@ -62,7 +63,9 @@ fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondi
 /// A Smart Gift client. Thread-safe: share one per till process.
 #[pyclass(name = "SmartGift", module = "voucherkit", frozen)]
 pub struct PySmartGift {
-    inner: SmartGift,
+    inner: Handle<SmartGift>,
+    base_url: String,
+    user_agent: String,
     api_key: Secret,
     /// The journal's path, for the repr.
     journal: Option<String>,
@@ -122,7 +125,9 @@ impl PySmartGift {
             })
             .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySmartGift {
-                inner,
+                base_url: inner.base_url().to_owned(),
+                user_agent: inner.user_agent().to_owned(),
+                inner: Handle::new(inner, PROVIDER),
                 api_key,
                 journal: journal_path,
             })
@@ -132,19 +137,48 @@ impl PySmartGift {
     /// The base URL requests go to.
     #[getter]
     fn base_url(&self) -> &str {
-        self.inner.base_url()
+        &self.base_url
     }
 
     /// The User-Agent every request carries.
     #[getter]
     fn user_agent(&self) -> &str {
-        self.inner.user_agent()
+        &self.user_agent
+    }
+
+    /// Ends the client: its idle connections close, and every later call raises
+    /// `InvalidRequestError` (field `client`). Calls in flight finish first (a journaled
+    /// write still resolves its entry). Closing twice is harmless.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.inner.close());
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Closes the client; never swallows the exception that ended the block.
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _tb: &Bound<'_, PyAny>,
+    ) -> bool {
+        self.close(py);
+        false
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let mut s = format!(
             "SmartGift(base_url='{}', api_key='{}'",
-            self.inner.base_url(),
+            &self.base_url,
             self.api_key.redacted()
         );
         if let Some(path) = &self.journal {
@@ -165,6 +199,7 @@ impl PySmartGift {
         meta_conditions: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<PySmartGiftVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let site_id = convert::site_id(py, &site_id, PROVIDER)?;
             let meta = meta_conditions
                 .unwrap_or_default()
@@ -178,7 +213,7 @@ impl PySmartGift {
                 meta_conditions: meta,
             };
             let v = py
-                .detach(|| self.inner.check(&req))
+                .detach(|| client.check(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySmartGiftVoucher(v))
         })
@@ -188,9 +223,10 @@ impl PySmartGift {
     #[pyo3(signature = (*, voucher_no))]
     fn hold(&self, py: Python<'_>, voucher_no: String) -> PyResult<PyHold> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = HoldRequest { voucher_no };
             let h = py
-                .detach(|| self.inner.hold(&req))
+                .detach(|| client.hold(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyHold(h))
         })
@@ -211,6 +247,7 @@ impl PySmartGift {
         reference: Option<String>,
     ) -> PyResult<PyRedemption> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let site_id = convert::site_id(py, &site_id, PROVIDER)?;
             let value = value
                 .map(|v| convert::amount(py, &v, "value", PROVIDER))
@@ -224,7 +261,7 @@ impl PySmartGift {
                 hold_token,
             };
             let r = py
-                .detach(|| self.inner.redeem(&req))
+                .detach(|| client.redeem(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyRedemption(r))
         })
@@ -239,12 +276,13 @@ impl PySmartGift {
         hold_token: String,
     ) -> PyResult<PyReleased> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = ReleaseRequest {
                 voucher_no,
                 hold_token,
             };
             let r = py
-                .detach(|| self.inner.release(&req))
+                .detach(|| client.release(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyReleased(r))
         })
@@ -261,6 +299,7 @@ impl PySmartGift {
         reference: Option<String>,
     ) -> PyResult<PyReversed> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = ReverseRequest {
                 reference,
                 voucher_no,
@@ -268,7 +307,7 @@ impl PySmartGift {
                 redemptions: convert::ints(py, &redemptions, "redemptions", PROVIDER)?,
             };
             let r = py
-                .detach(|| self.inner.reverse(&req))
+                .detach(|| client.reverse(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyReversed(r))
         })
@@ -279,7 +318,8 @@ impl PySmartGift {
     /// as they stand afterwards. Needs `journal=`.
     fn reconcile(&self, py: Python<'_>) -> PyResult<Vec<PyJournalEntry>> {
         guard(py, || {
-            journal::reconciled(py, py.detach(|| self.inner.reconcile()))
+            let client = self.inner.get(py)?;
+            journal::reconciled(py, py.detach(|| client.reconcile()))
         })
     }
 }

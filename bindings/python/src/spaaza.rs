@@ -12,6 +12,7 @@ use voucherkit_core::spaaza::{
 use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, json_to_py};
+use crate::handle::Handle;
 use crate::journal::{self, PyJournalEntry};
 use crate::options::{TransportArgs, client_options};
 use crate::smartgift::py_repr;
@@ -22,7 +23,9 @@ const PROVIDER: Provider = Provider::Spaaza;
 /// A Spaaza client. Thread-safe: share one per till process.
 #[pyclass(name = "Spaaza", module = "voucherkit", frozen)]
 pub struct PySpaaza {
-    inner: Spaaza,
+    inner: Handle<Spaaza>,
+    base_url: String,
+    user_agent: String,
     auth: SpaazaAuth,
     session_user_id: Option<i64>,
     session_key: Option<Secret>,
@@ -96,7 +99,9 @@ impl PySpaaza {
             })
             .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaaza {
-                inner,
+                base_url: inner.base_url().to_owned(),
+                user_agent: inner.user_agent().to_owned(),
+                inner: Handle::new(inner, PROVIDER),
                 auth: mode,
                 session_user_id,
                 session_key,
@@ -109,13 +114,42 @@ impl PySpaaza {
     /// The base URL requests go to.
     #[getter]
     fn base_url(&self) -> &str {
-        self.inner.base_url()
+        &self.base_url
     }
 
     /// The User-Agent every request carries.
     #[getter]
     fn user_agent(&self) -> &str {
-        self.inner.user_agent()
+        &self.user_agent
+    }
+
+    /// Ends the client: its idle connections close, and every later call raises
+    /// `InvalidRequestError` (field `client`). Calls in flight finish first (a journaled
+    /// write still resolves its entry). Closing twice is harmless.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.inner.close());
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Closes the client; never swallows the exception that ended the block.
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _tb: &Bound<'_, PyAny>,
+    ) -> bool {
+        self.close(py);
+        false
     }
 
     /// `"admin"`, `"user"` or `"privileged"`.
@@ -126,7 +160,7 @@ impl PySpaaza {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let mut parts = vec![
-            format!("base_url='{}'", self.inner.base_url()),
+            format!("base_url='{}'", &self.base_url),
             format!("auth='{}'", self.auth.as_str()),
         ];
         if let Some(id) = self.session_user_id {
@@ -160,6 +194,7 @@ impl PySpaaza {
         reference: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let amount = amount
                 .map(|a| convert::amount(py, &a, "amount", PROVIDER))
                 .transpose()?;
@@ -172,7 +207,7 @@ impl PySpaaza {
                 amount,
             };
             let v = py
-                .detach(|| self.inner.redeem_voucher(&req))
+                .detach(|| client.redeem_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -187,12 +222,13 @@ impl PySpaaza {
         voucher_id: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = UnlockVoucherRequest {
                 voucher_key,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
             };
             let v = py
-                .detach(|| self.inner.unlock_voucher(&req))
+                .detach(|| client.unlock_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -215,6 +251,7 @@ impl PySpaaza {
         auxiliary_identifier: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = ClaimRequest {
                 chain_id: convert::opt_int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
@@ -227,7 +264,7 @@ impl PySpaaza {
                 auxiliary_identifier,
             };
             let v = py
-                .detach(|| self.inner.unclaim_voucher(&req))
+                .detach(|| client.unclaim_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -250,6 +287,7 @@ impl PySpaaza {
         auxiliary_identifier: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = ClaimRequest {
                 chain_id: convert::opt_int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
@@ -262,7 +300,7 @@ impl PySpaaza {
                 auxiliary_identifier,
             };
             let v = py
-                .detach(|| self.inner.claim_voucher(&req))
+                .detach(|| client.claim_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -283,6 +321,7 @@ impl PySpaaza {
         voucher_locking_code: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = LockVoucherRequest {
                 voucher_key,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
@@ -296,7 +335,7 @@ impl PySpaaza {
                 voucher_locking_code,
             };
             let v = py
-                .detach(|| self.inner.lock_voucher(&req))
+                .detach(|| client.lock_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -330,6 +369,7 @@ impl PySpaaza {
         max_redeemed_datetime: Option<String>,
     ) -> PyResult<PyVoucherList> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = GetVouchersRequest {
                 chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
@@ -352,7 +392,7 @@ impl PySpaaza {
                 max_redeemed_datetime,
             };
             let list = py
-                .detach(|| self.inner.get_vouchers(&req))
+                .detach(|| client.get_vouchers(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyVoucherList(list))
         })
@@ -363,7 +403,8 @@ impl PySpaaza {
     /// as they stand afterwards. Needs `journal=`.
     fn reconcile(&self, py: Python<'_>) -> PyResult<Vec<PyJournalEntry>> {
         guard(py, || {
-            journal::reconciled(py, py.detach(|| self.inner.reconcile()))
+            let client = self.inner.get(py)?;
+            journal::reconciled(py, py.detach(|| client.reconcile()))
         })
     }
 }

@@ -43,7 +43,9 @@ def run(code: str) -> tuple[list[str], list[str]]:
 
 
 def test_the_quick_start_runs_as_written() -> None:
-    lines, expected = run(block())
+    code = block()
+    assert "sg.close()" in code and ") as sp:" in code and "app_info=" in code
+    lines, expected = run(code)
     assert len(expected) == 4
     assert lines == expected
 

@@ -5,6 +5,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from types import TracebackType
 from typing import Any, ClassVar, Literal, TypedDict, final
 
 from typing_extensions import NotRequired, Self, TypeAlias
@@ -78,6 +79,18 @@ class SmartGift:
     def base_url(self) -> str: ...
     @property
     def user_agent(self) -> str: ...
+    def close(self) -> None:
+        """Ends the client: its idle connections close and every later call raises
+        ``InvalidRequestError`` (field ``client``). Calls in flight finish first."""
+    @property
+    def closed(self) -> bool: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool: ...
     def check(
         self,
         *,
@@ -238,6 +251,18 @@ class Spaaza:
     def base_url(self) -> str: ...
     @property
     def user_agent(self) -> str: ...
+    def close(self) -> None:
+        """Ends the client: its idle connections close and every later call raises
+        ``InvalidRequestError`` (field ``client``). Calls in flight finish first."""
+    @property
+    def closed(self) -> bool: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool: ...
     @property
     def auth(self) -> str: ...
     def redeem_voucher(
