@@ -41,7 +41,7 @@ fn epoch(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 }
 
 /// A time as an aware `datetime` in UTC.
-fn datetime(py: Python<'_>, t: SystemTime) -> PyResult<Bound<'_, PyAny>> {
+pub(crate) fn datetime(py: Python<'_>, t: SystemTime) -> PyResult<Bound<'_, PyAny>> {
     let micros = match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_micros()).unwrap_or(i64::MAX),

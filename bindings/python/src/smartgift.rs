@@ -470,6 +470,12 @@ impl PyHold {
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0)
     }
+    /// When the hold lapses (about five minutes after `received_at`), as an aware
+    /// `datetime` in UTC.
+    #[getter]
+    fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || journal::datetime(py, self.0.expires_at))
+    }
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || json_to_py(py, &self.0.raw))

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
-use pyo3::types::{PyIterator, PyList};
+use pyo3::types::{PyDict, PyIterator, PyList};
 use voucherkit_core::spaaza::{
     ClaimRequest, GetVouchersRequest, LockVoucherRequest, RedeemVoucherRequest, Spaaza, SpaazaAuth,
     SpaazaConfig, SpaazaVoucher, SpaazaWarning, UnlockVoucherRequest, VoucherList,
@@ -492,6 +492,49 @@ impl PySpaazaVoucher {
     #[getter]
     fn campaign_id(&self) -> Option<i64> {
         self.0.campaign_id
+    }
+    #[getter]
+    fn campaign_title(&self) -> Option<&str> {
+        self.0.campaign_title.as_deref()
+    }
+    /// `signup`, `basket`, ... (as sent).
+    #[getter]
+    fn campaign_type(&self) -> Option<&str> {
+        self.0.campaign_type.as_deref()
+    }
+    /// Seconds until the voucher expires, as Spaaza counted them when it answered.
+    #[getter]
+    fn voucher_expiry_seconds_remaining(&self) -> Option<i64> {
+        self.0.voucher_expiry_seconds_remaining
+    }
+    /// The end-user's card: `{"card_type": "custom", "code": "404064"}` (the wire
+    /// `type` is `card_type`), else `None`.
+    #[getter]
+    fn user_entity_card<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        guard(py, || {
+            self.0
+                .user_entity_card
+                .as_ref()
+                .map(|card| {
+                    let d = PyDict::new(py);
+                    d.set_item("card_type", card.card_type.as_deref())?;
+                    d.set_item("code", card.code.as_deref())?;
+                    Ok(d)
+                })
+                .transpose()
+        })
+    }
+    /// On a regenerated voucher: the voucher it came from (a summary: id and amounts).
+    #[getter]
+    fn parent_voucher(&self, py: Python<'_>) -> PyResult<Option<PySpaazaVoucher>> {
+        guard(py, || {
+            Ok(self
+                .0
+                .parent_voucher
+                .as_deref()
+                .cloned()
+                .map(PySpaazaVoucher))
+        })
     }
     /// The journal entry of this call (`redeem_voucher` on a client with `journal=`),
     /// else `None`.

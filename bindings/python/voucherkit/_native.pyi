@@ -50,6 +50,10 @@ class _AppInfo(TypedDict):
     version: NotRequired[str | None]
     url: NotRequired[str | None]
 
+class _EntityCard(TypedDict):
+    card_type: str | None
+    code: str | None
+
 class _MetaCondition(TypedDict):
     key: str
     operator: str
@@ -180,6 +184,9 @@ class Hold:
     def hold_token(self) -> str: ...
     @property
     def received_at(self) -> float: ...
+    @property
+    def expires_at(self) -> datetime:
+        """When the hold lapses (about five minutes after ``received_at``), in UTC."""
     @property
     def raw(self) -> dict[str, _Json]: ...
 
@@ -387,6 +394,16 @@ class SpaazaVoucher:
     def campaign_id(self) -> int | None: ...
     @property
     def journal_id(self) -> str | None: ...
+    @property
+    def campaign_title(self) -> str | None: ...
+    @property
+    def campaign_type(self) -> str | None: ...
+    @property
+    def voucher_expiry_seconds_remaining(self) -> int | None: ...
+    @property
+    def user_entity_card(self) -> _EntityCard | None: ...
+    @property
+    def parent_voucher(self) -> SpaazaVoucher | None: ...
     @property
     def regenerated_voucher(self) -> SpaazaVoucher | None: ...
     @property
