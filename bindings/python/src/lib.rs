@@ -88,6 +88,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<spaaza::PySpaazaVoucher>()?;
     m.add_class::<spaaza::PySpaazaWarning>()?;
     m.add_class::<spaaza::PyVoucherList>()?;
+    m.add_class::<spaaza::PyVoucherPages>()?;
     m.add_class::<testing::PyScriptedServer>()?;
     m.add_class::<testing::PyRecordedRequest>()?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;

@@ -1,8 +1,9 @@
 //! `voucherkit.Spaaza` and its result classes.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
-use pyo3::exceptions::PyIndexError;
+use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList};
 use voucherkit_core::spaaza::{
@@ -370,31 +371,101 @@ impl PySpaaza {
     ) -> PyResult<PyVoucherList> {
         guard(py, || {
             let client = self.inner.get(py)?;
-            let req = GetVouchersRequest {
-                chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
-                voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
-                user_id: convert::opt_int(py, &user_id, "user_id", PROVIDER)?,
+            let req = vouchers_request(
+                py,
+                chain_id,
+                voucher_id,
+                user_id,
                 username,
                 member_number,
                 authentication_point_identifier,
-                campaign_id: convert::opt_int(py, &campaign_id, "campaign_id", PROVIDER)?,
+                campaign_id,
                 show_all_statuses,
                 show_redeemed,
                 show_expired,
                 exclude_regenerated,
-                number_results: convert::opt_int(py, &number_results, "number_results", PROVIDER)?,
-                results_offset: convert::opt_int(py, &results_offset, "results_offset", PROVIDER)?,
+                number_results,
+                results_offset,
                 min_created_datetime,
                 max_created_datetime,
                 min_expiry_datetime,
                 max_expiry_datetime,
                 min_redeemed_datetime,
                 max_redeemed_datetime,
-            };
+            )?;
             let list = py
                 .detach(|| client.get_vouchers(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyVoucherList(list))
+        })
+    }
+
+    /// Every voucher the filters select, page after page (`number_results` a page, 50 when
+    /// not given), fetched one page at a time as the loop needs it, until the last page
+    /// or `max` vouchers. A failed page raises where the loop reached it.
+    #[pyo3(signature = (*, chain_id, voucher_id=None, user_id=None, username=None, member_number=None, authentication_point_identifier=None, campaign_id=None, show_all_statuses=false, show_redeemed=false, show_expired=false, exclude_regenerated=false, number_results=None, results_offset=None, min_created_datetime=None, max_created_datetime=None, min_expiry_datetime=None, max_expiry_datetime=None, min_redeemed_datetime=None, max_redeemed_datetime=None, max=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn iter_vouchers(
+        &self,
+        py: Python<'_>,
+        chain_id: Bound<'_, PyAny>,
+        voucher_id: Option<Bound<'_, PyAny>>,
+        user_id: Option<Bound<'_, PyAny>>,
+        username: Option<String>,
+        member_number: Option<String>,
+        authentication_point_identifier: Option<String>,
+        campaign_id: Option<Bound<'_, PyAny>>,
+        show_all_statuses: bool,
+        show_redeemed: bool,
+        show_expired: bool,
+        exclude_regenerated: bool,
+        number_results: Option<Bound<'_, PyAny>>,
+        results_offset: Option<Bound<'_, PyAny>>,
+        min_created_datetime: Option<String>,
+        max_created_datetime: Option<String>,
+        min_expiry_datetime: Option<String>,
+        max_expiry_datetime: Option<String>,
+        min_redeemed_datetime: Option<String>,
+        max_redeemed_datetime: Option<String>,
+        max: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyVoucherPages> {
+        guard(py, || {
+            let client = self.inner.get(py)?;
+            let req = vouchers_request(
+                py,
+                chain_id,
+                voucher_id,
+                user_id,
+                username,
+                member_number,
+                authentication_point_identifier,
+                campaign_id,
+                show_all_statuses,
+                show_redeemed,
+                show_expired,
+                exclude_regenerated,
+                number_results,
+                results_offset,
+                min_created_datetime,
+                max_created_datetime,
+                min_expiry_datetime,
+                max_expiry_datetime,
+                min_redeemed_datetime,
+                max_redeemed_datetime,
+            )?;
+            let max = convert::opt_int(py, &max, "max", PROVIDER)?
+                .map(|n| {
+                    usize::try_from(n).map_err(|_| {
+                        errors::invalid(
+                            py,
+                            PROVIDER,
+                            "max",
+                            format!("max must not be negative, got {n}"),
+                        )
+                    })
+                })
+                .transpose()?;
+            Ok(PyVoucherPages::start(client, req, max))
         })
     }
 
@@ -405,6 +476,145 @@ impl PySpaaza {
         guard(py, || {
             let client = self.inner.get(py)?;
             journal::reconciled(py, py.detach(|| client.reconcile()))
+        })
+    }
+}
+
+/// The `get_vouchers` / `iter_vouchers` filters as the core's request (types checked
+/// here, values by the core).
+#[allow(clippy::too_many_arguments)]
+fn vouchers_request(
+    py: Python<'_>,
+    chain_id: Bound<'_, PyAny>,
+    voucher_id: Option<Bound<'_, PyAny>>,
+    user_id: Option<Bound<'_, PyAny>>,
+    username: Option<String>,
+    member_number: Option<String>,
+    authentication_point_identifier: Option<String>,
+    campaign_id: Option<Bound<'_, PyAny>>,
+    show_all_statuses: bool,
+    show_redeemed: bool,
+    show_expired: bool,
+    exclude_regenerated: bool,
+    number_results: Option<Bound<'_, PyAny>>,
+    results_offset: Option<Bound<'_, PyAny>>,
+    min_created_datetime: Option<String>,
+    max_created_datetime: Option<String>,
+    min_expiry_datetime: Option<String>,
+    max_expiry_datetime: Option<String>,
+    min_redeemed_datetime: Option<String>,
+    max_redeemed_datetime: Option<String>,
+) -> PyResult<GetVouchersRequest> {
+    Ok(GetVouchersRequest {
+        chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
+        voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
+        user_id: convert::opt_int(py, &user_id, "user_id", PROVIDER)?,
+        username,
+        member_number,
+        authentication_point_identifier,
+        campaign_id: convert::opt_int(py, &campaign_id, "campaign_id", PROVIDER)?,
+        show_all_statuses,
+        show_redeemed,
+        show_expired,
+        exclude_regenerated,
+        number_results: convert::opt_int(py, &number_results, "number_results", PROVIDER)?,
+        results_offset: convert::opt_int(py, &results_offset, "results_offset", PROVIDER)?,
+        min_created_datetime,
+        max_created_datetime,
+        min_expiry_datetime,
+        max_expiry_datetime,
+        min_redeemed_datetime,
+        max_redeemed_datetime,
+    })
+}
+
+/// The iterator `Spaaza.iter_vouchers` returns: the core's page iterator, run on a thread
+/// of its own (it borrows the client, which the thread keeps alive) and asked for one
+/// voucher at a time, so a page is fetched only when the loop needs it.
+#[pyclass(name = "VoucherPages", module = "voucherkit", frozen)]
+pub struct PyVoucherPages {
+    state: Mutex<Pages>,
+}
+
+type Item = voucherkit_core::Result<SpaazaVoucher>;
+
+enum Pages {
+    /// The way to the thread, between two vouchers.
+    Ready {
+        ask: mpsc::Sender<()>,
+        items: mpsc::Receiver<Option<Item>>,
+    },
+    /// A `__next__` is waiting for the thread (the lock is not held meanwhile, so the
+    /// waiting call never holds it without the GIL).
+    Busy,
+    /// Used up, or a page failed.
+    Done,
+}
+
+impl PyVoucherPages {
+    fn start(client: Arc<Spaaza>, req: GetVouchersRequest, max: Option<usize>) -> PyVoucherPages {
+        let (ask, asked) = mpsc::channel::<()>();
+        let (give, items) = mpsc::channel::<Option<Item>>();
+        // Ends when the iterator is dropped (the asking side goes) or the pages end.
+        std::thread::spawn(move || {
+            let mut pages = client.iter_vouchers(&req, max);
+            while asked.recv().is_ok() {
+                let item = pages.next();
+                let last = !matches!(item, Some(Ok(_)));
+                if give.send(item).is_err() || last {
+                    break;
+                }
+            }
+        });
+        PyVoucherPages {
+            state: Mutex::new(Pages::Ready { ask, items }),
+        }
+    }
+
+    fn set(&self, state: Pages) -> Pages {
+        let mut now = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::replace(&mut *now, state)
+    }
+}
+
+#[pymethods]
+impl PyVoucherPages {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<PySpaazaVoucher>> {
+        guard(py, || {
+            let (ask, items) = match self.set(Pages::Busy) {
+                Pages::Ready { ask, items } => (ask, items),
+                Pages::Done => {
+                    self.set(Pages::Done);
+                    return Ok(None);
+                }
+                Pages::Busy => {
+                    return Err(PyValueError::new_err(
+                        "iter_vouchers: the iterator is already being advanced in another thread",
+                    ));
+                }
+            };
+            let (ask, items, item) = py.detach(move || {
+                let item = ask.send(()).ok().and_then(|()| items.recv().ok().flatten());
+                (ask, items, item)
+            });
+            match item {
+                Some(Ok(v)) => {
+                    self.set(Pages::Ready { ask, items });
+                    Ok(Some(PySpaazaVoucher(v)))
+                }
+                Some(Err(e)) => {
+                    self.set(Pages::Done);
+                    Err(errors::to_py(py, &e))
+                }
+                None => {
+                    self.set(Pages::Done);
+                    Ok(None)
+                }
+            }
         })
     }
 }

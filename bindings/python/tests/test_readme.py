@@ -56,3 +56,11 @@ def test_when_the_answer_is_lost_runs_as_written() -> None:
     lines, expected = run(code)
     assert len(expected) == 3
     assert lines == expected
+
+
+def test_paging_runs_as_written() -> None:
+    code = block("Every voucher, page by page")
+    assert "iter_vouchers(" in code and "max=3" in code
+    lines, expected = run(code)
+    assert len(expected) == 1
+    assert lines == expected

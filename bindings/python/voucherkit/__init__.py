@@ -34,6 +34,7 @@ from voucherkit._native import (
     SpaazaVoucher,
     SpaazaWarning,
     VoucherList,
+    VoucherPages,
     __version__,
 )
 from voucherkit.errors import (
@@ -92,6 +93,7 @@ __all__ = [
     "VoucherNotFoundError",
     "VoucherNotHeldError",
     "VoucherNotOwnedError",
+    "VoucherPages",
     "__version__",
     "error_class",
     "testing",

@@ -27,6 +27,7 @@ __all__ = [
     "SpaazaVoucher",
     "SpaazaWarning",
     "VoucherList",
+    "VoucherPages",
     "__version__",
     "_core_error_kinds",
     "_core_options",
@@ -345,6 +346,33 @@ class Spaaza:
         min_redeemed_datetime: str | None = None,
         max_redeemed_datetime: str | None = None,
     ) -> VoucherList: ...
+    def iter_vouchers(
+        self,
+        *,
+        chain_id: int,
+        voucher_id: int | None = None,
+        user_id: int | None = None,
+        username: str | None = None,
+        member_number: str | None = None,
+        authentication_point_identifier: str | None = None,
+        campaign_id: int | None = None,
+        show_all_statuses: bool = False,
+        show_redeemed: bool = False,
+        show_expired: bool = False,
+        exclude_regenerated: bool = False,
+        number_results: int | None = None,
+        results_offset: int | None = None,
+        min_created_datetime: str | None = None,
+        max_created_datetime: str | None = None,
+        min_expiry_datetime: str | None = None,
+        max_expiry_datetime: str | None = None,
+        min_redeemed_datetime: str | None = None,
+        max_redeemed_datetime: str | None = None,
+        max: int | None = None,
+    ) -> VoucherPages:
+        """Every voucher the filters select, page after page (``number_results`` a page,
+        50 when not given), each page fetched when the loop reaches it, until the last
+        page or ``max`` vouchers. A failed page raises where the loop reached it."""
     def reconcile(self) -> list[JournalEntry]:
         """Settles the journal's open entries (``unknown``, and ``pending`` ones whose
         process died) by reading each voucher again; returns the entries examined, as they
@@ -443,6 +471,13 @@ class VoucherList:
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[SpaazaVoucher]: ...
     def __getitem__(self, index: int, /) -> SpaazaVoucher: ...
+
+@final
+class VoucherPages:
+    """The iterator ``Spaaza.iter_vouchers`` returns."""
+
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> SpaazaVoucher: ...
 
 @final
 class Journal:
