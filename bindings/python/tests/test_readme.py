@@ -64,3 +64,11 @@ def test_paging_runs_as_written() -> None:
     lines, expected = run(code)
     assert len(expected) == 1
     assert lines == expected
+
+
+def test_asyncio_runs_as_written() -> None:
+    code = block("asyncio")
+    assert "AsyncSmartGift" in code and "asyncio.gather" in code
+    lines, expected = run(code)
+    assert len(expected) == 2
+    assert lines == expected

@@ -3,6 +3,8 @@
 Money is ``decimal.Decimal`` (``int`` and ``str`` are accepted; ``float`` is refused,
 since 0.1 is not 0.1). Every failure raises a :class:`VoucherError` subclass named after
 its kind. Every call blocks with the GIL released, and a client may be shared by threads.
+:class:`AsyncSmartGift` and :class:`AsyncSpaaza` are the same clients for asyncio: every
+operation a coroutine run on voucherkit's own worker threads.
 
     >>> import voucherkit
     >>> with voucherkit.testing.Sandbox() as sb:                     # doctest: +SKIP
@@ -20,6 +22,7 @@ later settles every call that ended in :class:`OutcomeUnknownError`.
 """
 
 from voucherkit import testing
+from voucherkit._aio import AsyncSmartGift, AsyncSpaaza
 from voucherkit._native import (
     Experience,
     Hold,
@@ -61,6 +64,8 @@ from voucherkit.errors import (
 )
 
 __all__ = [
+    "AsyncSmartGift",
+    "AsyncSpaaza",
     "AuthenticationError",
     "Experience",
     "Hold",
