@@ -22,8 +22,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from typing_extensions import Self
-
 from voucherkit import _native
 from voucherkit._native import (
     Hold,
@@ -39,6 +37,9 @@ from voucherkit._native import (
 from voucherkit.errors import InvalidRequestError
 
 if TYPE_CHECKING:
+    # Only for annotations: typing_extensions is no runtime dependency.
+    from typing_extensions import Self
+
     from voucherkit._native import _AppInfo, _MetaCondition, _Money, _Path, _SiteId
 
 __all__ = ["AsyncSmartGift", "AsyncSpaaza"]
