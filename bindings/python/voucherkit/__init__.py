@@ -12,6 +12,8 @@ operation a coroutine run on voucherkit's own worker threads.
 
 Requests are logged to the ``logging`` logger ``"voucherkit"`` (method, path, status,
 duration; never a body or a secret) at DEBUG, and attempts that got no answer at WARNING.
+Each record also carries ``voucherkit_rate_limit_remaining`` / ``voucherkit_rate_limit_limit``
+(the provider's X-RateLimit headers, ``None`` when absent).
 Calls that succeed with a caveat (Spaaza answered a redeem "ok" but the voucher is not
 ``redeemed``) log it to the same logger at WARNING.
 
