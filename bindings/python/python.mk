@@ -22,11 +22,12 @@ lint-python: $(PY)
 	$(PY) -m ruff check --output-format concise $(PY_DIR)
 	$(PY) -m ruff format --check $(PY_DIR)
 
-# A dev-profile wheel for the tests, built as it is published (bench-python builds its own
-# release wheel, with the bench helpers).
+# A dev-profile wheel for the tests: the published build plus the `test-hooks` feature
+# (`_panic_for_tests`); the fresh-venv install below checks that the published build has
+# no test or bench helper. bench-python builds its own release wheel, with the bench ones.
 wheel-python: $(PY)
 	rm -rf $(PY_WHEELS)
-	cd $(PY_DIR) && $(PY_VENV)/bin/maturin build --profile dev --out $(PY_WHEELS)
+	cd $(PY_DIR) && $(PY_VENV)/bin/maturin build --profile dev --features test-hooks --out $(PY_WHEELS)
 	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 		$(PY_WHEELS)/voucherkit-*.whl
 
@@ -44,6 +45,9 @@ with Sandbox() as sb:
     sg = voucherkit.SmartGift(api_key=sb.smartgift_key, base_url=sb.smartgift_url)
     v = sg.check(voucher_no="1000000001", site_id=12)
     assert v.remaining_value is not None and v.remaining_value > 0, v
+from voucherkit import _native
+for helper in ("_panic_for_tests", "_BenchResponder", "_bench_core_redeem"):
+    assert not hasattr(_native, helper), helper
 print("fresh venv:", voucherkit.__file__, v)
 endef
 export PY_SMOKE

@@ -44,6 +44,7 @@ pub(crate) fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> Py
 }
 
 /// Panics inside [`guard`]: lets the tests prove that a panic becomes `InternalError`.
+#[cfg(feature = "test-hooks")]
 #[pyfunction]
 fn _panic_for_tests(py: Python<'_>, message: &str) -> PyResult<()> {
     guard(py, || -> PyResult<()> {
@@ -91,6 +92,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<spaaza::PyVoucherPages>()?;
     m.add_class::<testing::PyScriptedServer>()?;
     m.add_class::<testing::PyRecordedRequest>()?;
+    #[cfg(feature = "test-hooks")]
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add_function(wrap_pyfunction!(_core_error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(_core_options, m)?)?;

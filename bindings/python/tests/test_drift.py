@@ -77,7 +77,9 @@ def test_the_stub_and_the_signature_agree() -> None:
 
 def test_nothing_test_only_is_published() -> None:
     """The bench helpers are only in the bench's own wheel (cargo feature ``bench``), and
-    the sandbox and scripted server only reachable through ``voucherkit.testing``."""
+    the sandbox and scripted server only reachable through ``voucherkit.testing``. (That
+    the published build lacks ``_panic_for_tests`` too, which this test wheel has, is
+    checked by make test-python's fresh-venv install.)"""
     assert not hasattr(_native, "_BenchResponder")
     assert not hasattr(_native, "_bench_core_redeem")
     for name in ("Sandbox", "ScriptedServer", "RecordedRequest"):

@@ -31,7 +31,6 @@ __all__ = [
     "__version__",
     "_core_error_kinds",
     "_core_options",
-    "_panic_for_tests",
     "run_cli",
 ]
 
@@ -642,7 +641,6 @@ def _core_error_kinds() -> list[tuple[str, int]]:
 def _core_options() -> list[tuple[str, str, str]]:
     """The core's transport options as ``(name, kind, default)``."""
 
-def _panic_for_tests(message: str) -> None: ...
 def run_cli(args: Sequence[str]) -> int:
     """Runs the ``voucherkit`` command line (``["demo"]``, ``["sandbox"]``, ...) and
     returns its exit code."""
