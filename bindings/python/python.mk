@@ -18,18 +18,20 @@ $(PY):
 
 lint-python: $(PY)
 	$(CARGO) fmt -p voucherkit-python -- --check
-	$(CARGO) clippy -p voucherkit-python --all-targets -- -D warnings
+	$(CARGO) clippy -p voucherkit-python --all-targets --all-features -- -D warnings
 	$(PY) -m ruff check --output-format concise $(PY_DIR)
 	$(PY) -m ruff format --check $(PY_DIR)
 
-# A dev-profile wheel for the tests (bench-python builds its own release wheel).
+# A dev-profile wheel for the tests: the published build plus the `test-hooks` feature
+# (`_panic_for_tests`); the fresh-venv install below checks that the published build has
+# no test or bench helper. bench-python builds its own release wheel, with the bench ones.
 wheel-python: $(PY)
 	rm -rf $(PY_WHEELS)
-	cd $(PY_DIR) && $(PY_VENV)/bin/maturin build --profile dev --out $(PY_WHEELS)
+	cd $(PY_DIR) && $(PY_VENV)/bin/maturin build --profile dev --features test-hooks --out $(PY_WHEELS)
 	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 		$(PY_WHEELS)/voucherkit-*.whl
 
-# `pip install ./bindings/python` in a fresh venv, exactly as a user would (issue 6): pip fetches
+# `pip install ./bindings/python` in a fresh venv, exactly as a user would: pip fetches
 # maturin from PyPI into an isolated build environment and builds the wheel from this tree
 # (PEP 517), then the package must import and work by itself, with nothing else installed.
 # The Rust build shares CARGO_TARGET_DIR (exported by the Makefile) and, through
@@ -43,6 +45,9 @@ with Sandbox() as sb:
     sg = voucherkit.SmartGift(api_key=sb.smartgift_key, base_url=sb.smartgift_url)
     v = sg.check(voucher_no="1000000001", site_id=12)
     assert v.remaining_value is not None and v.remaining_value > 0, v
+from voucherkit import _native
+for helper in ("_panic_for_tests", "_BenchResponder", "_bench_core_redeem"):
+    assert not hasattr(_native, helper), helper
 print("fresh venv:", voucherkit.__file__, v)
 endef
 export PY_SMOKE
@@ -59,10 +64,11 @@ test-python: lint-python wheel-python
 	cd $(PY_DIR) && VOUCHERKIT_TEST_INSTALLED=1 $(PY_VENV)/bin/pytest -p no:cacheprovider -v
 
 # Redeem calls/s through voucherkit, requests, httpx, http.client and the Rust core, and
-# RSS growth over 100 000 calls; writes the `## Python` section of BENCHMARKS.md.
+# RSS growth over 100 000 calls; writes the `## Python` section of BENCHMARKS.md. The wheel
+# has the `bench` feature: the responder and the core-only loop the bench compares with.
 bench-python: $(PY)
 	rm -rf $(PY_WHEELS)-release
-	cd $(PY_DIR) && $(PY_VENV)/bin/maturin build --release --out $(PY_WHEELS)-release
+	cd $(PY_DIR) && $(PY_VENV)/bin/maturin build --release --features bench --out $(PY_WHEELS)-release
 	$(PY) -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps \
 		$(PY_WHEELS)-release/voucherkit-*.whl
 	$(PY) $(PY_DIR)/bench/run.py --write BENCHMARKS.md

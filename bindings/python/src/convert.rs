@@ -1,7 +1,5 @@
 //! Python values to and from the core's types: integers, money, durations and JSON.
 
-use std::time::Duration;
-
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -11,7 +9,7 @@ use pyo3::types::{
 };
 use serde_json::{Map, Number, Value};
 use voucherkit_core::smartgift::SiteId;
-use voucherkit_core::{Amount, Decimal, Provider, TimeUnit};
+use voucherkit_core::{Amount, Decimal, Provider};
 
 use crate::errors;
 
@@ -85,66 +83,6 @@ pub(crate) fn opt_decimal<'py>(
 /// An optional parameter's value: absent and an explicit `None` are both "not given".
 fn given<'a, 'py>(value: &'a Option<Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
     value.as_ref().filter(|v| !v.is_none())
-}
-
-/// Seconds as an int or float (`connect_timeout=5.0`) to a duration, `None` being
-/// `default`. The binding refuses only what is not a number of seconds: a bool
-/// (`timeout=True` would be a 1 s deadline on a redeem) and any other type. The value
-/// goes through the core's `duration_option`, which refuses NaN, infinite, negative and
-/// over-an-hour values naming the parameter (`timeout=1e19` would panic in
-/// `Duration::from_secs_f64`); each option's own range is the core's when the client is
-/// built.
-pub(crate) fn seconds(
-    py: Python<'_>,
-    value: &Option<Bound<'_, PyAny>>,
-    default: Duration,
-    field: &str,
-    provider: Provider,
-) -> PyResult<Duration> {
-    let Some(value) = given(value) else {
-        return Ok(default);
-    };
-    let number = !value.is_instance_of::<PyBool>()
-        && (value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>());
-    if !number {
-        return Err(errors::invalid(
-            py,
-            provider,
-            field,
-            format!(
-                "{field} must be a number of seconds (int or float), got {}",
-                shown(value)?
-            ),
-        ));
-    }
-    // An int too large for a float (10**400) is as out of range as an infinite one.
-    let secs = value.extract::<f64>().unwrap_or(f64::INFINITY);
-    voucherkit_core::duration_option(secs, TimeUnit::Seconds, field)
-        .map_err(|e| errors::to_py(py, &e.with_provider(provider)))
-}
-
-/// A count that must not be negative (`max_retries`, `max_idle_connections`; `None` is
-/// `default`). Only what the Rust type cannot hold is refused here; the option's range
-/// is the core's.
-pub(crate) fn count<T: TryFrom<i64> + std::fmt::Display>(
-    py: Python<'_>,
-    value: &Option<Bound<'_, PyAny>>,
-    default: T,
-    max: T,
-    field: &str,
-    provider: Provider,
-) -> PyResult<T> {
-    let Some(value) = opt_int(py, value, field, provider)? else {
-        return Ok(default);
-    };
-    T::try_from(value).map_err(|_| {
-        let why = if value < 0 {
-            format!("{field} must not be negative, got {value}")
-        } else {
-            format!("{field} must be at most {max}, got {value}")
-        };
-        errors::invalid(py, provider, field, why)
-    })
 }
 
 /// An integer parameter (`chain_id=2`): an `int`, or an object that is one by

@@ -41,7 +41,7 @@ fn epoch(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 }
 
 /// A time as an aware `datetime` in UTC.
-fn datetime(py: Python<'_>, t: SystemTime) -> PyResult<Bound<'_, PyAny>> {
+pub(crate) fn datetime(py: Python<'_>, t: SystemTime) -> PyResult<Bound<'_, PyAny>> {
     let micros = match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_micros()).unwrap_or(i64::MAX),
@@ -119,32 +119,23 @@ fn text(py: Python<'_>, value: &Bound<'_, PyAny>, field: &str, wanted: &str) -> 
     ))
 }
 
-/// `state=`: one of the core's state names.
-fn state(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<EntryState> {
-    let names: Vec<String> = EntryState::ALL
-        .iter()
-        .map(|s| format!("\"{}\"", s.as_str()))
-        .collect();
-    let wanted = format!("one of {}", names.join(", "));
-    let name = text(py, value, "state", &wanted)?;
-    EntryState::from_name(&name)
-        .ok_or_else(|| invalid(py, "state", format!("state must be {wanted}, got {name:?}")))
+/// The name a filter was given: a `str` as is, anything else shown with its type (`1 (an
+/// int)`), so the core's refusal names the field and lists the choices either way.
+fn name(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if value.is_instance_of::<PyString>() {
+        return value.extract::<String>();
+    }
+    convert::shown(value)
 }
 
-/// `provider=`: a provider by the name it has everywhere.
+/// `state=`: a state by its name everywhere (`"unknown"`).
+fn state(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<EntryState> {
+    EntryState::parse(&name(value)?, "state").map_err(|e| errors::to_py(py, &e))
+}
+
+/// `provider=`: a provider by its name everywhere (`"smartgift"`).
 fn provider(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Provider> {
-    let wanted = "\"smartgift\" or \"spaaza\"";
-    let name = text(py, value, "provider", wanted)?;
-    [Provider::SmartGift, Provider::Spaaza]
-        .into_iter()
-        .find(|p| p.as_str() == name)
-        .ok_or_else(|| {
-            invalid(
-                py,
-                "provider",
-                format!("provider must be {wanted}, got {name:?}"),
-            )
-        })
+    Provider::parse(&name(value)?, "provider").map_err(|e| errors::to_py(py, &e))
 }
 
 /// `limit=`: a count of entries (an `int`, not a bool or a float).

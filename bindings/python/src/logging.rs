@@ -72,6 +72,9 @@ fn emit(py: Python<'_>, logger: &Bound<'_, PyAny>, log: &RequestLog) -> PyResult
     extra.set_item("voucherkit_status", log.status)?;
     extra.set_item("voucherkit_duration_ms", millis)?;
     extra.set_item("voucherkit_attempt", log.attempt)?;
+    // From X-RateLimit-Remaining / X-RateLimit-Limit, when the provider sent them.
+    extra.set_item("voucherkit_rate_limit_remaining", log.rate_limit_remaining)?;
+    extra.set_item("voucherkit_rate_limit_limit", log.rate_limit_limit)?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("extra", extra)?;
     logger.call_method(

@@ -12,78 +12,15 @@ use voucherkit_core::smartgift::{
     ReleaseRequest, Released, ReverseRequest, Reversed, SmartGift, SmartGiftConfig,
     SmartGiftVoucher,
 };
-use voucherkit_core::{ClientOptions, Provider, Secret};
+use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, json_to_py};
+use crate::handle::Handle;
 use crate::journal::{self, PyJournalEntry};
-use crate::{errors, guard, logging};
+use crate::options::{TransportArgs, client_options};
+use crate::{errors, guard};
 
 const PROVIDER: Provider = Provider::SmartGift;
-
-/// The transport settings every client takes, from the constructor's keywords (each
-/// `None` when not given: the core's default applies).
-pub(crate) struct TransportArgs<'py> {
-    pub connect_timeout: Option<Bound<'py, PyAny>>,
-    pub timeout: Option<Bound<'py, PyAny>>,
-    pub max_retries: Option<Bound<'py, PyAny>>,
-    pub max_idle_connections: Option<Bound<'py, PyAny>>,
-    pub max_idle_age: Option<Bound<'py, PyAny>>,
-    pub ca_bundle: Option<PathBuf>,
-    pub proxy: Option<String>,
-    pub allow_insecure_http: bool,
-}
-
-/// The core's options from a constructor's keywords: types are checked here, ranges by
-/// the core when the client is built.
-pub(crate) fn client_options(
-    py: Python<'_>,
-    provider: Provider,
-    args: TransportArgs<'_>,
-) -> PyResult<ClientOptions> {
-    let defaults = ClientOptions::default();
-    let version = py.version_info();
-    Ok(ClientOptions {
-        app_info: None,
-        connect_timeout: convert::seconds(
-            py,
-            &args.connect_timeout,
-            defaults.connect_timeout,
-            "connect_timeout",
-            provider,
-        )?,
-        timeout: convert::seconds(py, &args.timeout, defaults.timeout, "timeout", provider)?,
-        max_retries: convert::count(
-            py,
-            &args.max_retries,
-            defaults.max_retries,
-            u32::MAX,
-            "max_retries",
-            provider,
-        )?,
-        max_idle_connections: convert::count(
-            py,
-            &args.max_idle_connections,
-            defaults.max_idle_connections,
-            usize::MAX,
-            "max_idle_connections",
-            provider,
-        )?,
-        max_idle_age: convert::seconds(
-            py,
-            &args.max_idle_age,
-            defaults.max_idle_age,
-            "max_idle_age",
-            provider,
-        )?,
-        ca_bundle: args.ca_bundle,
-        proxy: args.proxy,
-        allow_insecure_http: args.allow_insecure_http,
-        binding: "python".to_owned(),
-        language_version: format!("{}.{}.{}", version.major, version.minor, version.patch),
-        logger: Some(logging::request_logger(py)?),
-        warning_logger: Some(logging::warning_logger(py)?),
-    })
-}
 
 fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondition> {
     let bad = |why: &str| {
@@ -126,7 +63,9 @@ fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondi
 /// A Smart Gift client. Thread-safe: share one per till process.
 #[pyclass(name = "SmartGift", module = "voucherkit", frozen)]
 pub struct PySmartGift {
-    inner: SmartGift,
+    inner: Handle<SmartGift>,
+    base_url: String,
+    user_agent: String,
     api_key: Secret,
     /// The journal's path, for the repr.
     journal: Option<String>,
@@ -139,9 +78,9 @@ impl PySmartGift {
     // convert::seconds refuses bool), so the defaults (max_retries 2, timeouts 5 s and
     // 30 s, 32 idle connections idle at most 30 s) are applied there and shown by the
     // text signature.
-    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, journal=None))]
+    #[pyo3(signature = (*, api_key, base_url=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, app_info=None, journal=None))]
     #[pyo3(
-        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, journal=None)"
+        text_signature = "(*, api_key, base_url=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, app_info=None, journal=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -156,6 +95,7 @@ impl PySmartGift {
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
+        app_info: Option<Bound<'_, PyAny>>,
         journal: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySmartGift> {
         guard(py, || {
@@ -172,6 +112,7 @@ impl PySmartGift {
                     ca_bundle,
                     proxy,
                     allow_insecure_http,
+                    app_info,
                 },
             )?;
             let api_key = Secret::new(api_key);
@@ -184,7 +125,9 @@ impl PySmartGift {
             })
             .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySmartGift {
-                inner,
+                base_url: inner.base_url().to_owned(),
+                user_agent: inner.user_agent().to_owned(),
+                inner: Handle::new(inner, PROVIDER),
                 api_key,
                 journal: journal_path,
             })
@@ -194,19 +137,48 @@ impl PySmartGift {
     /// The base URL requests go to.
     #[getter]
     fn base_url(&self) -> &str {
-        self.inner.base_url()
+        &self.base_url
     }
 
     /// The User-Agent every request carries.
     #[getter]
     fn user_agent(&self) -> &str {
-        self.inner.user_agent()
+        &self.user_agent
+    }
+
+    /// Ends the client: its idle connections close, and every later call raises
+    /// `InvalidRequestError` (field `client`). Calls in flight finish first (a journaled
+    /// write still resolves its entry). Closing twice is harmless.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.inner.close());
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Closes the client; never swallows the exception that ended the block.
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _tb: &Bound<'_, PyAny>,
+    ) -> bool {
+        self.close(py);
+        false
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let mut s = format!(
             "SmartGift(base_url='{}', api_key='{}'",
-            self.inner.base_url(),
+            &self.base_url,
             self.api_key.redacted()
         );
         if let Some(path) = &self.journal {
@@ -227,6 +199,7 @@ impl PySmartGift {
         meta_conditions: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<PySmartGiftVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let site_id = convert::site_id(py, &site_id, PROVIDER)?;
             let meta = meta_conditions
                 .unwrap_or_default()
@@ -240,7 +213,7 @@ impl PySmartGift {
                 meta_conditions: meta,
             };
             let v = py
-                .detach(|| self.inner.check(&req))
+                .detach(|| client.check(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySmartGiftVoucher(v))
         })
@@ -250,9 +223,10 @@ impl PySmartGift {
     #[pyo3(signature = (*, voucher_no))]
     fn hold(&self, py: Python<'_>, voucher_no: String) -> PyResult<PyHold> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = HoldRequest { voucher_no };
             let h = py
-                .detach(|| self.inner.hold(&req))
+                .detach(|| client.hold(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyHold(h))
         })
@@ -273,6 +247,7 @@ impl PySmartGift {
         reference: Option<String>,
     ) -> PyResult<PyRedemption> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let site_id = convert::site_id(py, &site_id, PROVIDER)?;
             let value = value
                 .map(|v| convert::amount(py, &v, "value", PROVIDER))
@@ -286,7 +261,7 @@ impl PySmartGift {
                 hold_token,
             };
             let r = py
-                .detach(|| self.inner.redeem(&req))
+                .detach(|| client.redeem(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyRedemption(r))
         })
@@ -301,12 +276,13 @@ impl PySmartGift {
         hold_token: String,
     ) -> PyResult<PyReleased> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = ReleaseRequest {
                 voucher_no,
                 hold_token,
             };
             let r = py
-                .detach(|| self.inner.release(&req))
+                .detach(|| client.release(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyReleased(r))
         })
@@ -323,6 +299,7 @@ impl PySmartGift {
         reference: Option<String>,
     ) -> PyResult<PyReversed> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = ReverseRequest {
                 reference,
                 voucher_no,
@@ -330,7 +307,7 @@ impl PySmartGift {
                 redemptions: convert::ints(py, &redemptions, "redemptions", PROVIDER)?,
             };
             let r = py
-                .detach(|| self.inner.reverse(&req))
+                .detach(|| client.reverse(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyReversed(r))
         })
@@ -341,7 +318,8 @@ impl PySmartGift {
     /// as they stand afterwards. Needs `journal=`.
     fn reconcile(&self, py: Python<'_>) -> PyResult<Vec<PyJournalEntry>> {
         guard(py, || {
-            journal::reconciled(py, py.detach(|| self.inner.reconcile()))
+            let client = self.inner.get(py)?;
+            journal::reconciled(py, py.detach(|| client.reconcile()))
         })
     }
 }
@@ -491,6 +469,12 @@ impl PyHold {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0)
+    }
+    /// When the hold lapses (about five minutes after `received_at`), as an aware
+    /// `datetime` in UTC.
+    #[getter]
+    fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || journal::datetime(py, self.0.expires_at))
     }
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -1,10 +1,11 @@
 //! `voucherkit.Spaaza` and its result classes.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
-use pyo3::exceptions::PyIndexError;
+use pyo3::exceptions::{PyIndexError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyIterator, PyList};
+use pyo3::types::{PyDict, PyIterator, PyList};
 use voucherkit_core::spaaza::{
     ClaimRequest, GetVouchersRequest, LockVoucherRequest, RedeemVoucherRequest, Spaaza, SpaazaAuth,
     SpaazaConfig, SpaazaVoucher, SpaazaWarning, UnlockVoucherRequest, VoucherList,
@@ -12,8 +13,10 @@ use voucherkit_core::spaaza::{
 use voucherkit_core::{Provider, Secret};
 
 use crate::convert::{self, json_to_py};
+use crate::handle::Handle;
 use crate::journal::{self, PyJournalEntry};
-use crate::smartgift::{TransportArgs, client_options, py_repr};
+use crate::options::{TransportArgs, client_options};
+use crate::smartgift::py_repr;
 use crate::{errors, guard};
 
 const PROVIDER: Provider = Provider::Spaaza;
@@ -21,7 +24,9 @@ const PROVIDER: Provider = Provider::Spaaza;
 /// A Spaaza client. Thread-safe: share one per till process.
 #[pyclass(name = "Spaaza", module = "voucherkit", frozen)]
 pub struct PySpaaza {
-    inner: Spaaza,
+    inner: Handle<Spaaza>,
+    base_url: String,
+    user_agent: String,
     auth: SpaazaAuth,
     session_user_id: Option<i64>,
     session_key: Option<Secret>,
@@ -33,9 +38,9 @@ pub struct PySpaaza {
 #[pymethods]
 impl PySpaaza {
     #[new]
-    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, journal=None))]
+    #[pyo3(signature = (*, session_user_id=None, session_key=None, base_url=None, api_version="1.6.3".to_owned(), auth="admin".to_owned(), app_hostname=None, bearer_token=None, connect_timeout=None, timeout=None, max_retries=None, max_idle_connections=None, max_idle_age=None, ca_bundle=None, proxy=None, allow_insecure_http=false, app_info=None, journal=None))]
     #[pyo3(
-        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, journal=None)"
+        text_signature = "(*, session_user_id=None, session_key=None, base_url=None, api_version='1.6.3', auth='admin', app_hostname=None, bearer_token=None, connect_timeout=5.0, timeout=30.0, max_retries=2, max_idle_connections=32, max_idle_age=30.0, ca_bundle=None, proxy=None, allow_insecure_http=False, app_info=None, journal=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -55,20 +60,15 @@ impl PySpaaza {
         ca_bundle: Option<PathBuf>,
         proxy: Option<String>,
         allow_insecure_http: bool,
+        app_info: Option<Bound<'_, PyAny>>,
         journal: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySpaaza> {
         guard(py, || {
             let journal = journal::client_journal(py, &journal, PROVIDER)?;
             let session_user_id =
                 convert::opt_int(py, &session_user_id, "session_user_id", PROVIDER)?;
-            let mode = SpaazaAuth::from_name(&auth).ok_or_else(|| {
-                errors::invalid(
-                    py,
-                    PROVIDER,
-                    "auth",
-                    format!("auth must be \"admin\", \"user\" or \"privileged\", got {auth:?}"),
-                )
-            })?;
+            let mode = SpaazaAuth::parse(&auth)
+                .map_err(|e| errors::to_py(py, &e.with_provider(PROVIDER)))?;
             let options = client_options(
                 py,
                 PROVIDER,
@@ -81,6 +81,7 @@ impl PySpaaza {
                     ca_bundle,
                     proxy,
                     allow_insecure_http,
+                    app_info,
                 },
             )?;
             let session_key = session_key.map(Secret::new);
@@ -99,7 +100,9 @@ impl PySpaaza {
             })
             .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaaza {
-                inner,
+                base_url: inner.base_url().to_owned(),
+                user_agent: inner.user_agent().to_owned(),
+                inner: Handle::new(inner, PROVIDER),
                 auth: mode,
                 session_user_id,
                 session_key,
@@ -112,13 +115,42 @@ impl PySpaaza {
     /// The base URL requests go to.
     #[getter]
     fn base_url(&self) -> &str {
-        self.inner.base_url()
+        &self.base_url
     }
 
     /// The User-Agent every request carries.
     #[getter]
     fn user_agent(&self) -> &str {
-        self.inner.user_agent()
+        &self.user_agent
+    }
+
+    /// Ends the client: its idle connections close, and every later call raises
+    /// `InvalidRequestError` (field `client`). Calls in flight finish first (a journaled
+    /// write still resolves its entry). Closing twice is harmless.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.inner.close());
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Closes the client; never swallows the exception that ended the block.
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _tb: &Bound<'_, PyAny>,
+    ) -> bool {
+        self.close(py);
+        false
     }
 
     /// `"admin"`, `"user"` or `"privileged"`.
@@ -129,7 +161,7 @@ impl PySpaaza {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let mut parts = vec![
-            format!("base_url='{}'", self.inner.base_url()),
+            format!("base_url='{}'", &self.base_url),
             format!("auth='{}'", self.auth.as_str()),
         ];
         if let Some(id) = self.session_user_id {
@@ -163,6 +195,7 @@ impl PySpaaza {
         reference: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let amount = amount
                 .map(|a| convert::amount(py, &a, "amount", PROVIDER))
                 .transpose()?;
@@ -175,7 +208,7 @@ impl PySpaaza {
                 amount,
             };
             let v = py
-                .detach(|| self.inner.redeem_voucher(&req))
+                .detach(|| client.redeem_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -190,12 +223,13 @@ impl PySpaaza {
         voucher_id: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = UnlockVoucherRequest {
                 voucher_key,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
             };
             let v = py
-                .detach(|| self.inner.unlock_voucher(&req))
+                .detach(|| client.unlock_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -218,6 +252,7 @@ impl PySpaaza {
         auxiliary_identifier: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = ClaimRequest {
                 chain_id: convert::opt_int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
@@ -230,7 +265,7 @@ impl PySpaaza {
                 auxiliary_identifier,
             };
             let v = py
-                .detach(|| self.inner.unclaim_voucher(&req))
+                .detach(|| client.unclaim_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -253,6 +288,7 @@ impl PySpaaza {
         auxiliary_identifier: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = ClaimRequest {
                 chain_id: convert::opt_int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
@@ -265,7 +301,7 @@ impl PySpaaza {
                 auxiliary_identifier,
             };
             let v = py
-                .detach(|| self.inner.claim_voucher(&req))
+                .detach(|| client.claim_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -286,6 +322,7 @@ impl PySpaaza {
         voucher_locking_code: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
+            let client = self.inner.get(py)?;
             let req = LockVoucherRequest {
                 voucher_key,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
@@ -299,7 +336,7 @@ impl PySpaaza {
                 voucher_locking_code,
             };
             let v = py
-                .detach(|| self.inner.lock_voucher(&req))
+                .detach(|| client.lock_voucher(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PySpaazaVoucher(v))
         })
@@ -333,31 +370,102 @@ impl PySpaaza {
         max_redeemed_datetime: Option<String>,
     ) -> PyResult<PyVoucherList> {
         guard(py, || {
-            let req = GetVouchersRequest {
-                chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
-                voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
-                user_id: convert::opt_int(py, &user_id, "user_id", PROVIDER)?,
+            let client = self.inner.get(py)?;
+            let req = vouchers_request(
+                py,
+                chain_id,
+                voucher_id,
+                user_id,
                 username,
                 member_number,
                 authentication_point_identifier,
-                campaign_id: convert::opt_int(py, &campaign_id, "campaign_id", PROVIDER)?,
+                campaign_id,
                 show_all_statuses,
                 show_redeemed,
                 show_expired,
                 exclude_regenerated,
-                number_results: convert::opt_int(py, &number_results, "number_results", PROVIDER)?,
-                results_offset: convert::opt_int(py, &results_offset, "results_offset", PROVIDER)?,
+                number_results,
+                results_offset,
                 min_created_datetime,
                 max_created_datetime,
                 min_expiry_datetime,
                 max_expiry_datetime,
                 min_redeemed_datetime,
                 max_redeemed_datetime,
-            };
+            )?;
             let list = py
-                .detach(|| self.inner.get_vouchers(&req))
+                .detach(|| client.get_vouchers(&req))
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyVoucherList(list))
+        })
+    }
+
+    /// Every voucher the filters select, page after page (`number_results` a page, 50 when
+    /// not given), fetched one page at a time as the loop needs it, until the last page
+    /// or `max` vouchers. A failed page raises where the loop reached it.
+    #[pyo3(signature = (*, chain_id, voucher_id=None, user_id=None, username=None, member_number=None, authentication_point_identifier=None, campaign_id=None, show_all_statuses=false, show_redeemed=false, show_expired=false, exclude_regenerated=false, number_results=None, results_offset=None, min_created_datetime=None, max_created_datetime=None, min_expiry_datetime=None, max_expiry_datetime=None, min_redeemed_datetime=None, max_redeemed_datetime=None, max=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn iter_vouchers(
+        &self,
+        py: Python<'_>,
+        chain_id: Bound<'_, PyAny>,
+        voucher_id: Option<Bound<'_, PyAny>>,
+        user_id: Option<Bound<'_, PyAny>>,
+        username: Option<String>,
+        member_number: Option<String>,
+        authentication_point_identifier: Option<String>,
+        campaign_id: Option<Bound<'_, PyAny>>,
+        show_all_statuses: bool,
+        show_redeemed: bool,
+        show_expired: bool,
+        exclude_regenerated: bool,
+        number_results: Option<Bound<'_, PyAny>>,
+        results_offset: Option<Bound<'_, PyAny>>,
+        min_created_datetime: Option<String>,
+        max_created_datetime: Option<String>,
+        min_expiry_datetime: Option<String>,
+        max_expiry_datetime: Option<String>,
+        min_redeemed_datetime: Option<String>,
+        max_redeemed_datetime: Option<String>,
+        max: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyVoucherPages> {
+        guard(py, || {
+            let client = self.inner.get(py)?;
+            let req = vouchers_request(
+                py,
+                chain_id,
+                voucher_id,
+                user_id,
+                username,
+                member_number,
+                authentication_point_identifier,
+                campaign_id,
+                show_all_statuses,
+                show_redeemed,
+                show_expired,
+                exclude_regenerated,
+                number_results,
+                results_offset,
+                min_created_datetime,
+                max_created_datetime,
+                min_expiry_datetime,
+                max_expiry_datetime,
+                min_redeemed_datetime,
+                max_redeemed_datetime,
+            )?;
+            let max = convert::opt_int(py, &max, "max", PROVIDER)?
+                .map(|n| {
+                    usize::try_from(n).map_err(|_| {
+                        errors::invalid(
+                            py,
+                            PROVIDER,
+                            "max",
+                            format!("max must not be negative, got {n}"),
+                        )
+                    })
+                })
+                .transpose()?;
+            Ok(PyVoucherPages::start(client, req, max))
         })
     }
 
@@ -366,7 +474,147 @@ impl PySpaaza {
     /// as they stand afterwards. Needs `journal=`.
     fn reconcile(&self, py: Python<'_>) -> PyResult<Vec<PyJournalEntry>> {
         guard(py, || {
-            journal::reconciled(py, py.detach(|| self.inner.reconcile()))
+            let client = self.inner.get(py)?;
+            journal::reconciled(py, py.detach(|| client.reconcile()))
+        })
+    }
+}
+
+/// The `get_vouchers` / `iter_vouchers` filters as the core's request (types checked
+/// here, values by the core).
+#[allow(clippy::too_many_arguments)]
+fn vouchers_request(
+    py: Python<'_>,
+    chain_id: Bound<'_, PyAny>,
+    voucher_id: Option<Bound<'_, PyAny>>,
+    user_id: Option<Bound<'_, PyAny>>,
+    username: Option<String>,
+    member_number: Option<String>,
+    authentication_point_identifier: Option<String>,
+    campaign_id: Option<Bound<'_, PyAny>>,
+    show_all_statuses: bool,
+    show_redeemed: bool,
+    show_expired: bool,
+    exclude_regenerated: bool,
+    number_results: Option<Bound<'_, PyAny>>,
+    results_offset: Option<Bound<'_, PyAny>>,
+    min_created_datetime: Option<String>,
+    max_created_datetime: Option<String>,
+    min_expiry_datetime: Option<String>,
+    max_expiry_datetime: Option<String>,
+    min_redeemed_datetime: Option<String>,
+    max_redeemed_datetime: Option<String>,
+) -> PyResult<GetVouchersRequest> {
+    Ok(GetVouchersRequest {
+        chain_id: convert::int(py, &chain_id, "chain_id", PROVIDER)?,
+        voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
+        user_id: convert::opt_int(py, &user_id, "user_id", PROVIDER)?,
+        username,
+        member_number,
+        authentication_point_identifier,
+        campaign_id: convert::opt_int(py, &campaign_id, "campaign_id", PROVIDER)?,
+        show_all_statuses,
+        show_redeemed,
+        show_expired,
+        exclude_regenerated,
+        number_results: convert::opt_int(py, &number_results, "number_results", PROVIDER)?,
+        results_offset: convert::opt_int(py, &results_offset, "results_offset", PROVIDER)?,
+        min_created_datetime,
+        max_created_datetime,
+        min_expiry_datetime,
+        max_expiry_datetime,
+        min_redeemed_datetime,
+        max_redeemed_datetime,
+    })
+}
+
+/// The iterator `Spaaza.iter_vouchers` returns: the core's page iterator, run on a thread
+/// of its own (it borrows the client, which the thread keeps alive) and asked for one
+/// voucher at a time, so a page is fetched only when the loop needs it.
+#[pyclass(name = "VoucherPages", module = "voucherkit", frozen)]
+pub struct PyVoucherPages {
+    state: Mutex<Pages>,
+}
+
+type Item = voucherkit_core::Result<SpaazaVoucher>;
+
+enum Pages {
+    /// The way to the thread, between two vouchers.
+    Ready {
+        ask: mpsc::Sender<()>,
+        items: mpsc::Receiver<Option<Item>>,
+    },
+    /// A `__next__` is waiting for the thread (the lock is not held meanwhile, so the
+    /// waiting call never holds it without the GIL).
+    Busy,
+    /// Used up, or a page failed.
+    Done,
+}
+
+impl PyVoucherPages {
+    fn start(client: Arc<Spaaza>, req: GetVouchersRequest, max: Option<usize>) -> PyVoucherPages {
+        let (ask, asked) = mpsc::channel::<()>();
+        let (give, items) = mpsc::channel::<Option<Item>>();
+        // Ends when the iterator is dropped (the asking side goes) or the pages end.
+        std::thread::spawn(move || {
+            let mut pages = client.iter_vouchers(&req, max);
+            while asked.recv().is_ok() {
+                let item = pages.next();
+                let last = !matches!(item, Some(Ok(_)));
+                if give.send(item).is_err() || last {
+                    break;
+                }
+            }
+        });
+        PyVoucherPages {
+            state: Mutex::new(Pages::Ready { ask, items }),
+        }
+    }
+
+    fn set(&self, state: Pages) -> Pages {
+        let mut now = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::replace(&mut *now, state)
+    }
+}
+
+#[pymethods]
+impl PyVoucherPages {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<PySpaazaVoucher>> {
+        guard(py, || {
+            let (ask, items) = match self.set(Pages::Busy) {
+                Pages::Ready { ask, items } => (ask, items),
+                Pages::Done => {
+                    self.set(Pages::Done);
+                    return Ok(None);
+                }
+                Pages::Busy => {
+                    return Err(PyValueError::new_err(
+                        "iter_vouchers: the iterator is already being advanced in another thread",
+                    ));
+                }
+            };
+            let (ask, items, item) = py.detach(move || {
+                let item = ask.send(()).ok().and_then(|()| items.recv().ok().flatten());
+                (ask, items, item)
+            });
+            match item {
+                Some(Ok(v)) => {
+                    self.set(Pages::Ready { ask, items });
+                    Ok(Some(PySpaazaVoucher(v)))
+                }
+                Some(Err(e)) => {
+                    self.set(Pages::Done);
+                    Err(errors::to_py(py, &e))
+                }
+                None => {
+                    self.set(Pages::Done);
+                    Ok(None)
+                }
+            }
         })
     }
 }
@@ -454,6 +702,49 @@ impl PySpaazaVoucher {
     #[getter]
     fn campaign_id(&self) -> Option<i64> {
         self.0.campaign_id
+    }
+    #[getter]
+    fn campaign_title(&self) -> Option<&str> {
+        self.0.campaign_title.as_deref()
+    }
+    /// `signup`, `basket`, ... (as sent).
+    #[getter]
+    fn campaign_type(&self) -> Option<&str> {
+        self.0.campaign_type.as_deref()
+    }
+    /// Seconds until the voucher expires, as Spaaza counted them when it answered.
+    #[getter]
+    fn voucher_expiry_seconds_remaining(&self) -> Option<i64> {
+        self.0.voucher_expiry_seconds_remaining
+    }
+    /// The end-user's card: `{"card_type": "custom", "code": "404064"}` (the wire
+    /// `type` is `card_type`), else `None`.
+    #[getter]
+    fn user_entity_card<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        guard(py, || {
+            self.0
+                .user_entity_card
+                .as_ref()
+                .map(|card| {
+                    let d = PyDict::new(py);
+                    d.set_item("card_type", card.card_type.as_deref())?;
+                    d.set_item("code", card.code.as_deref())?;
+                    Ok(d)
+                })
+                .transpose()
+        })
+    }
+    /// On a regenerated voucher: the voucher it came from (a summary: id and amounts).
+    #[getter]
+    fn parent_voucher(&self, py: Python<'_>) -> PyResult<Option<PySpaazaVoucher>> {
+        guard(py, || {
+            Ok(self
+                .0
+                .parent_voucher
+                .as_deref()
+                .cloned()
+                .map(PySpaazaVoucher))
+        })
     }
     /// The journal entry of this call (`redeem_voucher` on a client with `journal=`),
     /// else `None`.

@@ -25,7 +25,7 @@ fn records(requests: Vec<RecordedRequest>) -> Vec<PyRecordedRequest> {
     requests.into_iter().map(PyRecordedRequest).collect()
 }
 
-/// The stateful emulator of both providers on 127.0.0.1 (DESIGN.md section 6): balances
+/// The stateful emulator of both providers on 127.0.0.1 (docs/design.md, "The sandbox"): balances
 /// go down, holds and locks block other tills and expire with the sandbox's own clock,
 /// and every documented error arises from the state with the provider's exact body.
 #[pyclass(name = "Sandbox", module = "voucherkit.testing", frozen)]

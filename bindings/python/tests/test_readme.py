@@ -43,7 +43,9 @@ def run(code: str) -> tuple[list[str], list[str]]:
 
 
 def test_the_quick_start_runs_as_written() -> None:
-    lines, expected = run(block())
+    code = block()
+    assert "sg.close()" in code and ") as sp:" in code and "app_info=" in code
+    lines, expected = run(code)
     assert len(expected) == 4
     assert lines == expected
 
@@ -53,4 +55,20 @@ def test_when_the_answer_is_lost_runs_as_written() -> None:
     assert "journal=journal" in code and "reconcile()" in code and 'reference="sale-42"' in code
     lines, expected = run(code)
     assert len(expected) == 3
+    assert lines == expected
+
+
+def test_paging_runs_as_written() -> None:
+    code = block("Every voucher, page by page")
+    assert "iter_vouchers(" in code and "max=3" in code
+    lines, expected = run(code)
+    assert len(expected) == 1
+    assert lines == expected
+
+
+def test_asyncio_runs_as_written() -> None:
+    code = block("asyncio")
+    assert "AsyncSmartGift" in code and "asyncio.gather" in code
+    lines, expected = run(code)
+    assert len(expected) == 2
     assert lines == expected

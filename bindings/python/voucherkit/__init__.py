@@ -3,6 +3,8 @@
 Money is ``decimal.Decimal`` (``int`` and ``str`` are accepted; ``float`` is refused,
 since 0.1 is not 0.1). Every failure raises a :class:`VoucherError` subclass named after
 its kind. Every call blocks with the GIL released, and a client may be shared by threads.
+:class:`AsyncSmartGift` and :class:`AsyncSpaaza` are the same clients for asyncio: every
+operation a coroutine run on voucherkit's own worker threads.
 
     >>> import voucherkit
     >>> with voucherkit.testing.Sandbox() as sb:                     # doctest: +SKIP
@@ -10,6 +12,8 @@ its kind. Every call blocks with the GIL released, and a client may be shared by
 
 Requests are logged to the ``logging`` logger ``"voucherkit"`` (method, path, status,
 duration; never a body or a secret) at DEBUG, and attempts that got no answer at WARNING.
+Each record also carries ``voucherkit_rate_limit_remaining`` / ``voucherkit_rate_limit_limit``
+(the provider's X-RateLimit headers, ``None`` when absent).
 Calls that succeed with a caveat (Spaaza answered a redeem "ok" but the voucher is not
 ``redeemed``) log it to the same logger at WARNING.
 
@@ -20,6 +24,7 @@ later settles every call that ended in :class:`OutcomeUnknownError`.
 """
 
 from voucherkit import testing
+from voucherkit._aio import AsyncSmartGift, AsyncSpaaza
 from voucherkit._native import (
     Experience,
     Hold,
@@ -34,6 +39,7 @@ from voucherkit._native import (
     SpaazaVoucher,
     SpaazaWarning,
     VoucherList,
+    VoucherPages,
     __version__,
 )
 from voucherkit.errors import (
@@ -60,6 +66,8 @@ from voucherkit.errors import (
 )
 
 __all__ = [
+    "AsyncSmartGift",
+    "AsyncSpaaza",
     "AuthenticationError",
     "Experience",
     "Hold",
@@ -92,6 +100,7 @@ __all__ = [
     "VoucherNotFoundError",
     "VoucherNotHeldError",
     "VoucherNotOwnedError",
+    "VoucherPages",
     "__version__",
     "error_class",
     "testing",

@@ -5,9 +5,10 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from types import TracebackType
 from typing import Any, ClassVar, Literal, TypedDict, final
 
-from typing_extensions import Self, TypeAlias
+from typing_extensions import NotRequired, Self, TypeAlias
 
 __all__ = [
     "Experience",
@@ -26,10 +27,10 @@ __all__ = [
     "SpaazaVoucher",
     "SpaazaWarning",
     "VoucherList",
-    "_BenchResponder",
+    "VoucherPages",
     "__version__",
-    "_bench_core_redeem",
-    "_panic_for_tests",
+    "_core_error_kinds",
+    "_core_options",
     "run_cli",
 ]
 
@@ -41,6 +42,17 @@ _Json: TypeAlias = Any
 _Path: TypeAlias = str | os.PathLike[str]
 _EntryState: TypeAlias = Literal["pending", "applied", "not_applied", "unknown"]
 _Provider: TypeAlias = Literal["smartgift", "spaaza"]
+
+class _AppInfo(TypedDict):
+    """The till software, appended to the User-Agent: ``name/version (url)``."""
+
+    name: str
+    version: NotRequired[str | None]
+    url: NotRequired[str | None]
+
+class _EntityCard(TypedDict):
+    card_type: str | None
+    code: str | None
 
 class _MetaCondition(TypedDict):
     key: str
@@ -64,12 +76,25 @@ class SmartGift:
         ca_bundle: _Path | None = None,
         proxy: str | None = None,
         allow_insecure_http: bool = False,
+        app_info: _AppInfo | None = None,
         journal: Journal | None = None,
     ) -> Self: ...
     @property
     def base_url(self) -> str: ...
     @property
     def user_agent(self) -> str: ...
+    def close(self) -> None:
+        """Ends the client: its idle connections close and every later call raises
+        ``InvalidRequestError`` (field ``client``). Calls in flight finish first."""
+    @property
+    def closed(self) -> bool: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool: ...
     def check(
         self,
         *,
@@ -160,6 +185,9 @@ class Hold:
     @property
     def received_at(self) -> float: ...
     @property
+    def expires_at(self) -> datetime:
+        """When the hold lapses (about five minutes after ``received_at``), in UTC."""
+    @property
     def raw(self) -> dict[str, _Json]: ...
 
 @final
@@ -223,12 +251,25 @@ class Spaaza:
         ca_bundle: _Path | None = None,
         proxy: str | None = None,
         allow_insecure_http: bool = False,
+        app_info: _AppInfo | None = None,
         journal: Journal | None = None,
     ) -> Self: ...
     @property
     def base_url(self) -> str: ...
     @property
     def user_agent(self) -> str: ...
+    def close(self) -> None:
+        """Ends the client: its idle connections close and every later call raises
+        ``InvalidRequestError`` (field ``client``). Calls in flight finish first."""
+    @property
+    def closed(self) -> bool: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool: ...
     @property
     def auth(self) -> str: ...
     def redeem_voucher(
@@ -304,6 +345,33 @@ class Spaaza:
         min_redeemed_datetime: str | None = None,
         max_redeemed_datetime: str | None = None,
     ) -> VoucherList: ...
+    def iter_vouchers(
+        self,
+        *,
+        chain_id: int,
+        voucher_id: int | None = None,
+        user_id: int | None = None,
+        username: str | None = None,
+        member_number: str | None = None,
+        authentication_point_identifier: str | None = None,
+        campaign_id: int | None = None,
+        show_all_statuses: bool = False,
+        show_redeemed: bool = False,
+        show_expired: bool = False,
+        exclude_regenerated: bool = False,
+        number_results: int | None = None,
+        results_offset: int | None = None,
+        min_created_datetime: str | None = None,
+        max_created_datetime: str | None = None,
+        min_expiry_datetime: str | None = None,
+        max_expiry_datetime: str | None = None,
+        min_redeemed_datetime: str | None = None,
+        max_redeemed_datetime: str | None = None,
+        max: int | None = None,
+    ) -> VoucherPages:
+        """Every voucher the filters select, page after page (``number_results`` a page,
+        50 when not given), each page fetched when the loop reaches it, until the last
+        page or ``max`` vouchers. A failed page raises where the loop reached it."""
     def reconcile(self) -> list[JournalEntry]:
         """Settles the journal's open entries (``unknown``, and ``pending`` ones whose
         process died) by reading each voucher again; returns the entries examined, as they
@@ -354,6 +422,16 @@ class SpaazaVoucher:
     @property
     def journal_id(self) -> str | None: ...
     @property
+    def campaign_title(self) -> str | None: ...
+    @property
+    def campaign_type(self) -> str | None: ...
+    @property
+    def voucher_expiry_seconds_remaining(self) -> int | None: ...
+    @property
+    def user_entity_card(self) -> _EntityCard | None: ...
+    @property
+    def parent_voucher(self) -> SpaazaVoucher | None: ...
+    @property
     def regenerated_voucher(self) -> SpaazaVoucher | None: ...
     @property
     def warnings(self) -> list[SpaazaWarning]: ...
@@ -392,6 +470,13 @@ class VoucherList:
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[SpaazaVoucher]: ...
     def __getitem__(self, index: int, /) -> SpaazaVoucher: ...
+
+@final
+class VoucherPages:
+    """The iterator ``Spaaza.iter_vouchers`` returns."""
+
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> SpaazaVoucher: ...
 
 @final
 class Journal:
@@ -550,15 +635,12 @@ class Sandbox:
     def __enter__(self) -> Self: ...
     def __exit__(self, *_exc: object) -> bool: ...
 
-@final
-class _BenchResponder:
-    def __new__(cls, status: int, body: str) -> Self: ...
-    @property
-    def url(self) -> str: ...
-    def stop(self) -> None: ...
+def _core_error_kinds() -> list[tuple[str, int]]:
+    """The core's error kinds as ``(name, code)``."""
 
-def _bench_core_redeem(base_url: str, api_key: str, calls: int) -> float: ...
-def _panic_for_tests(message: str) -> None: ...
+def _core_options() -> list[tuple[str, str, str]]:
+    """The core's transport options as ``(name, kind, default)``."""
+
 def run_cli(args: Sequence[str]) -> int:
     """Runs the ``voucherkit`` command line (``["demo"]``, ``["sandbox"]``, ...) and
     returns its exit code."""

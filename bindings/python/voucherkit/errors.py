@@ -1,4 +1,4 @@
-"""The one error model of voucherkit (DESIGN.md section 4), as Python exceptions.
+"""The one error model of voucherkit (docs/errors.md), as Python exceptions.
 
 Every failure is a :class:`VoucherError` with the same attributes in every voucherkit
 language, and an instance of one subclass per ``kind``, so ``except`` can pick::
