@@ -14,8 +14,9 @@ PINS=(
   "requests==2.34.2"
   "httpx==0.28.1"
   "psutil==7.2.2"
-  # make dist: the wheel's debug info split out (wheel unpack/pack); its manylinux tag
-  # checked (auditwheel show).
+  # make dist: zig links the manylinux2014 wheel; the wheel's debug info split out
+  # (wheel unpack/pack); its manylinux tag checked (auditwheel show).
+  "ziglang==0.15.2"
   "wheel==0.45.1"
   "auditwheel==6.4.2"
 )

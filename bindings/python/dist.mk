@@ -1,6 +1,8 @@
-# The Python release artifacts: `make dist-python` writes a manylinux_2_28 abi3 wheel (one
-# wheel for CPython ≥ 3.9; maturin refuses the tag if the library needs a newer glibc
-# symbol) and the sdist into dist/; `make test-dist-python` installs each like a user.
+# The Python release artifacts: `make dist-python` writes a manylinux2014 (glibc 2.17) abi3
+# wheel, one wheel for CPython ≥ 3.9, and the sdist into dist/; `make test-dist-python`
+# installs each like a user. This machine's glibc is newer than any manylinux tag allows
+# (maturin refused manylinux_2_28 for GLIBC_2.29–2.34 symbols), so the wheel is linked by
+# zig (the ziglang package from PyPI) against glibc 2.17's symbols.
 
 DIST_TARGETS += dist-python
 TEST_DIST_TARGETS += test-dist-python
@@ -12,8 +14,8 @@ PY_DIST_STAGE = $(CARGO_TARGET_DIR)/dist-stage/python
 dist-python: $(PY)
 	rm -rf $(PY_DIST_STAGE) $(DIST)/voucherkit-*.whl $(DIST)/voucherkit-*.tar.gz
 	mkdir -p $(PY_DIST_STAGE) $(DIST)
-	cd $(PY_DIR) && $(PY_VENV)/bin/maturin build --profile dist --compatibility manylinux_2_28 \
-		--out $(PY_DIST_STAGE)/built
+	cd $(PY_DIR) && PATH=$(PY_VENV)/bin:$$PATH $(PY_VENV)/bin/maturin build --profile dist --zig \
+		--compatibility manylinux2014 --target x86_64-unknown-linux-gnu --out $(PY_DIST_STAGE)/built
 	cd $(PY_DIR) && $(PY_VENV)/bin/maturin sdist --out $(DIST)
 	# Debug info out of the wheel's library (into dist/debug/), then the wheel re-packed
 	# with its RECORD rewritten.

@@ -16,8 +16,8 @@ sdist="$dist/voucherkit-$version.tar.gz"
 [ -f "$sdist" ] || { echo "test-dist-python: no $sdist" >&2; exit 1; }
 wheel=${wheels[0]}
 case "$(basename "$wheel")" in
-  *-cp39-abi3-manylinux_2_28_x86_64.whl) ;;
-  *) echo "test-dist-python: $(basename "$wheel") is not a manylinux_2_28 abi3 wheel" >&2; exit 1 ;;
+  *-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl) ;;
+  *) echo "test-dist-python: $(basename "$wheel") is not a manylinux2014 abi3 wheel" >&2; exit 1 ;;
 esac
 
 sdist_dir=$(mktemp -d)
