@@ -54,7 +54,8 @@ C_GENERATED_HEADER = $(shell python3 $(C_DIR)/tools/generated_header.py $(C_PROF
 
 header: build-c
 	cp "$(C_GENERATED_HEADER)" $(C_INCLUDE)/voucherkit.h
-	@echo "$(C_INCLUDE)/voucherkit.h refreshed"
+	cp "$(dir $(C_GENERATED_HEADER))testing.h" $(C_INCLUDE)/voucherkit/testing.h
+	@echo "$(C_INCLUDE)/voucherkit.h and $(C_INCLUDE)/voucherkit/testing.h refreshed"
 
 # Fails when $(C_INCLUDE)/voucherkit.h differs from the generated one; also the binding's
 # Rust unit tests (status codes equal the core's ErrorKind codes). Built without features:
@@ -66,8 +67,9 @@ $(C_OUT):
 	mkdir -p $@
 
 C_STATIC = $(C_LIBDIR)/libvoucherkit.a
-# voucherkit.hpp includes the C++ wrapper's parts from voucherkit/.
-C_HPP_PARTS := $(sort $(wildcard $(C_INCLUDE)/voucherkit/*.hpp))
+# voucherkit.hpp includes the C++ wrapper's parts from voucherkit/; voucherkit/testing.h
+# (generated) and testing.hpp declare the sandbox for a till's tests.
+C_HPP_PARTS := $(sort $(wildcard $(C_INCLUDE)/voucherkit/*.hpp) $(C_INCLUDE)/voucherkit/testing.h)
 C_HEADERS := $(C_INCLUDE)/voucherkit.h $(C_INCLUDE)/voucherkit.hpp $(C_HPP_PARTS)
 
 # The test programs link a staticlib built with the `test-panic` feature (it adds

@@ -62,21 +62,6 @@ typedef struct vk_journal_entry vk_journal_entry;
 typedef struct vk_journal_entry_list vk_journal_entry_list;
 
 /**
- * The stateful sandbox: an emulator of both providers on 127.0.0.1 with the demo data
- * set (or your own), holds, locks, partial redemption, an emulated clock and fault
- * injection. Thread-safe. Point clients at vk_sandbox_smartgift_url() /
- * vk_sandbox_spaaza_url() with the demo keys below.
- */
-typedef struct vk_sandbox vk_sandbox;
-
-/**
- * A scripted HTTP server on 127.0.0.1: serves the answers queued with
- * vk_scripted_server_push_json(), in order, and records every request. Thread-safe.
- * Its control endpoint (`/__sandbox/answers|requests|reset`) works over HTTP too.
- */
-typedef struct vk_scripted_server vk_scripted_server;
-
-/**
  * A Smart Gift client: one connection pool inside. Thread-safe: share one between
  * threads. Make with vk_smartgift_new(), free with vk_smartgift_free().
  */
@@ -137,13 +122,7 @@ typedef struct vk_spaaza_voucher_list vk_spaaza_voucher_list;
 typedef struct vk_spaaza_warning vk_spaaza_warning;
 
 /**
- * Text made by the library (JSON, mostly). Read with vk_text_str(); free with
- * vk_text_free().
- */
-typedef struct vk_text vk_text;
-
-/**
- * What a call returns: `VK_OK` (0), or the kind of error (DESIGN.md §4), with the same
+ * What a call returns: `VK_OK` (0), or the kind of error (docs/errors.md), with the same
  * stable numbers as the core's `ErrorKind::code()`. Values are never renumbered, only
  * appended; `vk_error_kind_str()` gives each one's name.
  */
@@ -212,6 +191,15 @@ typedef struct vk_request_log {
    * What went wrong at the transport level; NULL when nothing did.
    */
   const char *failure;
+  /**
+   * The answer's `X-RateLimit-Remaining`; NULL when it named none (or no answer came).
+   * Lets a till slow down before a 429.
+   */
+  const uint64_t *rate_limit_remaining;
+  /**
+   * The answer's `X-RateLimit-Limit`; NULL when it named none.
+   */
+  const uint64_t *rate_limit_limit;
 } vk_request_log;
 
 /**
@@ -247,6 +235,27 @@ typedef struct vk_warning {
  * no log of its own).
  */
 typedef void (*vk_warning_callback)(void *userdata, const struct vk_warning *warning);
+
+/**
+ * The till software a client works for (core option `app_info`), appended to the
+ * User-Agent as `name/version (url)`. A blank name, a space, `/` or a control character
+ * in the name or version, or more than 200 bytes in all is `VK_INVALID_REQUEST`, field
+ * `app_info`.
+ */
+typedef struct vk_app_info {
+  /**
+   * The till's product name, e.g. `"MyTill"`; NULL: no app info (the rest is ignored).
+   */
+  const char *name;
+  /**
+   * Its version, e.g. `"4.2"`; NULL for none.
+   */
+  const char *version;
+  /**
+   * A URL about it; NULL for none.
+   */
+  const char *url;
+} vk_app_info;
 
 /**
  * Transport settings, part of each provider's config. Fill with the defaults from
@@ -305,6 +314,10 @@ typedef struct vk_client_options {
    * Passed to `warning_callback` as is.
    */
   void *warning_userdata;
+  /**
+   * The till software, appended to the User-Agent; `name` NULL for none (the default).
+   */
+  struct vk_app_info app_info;
 } vk_client_options;
 
 /**
@@ -898,158 +911,6 @@ uint32_t vk_journal_entry_reconcile_attempts(const struct vk_journal_entry *entr
  * UTC with milliseconds).
  */
 const char *vk_journal_entry_to_json(const struct vk_journal_entry *entry);
-
-/**
- * Frees a text; NULL does nothing.
- * Freeing it twice, or using it or anything read from it after it is freed, is undefined
- * behaviour.
- */
-void vk_text_free(struct vk_text *t);
-
-/**
- * The text, NUL-terminated UTF-8 (valid until the vk_text is freed); NULL for NULL.
- */
-const char *vk_text_str(const struct vk_text *t);
-
-/**
- * The text's length in bytes, without the NUL.
- */
-size_t vk_text_len(const struct vk_text *t);
-
-/**
- * Starts a scripted server on an ephemeral port. `base_dir` is where `body_file`s are
- * read from (NULL: the current directory).
- */
-vk_status vk_scripted_server_start(const char *base_dir,
-                                   struct vk_scripted_server **out,
-                                   struct vk_error **err);
-
-/**
- * Stops the server (closing every connection) and frees it; NULL does nothing.
- * Freeing it twice, or using it or anything read from it after it is freed, is undefined
- * behaviour.
- */
-void vk_scripted_server_free(struct vk_scripted_server *s);
-
-/**
- * The server's base URL, `http://127.0.0.1:<port>` (no trailing slash).
- */
-const char *vk_scripted_server_url(const struct vk_scripted_server *s);
-
-/**
- * Queues answers: `answer_json` is one answer object or an array of them, in the corpus
- * format (`{"status": 200, "headers": {...}, "body": {...} | "body_text": "..." |
- * "body_file": "...", "content_type": "...", "fault": {"kind": "delay", "ms": 300}}`).
- * A malformed answer is `VK_INVALID_REQUEST` (field `answer_json`) and queues nothing.
- */
-vk_status vk_scripted_server_push_json(const struct vk_scripted_server *s,
-                                       const char *answer_json,
-                                       struct vk_error **err);
-
-/**
- * The requests received since the last reset, as a JSON array of
- * `{"connection_id", "method", "path", "headers": [[name, value], ...], "body_text"}`
- * (the path keeps its query string). Free `*out` with vk_text_free().
- */
-vk_status vk_scripted_server_requests_json(const struct vk_scripted_server *s,
-                                           struct vk_text **out,
-                                           struct vk_error **err);
-
-/**
- * How many queued answers have not been served yet (0 for NULL).
- */
-size_t vk_scripted_server_pending(const struct vk_scripted_server *s);
-
-/**
- * Forgets the queued answers and the recorded requests. NULL does nothing.
- */
-void vk_scripted_server_reset(const struct vk_scripted_server *s);
-
-/**
- * Starts a sandbox on an ephemeral port of 127.0.0.1. `data_json` is a data set in the
- * sandbox's JSON format (sandbox/DATA.md); NULL for the demo data set. A data set that
- * does not load is `VK_INVALID_REQUEST` (field `data_json`).
- */
-vk_status vk_sandbox_start(const char *data_json, struct vk_sandbox **out, struct vk_error **err);
-
-/**
- * Stops the sandbox (closing every connection) and frees it; NULL does nothing.
- * Freeing it twice, or using it or anything read from it after it is freed, is undefined
- * behaviour.
- */
-void vk_sandbox_free(struct vk_sandbox *s);
-
-/**
- * The base URL, `http://127.0.0.1:<port>` (control endpoint: `/__sandbox/…`).
- */
-const char *vk_sandbox_url(const struct vk_sandbox *s);
-
-/**
- * A Smart Gift client's `base_url`: the base URL + `/smartgift`.
- */
-const char *vk_sandbox_smartgift_url(const struct vk_sandbox *s);
-
-/**
- * A Spaaza client's `base_url`: the base URL + `/spaaza`.
- */
-const char *vk_sandbox_spaaza_url(const struct vk_sandbox *s);
-
-/**
- * The demo Smart Gift key (the first key of the first company; "" if none).
- */
-const char *vk_sandbox_smartgift_key(const struct vk_sandbox *s);
-
-/**
- * The demo Spaaza admin session's user id (the first admin of the first chain; 0 if none).
- */
-int64_t vk_sandbox_spaaza_session_user_id(const struct vk_sandbox *s);
-
-/**
- * The demo Spaaza admin session key ("" if none).
- */
-const char *vk_sandbox_spaaza_session_key(const struct vk_sandbox *s);
-
-/**
- * Moves the emulated clock forward by `seconds`: holds, locks and vouchers expire.
- */
-void vk_sandbox_advance_clock(const struct vk_sandbox *s, uint64_t seconds);
-
-/**
- * Adds a fault rule: `{"path": "/smartgift/redeem", "answer": {...}, "times": 1,
- * "process": true}` (answer in the scripted format; an answer with only a `fault` acts
- * it out on the real answer). A malformed rule is `VK_INVALID_REQUEST` (field
- * `rule_json`).
- */
-vk_status vk_sandbox_inject_json(const struct vk_sandbox *s,
-                                 const char *rule_json,
-                                 struct vk_error **err);
-
-/**
- * Removes every fault rule. NULL does nothing.
- */
-void vk_sandbox_clear_faults(const struct vk_sandbox *s);
-
-/**
- * Back to the initial data and clock, with no fault rules and an empty request log.
- * NULL does nothing.
- */
-void vk_sandbox_reset(const struct vk_sandbox *s);
-
-/**
- * The provider requests received so far, as JSON (the same shape as
- * vk_scripted_server_requests_json()). Free `*out` with vk_text_free().
- */
-vk_status vk_sandbox_requests_json(const struct vk_sandbox *s,
-                                   struct vk_text **out,
-                                   struct vk_error **err);
-
-/**
- * The live state in the data set format (pretty JSON): balances, holds, redemptions,
- * voucher states. Free `*out` with vk_text_free().
- */
-vk_status vk_sandbox_state_json(const struct vk_sandbox *s,
-                                struct vk_text **out,
-                                struct vk_error **err);
 
 /**
  * The default config: no key, production URL, connect timeout 5 s, timeout 30 s,

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "voucherkit.hpp"
+#include "voucherkit/testing.hpp"
 
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;

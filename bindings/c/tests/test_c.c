@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "voucherkit.h"
+#include "voucherkit/testing.h"
 
 /* Test-only: present in the library these tests link (built with the `test-panic`
  * feature, see bindings/c/c.mk), never in the shipped one, so voucherkit.h does not declare it. */
@@ -597,6 +598,8 @@ struct log_seen {
     char method[8];
     char path[64];
     int status;
+    long long rate_remaining; /* -1: NULL */
+    long long rate_limit;
 };
 
 static void on_log(void *userdata, const vk_request_log *log) {
@@ -605,6 +608,8 @@ static void on_log(void *userdata, const vk_request_log *log) {
     snprintf(seen->method, sizeof seen->method, "%s", log->method);
     snprintf(seen->path, sizeof seen->path, "%s", log->path);
     seen->status = log->status ? *log->status : -1;
+    seen->rate_remaining = log->rate_limit_remaining ? (long long)*log->rate_limit_remaining : -1;
+    seen->rate_limit = log->rate_limit_limit ? (long long)*log->rate_limit_limit : -1;
 }
 
 static void test_logging(void) {
@@ -631,6 +636,18 @@ static void test_logging(void) {
     CHECK_STR(seen.method, "GET");
     CHECK_STR(seen.path, "/get-vouchers"); /* never the query: it names the customer */
     CHECK(seen.status == 200);
+    CHECK(seen.rate_remaining == -1 && seen.rate_limit == -1); /* none named */
+
+    /* The provider's rate-limit headers reach the record. */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-get-vouchers.json\","
+         "\"headers\":{\"X-RateLimit-Limit\":\"60\",\"X-RateLimit-Remaining\":\"57\"}}");
+    list = NULL;
+    CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, NULL), VK_OK);
+    vk_spaaza_voucher_list_free(list);
+    CHECK(seen.calls == 2);
+    CHECK(seen.rate_remaining == 57);
+    CHECK(seen.rate_limit == 60);
     vk_spaaza_free(sp);
 }
 
@@ -1185,6 +1202,46 @@ static void test_option_ranges(void) {
     CHECK(sp == NULL);
 }
 
+/* app_info: appended to the User-Agent after the library's own token; a bad one is
+ * refused by the core, naming `app_info`, before anything is sent. */
+static void test_app_info(void) {
+    vk_error *err = NULL;
+    vk_smartgift_config cfg = vk_smartgift_config_default();
+    CHECK(cfg.options.app_info.name == NULL);
+    cfg.api_key = "sk_test_c_0001";
+    cfg.base_url = vk_scripted_server_url(server);
+    cfg.options.app_info.name = "MyTill";
+    cfg.options.app_info.version = "4.2";
+    cfg.options.app_info.url = "https://till.example";
+    vk_smartgift *sg = NULL;
+    CHECK_STATUS(vk_smartgift_new(&cfg, &sg, NULL), VK_OK);
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/smartgift-hold-success.json\"}");
+    vk_smartgift_held *h = NULL;
+    CHECK_STATUS(vk_smartgift_hold(sg, "SG-1", &h, NULL), VK_OK);
+    vk_smartgift_held_free(h);
+    CHECK(requests_contain(" (c) MyTill/4.2 (https://till.example)\""));
+    vk_smartgift_free(sg);
+
+    const char *bad[][2] = {{"My Till", "1"}, {"", "1"}, {"MyTill", "4 2"}, {"MyTill", "a/b"}};
+    vk_scripted_server_reset(server);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg.options.app_info.name = bad[i][0];
+        cfg.options.app_info.version = bad[i][1];
+        sg = NULL;
+        EXPECT_INVALID(vk_smartgift_new(&cfg, &sg, &err), "app_info");
+        CHECK(sg == NULL);
+    }
+    vk_spaaza_config spc = vk_spaaza_config_default();
+    spc.session_user_id = 1;
+    spc.session_key = "s";
+    spc.options.app_info.name = "My Till";
+    vk_spaaza *sp = NULL;
+    EXPECT_INVALID(vk_spaaza_new(&spc, &sp, &err), "app_info");
+    CHECK(sp == NULL);
+    CHECK(request_count() == 0);
+}
+
 /* ---- the journal: redeems recorded before they leave, lost answers reconciled ---- */
 
 /* A pointer no call may write over: outputs are written only on success. */
@@ -1726,6 +1783,7 @@ int main(int argc, char **argv) {
     test_reentrant_logger();
     test_warning_callback();
     test_option_ranges();
+    test_app_info();
     test_journals();
     vk_scripted_server_free(server);
     printf("test_c: %d passed, %d failed\n", passed, failed);

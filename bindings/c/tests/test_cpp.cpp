@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "voucherkit.hpp"
+#include "voucherkit/testing.hpp"
 
 namespace vk = voucherkit;
 
@@ -548,6 +549,34 @@ static void test_journal() {
     std::filesystem::remove_all(dir, ignored);
 }
 
+// app_info reaches the User-Agent; a bad one is refused by the library naming app_info;
+// the logger sees the provider's rate-limit headers.
+static void test_app_info_and_rate_limits(const std::string &corpus) {
+    vk::testing::ScriptedServer server(corpus);
+    vk::SmartGiftConfig cfg;
+    cfg.api_key = "sk_test_cpp_0001";
+    cfg.base_url = server.url();
+    cfg.options.app_info = vk::AppInfo{"MyTill", "4.2", "https://till.example"};
+    std::vector<vk::RequestLog> logs;
+    cfg.options.logger = [&](const vk::RequestLog &log) { logs.push_back(log); };
+    vk::SmartGift sg(cfg);
+    CHECK(sg.user_agent().find("(c) MyTill/4.2 (https://till.example)") != std::string::npos);
+    server.push_json(R"({"status":200,"body_file":"bodies/smartgift-hold-success.json",
+        "headers":{"X-RateLimit-Limit":"60","X-RateLimit-Remaining":"41"}})");
+    sg.hold("SG-1");
+    CHECK(server.requests_json().find("MyTill/4.2 (https://till.example)") != std::string::npos);
+    CHECK(logs.size() == 1 && logs[0].rate_limit_remaining == std::optional<std::uint64_t>(41) &&
+          logs[0].rate_limit_limit == std::optional<std::uint64_t>(60));
+
+    cfg.options.logger = nullptr;
+    cfg.options.app_info = vk::AppInfo{"My Till", std::nullopt, std::nullopt};
+    auto e = EXPECT_ERROR(InvalidRequest, vk::SmartGift{cfg});
+    CHECK(e && e->field() == std::optional<std::string>("app_info"));
+    cfg.options.app_info = vk::AppInfo{std::string("My\0Till", 7), std::nullopt, std::nullopt};
+    e = EXPECT_ERROR(InvalidRequest, vk::SmartGift{cfg});
+    CHECK(e && e->field() == std::optional<std::string>("app_info"));
+}
+
 int main(int argc, char **argv) {
     std::string corpus = argc > 1 ? argv[1] : "tests/conformance";
     try {
@@ -556,6 +585,7 @@ int main(int argc, char **argv) {
         test_sandbox();
         test_hardening(corpus);
         test_journal();
+        test_app_info_and_rate_limits(corpus);
     } catch (const vk::Error &e) {
         failed++;
         std::cerr << "unexpected voucherkit::Error: " << e.what() << "\n";
