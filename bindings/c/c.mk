@@ -124,7 +124,7 @@ c-valgrind: $(addprefix $(C_OUT)/,$(C_PROGRAMS))
 	$(C_VALGRIND) $(C_OUT)/test_c $(C_CORPUS)
 	$(C_VALGRIND) $(C_OUT)/test_cpp $(C_CORPUS)
 	$(C_VALGRIND) $(C_OUT)/conformance $(C_CORPUS) --no-self-check --valgrind
-	$(C_VALGRIND) $(C_OUT)/journal_scenarios $(C_CORPUS) --no-self-check
+	$(C_VALGRIND) $(C_OUT)/journal_scenarios $(C_CORPUS) --no-self-check --timeout-scale 10
 
 # What `make install` puts in place.
 install: install-c

@@ -6,7 +6,9 @@
 // request path changed, and that copy must fail (the self-check: the runner compares what
 // it claims to).
 //
-// Usage: journal_scenarios <path to tests/conformance> [--no-self-check]
+// Usage: journal_scenarios <path to tests/conformance> [--no-self-check] [--timeout-scale N]
+// (--timeout-scale multiplies every scenario's timeout_ms: under valgrind, a call is ten
+// times slower and a short timeout would end it before its request is even sent)
 // Prints one line per scenario and `journal scenarios: N passed, N failed`.
 
 #include <algorithm>
@@ -30,6 +32,8 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+uint64_t timeout_scale = 1;
 
 struct Mismatch : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -109,13 +113,14 @@ class Run {
         const uint64_t timeout = config.is_object() && config.contains("timeout_ms")
                                      ? config.at("timeout_ms").get<uint64_t>()
                                      : 2000;
+        const uint64_t scaled = timeout * timeout_scale;
         const uint32_t retries = config.is_object() && config.contains("max_retries")
                                      ? config.at("max_retries").get<uint32_t>()
                                      : 0;
         vk_smartgift_config sgc = vk_smartgift_config_default();
         sgc.api_key = vk_sandbox_smartgift_key(sb_);
         sgc.base_url = vk_sandbox_smartgift_url(sb_);
-        sgc.options.timeout_ms = timeout;
+        sgc.options.timeout_ms = scaled;
         sgc.options.max_retries = retries;
         sgc.journal = journal_;
         if (vk_smartgift_new(&sgc, &sg_, &err) != VK_OK) setup_failed("vk_smartgift_new", err);
@@ -123,7 +128,7 @@ class Run {
         spc.session_user_id = vk_sandbox_spaaza_session_user_id(sb_);
         spc.session_key = vk_sandbox_spaaza_session_key(sb_);
         spc.base_url = vk_sandbox_spaaza_url(sb_);
-        spc.options.timeout_ms = timeout;
+        spc.options.timeout_ms = scaled;
         spc.options.max_retries = retries;
         spc.journal = journal_;
         if (vk_spaaza_new(&spc, &sp_, &err) != VK_OK) setup_failed("vk_spaaza_new", err);
@@ -394,8 +399,17 @@ bool mutate(json &v) {
 int main(int argc, char **argv) {
     const fs::path corpus = argc > 1 ? argv[1] : "tests/conformance";
     bool self_check = true;
-    for (int i = 2; i < argc; i++)
-        if (std::string(argv[i]) == "--no-self-check") self_check = false;
+    for (int i = 2; i < argc; i++) {
+        const std::string arg = argv[i];
+        if (arg == "--no-self-check") {
+            self_check = false;
+        } else if (arg == "--timeout-scale" && i + 1 < argc) {
+            timeout_scale = std::stoull(argv[++i]);
+        } else {
+            std::cerr << "usage: journal_scenarios <tests/conformance> [--no-self-check] [--timeout-scale N]\n";
+            return 2;
+        }
+    }
     std::vector<fs::path> files;
     for (const auto &e : fs::directory_iterator(corpus / "journal"))
         if (e.path().extension() == ".json") files.push_back(e.path());
