@@ -553,6 +553,13 @@ typedef struct vk_spaaza_get_vouchers_request {
 } vk_spaaza_get_vouchers_request;
 
 /**
+ * Given each voucher by vk_spaaza_each_voucher(), with the `userdata` passed there. The
+ * voucher is the callback's: free it with vk_spaaza_voucher_free() (now or later). Return
+ * true for the next one, false to stop.
+ */
+typedef bool (*vk_spaaza_voucher_callback)(void *userdata, struct vk_spaaza_voucher *voucher);
+
+/**
  * An admin session (`X-Spaaza-Session-User-Id` + `X-Spaaza-Session-Key`): the till case.
  */
 #define VK_SPAAZA_AUTH_ADMIN 0
@@ -1168,6 +1175,12 @@ const char *vk_smartgift_held_hold_token(const struct vk_smartgift_held *h);
 uint64_t vk_smartgift_held_received_at_ms(const struct vk_smartgift_held *h);
 
 /**
+ * When the hold lapses, in milliseconds since the Unix epoch: received_at + five
+ * minutes, by this till's clock (Smart Gift gives no time of its own).
+ */
+uint64_t vk_smartgift_held_expires_at_ms(const struct vk_smartgift_held *h);
+
+/**
  * The answer's root object as JSON text.
  */
 const char *vk_smartgift_held_raw_json(const struct vk_smartgift_held *h);
@@ -1375,6 +1388,22 @@ vk_status vk_spaaza_get_vouchers(const struct vk_spaaza *client,
                                  struct vk_error **err);
 
 /**
+ * Every voucher `request` selects, page after page, each given to `callback` as it
+ * arrives: `number_results` vouchers a page (50 when NULL) from `results_offset` (0),
+ * until a short page, `results_count_total`, `max` vouchers (NULL: no limit) or the
+ * callback returning false. Each page is one `get-vouchers` read, made only when the
+ * vouchers before it have been given. A page that fails ends the walk with its error
+ * (the vouchers given before it stay the callback's). A NULL callback is
+ * `VK_INVALID_REQUEST` (field `callback`).
+ */
+vk_status vk_spaaza_each_voucher(const struct vk_spaaza *client,
+                                 const struct vk_spaaza_get_vouchers_request *request,
+                                 const size_t *max,
+                                 vk_spaaza_voucher_callback callback,
+                                 void *userdata,
+                                 struct vk_error **err);
+
+/**
  * Frees a voucher returned through `out` (with its regenerated voucher and warnings);
  * NULL does nothing. Never pass a borrowed voucher.
  * Freeing it twice, or using it or anything read from it after it is freed, is undefined
@@ -1473,6 +1502,46 @@ bool vk_spaaza_voucher_voucher_third_party_id(const struct vk_spaaza_voucher *v,
  * `campaign_id`: true and `*out` set when present.
  */
 bool vk_spaaza_voucher_campaign_id(const struct vk_spaaza_voucher *v, int64_t *out);
+
+/**
+ * `voucher_expiry_seconds_remaining`: seconds until the voucher expires, as Spaaza
+ * counted them when it answered; true and `*out` set when present.
+ */
+bool vk_spaaza_voucher_voucher_expiry_seconds_remaining(const struct vk_spaaza_voucher *v,
+                                                        int64_t *out);
+
+/**
+ * `campaign_title`; NULL when absent.
+ */
+const char *vk_spaaza_voucher_campaign_title(const struct vk_spaaza_voucher *v);
+
+/**
+ * `campaign_type`, e.g. `"basket"`; NULL when absent.
+ */
+const char *vk_spaaza_voucher_campaign_type(const struct vk_spaaza_voucher *v);
+
+/**
+ * The type of the end-user's card the voucher names (`user_entity_card.type` on the wire,
+ * e.g. `"regular"`); NULL when the voucher names no card or the card no type.
+ */
+const char *vk_spaaza_voucher_user_entity_card_type(const struct vk_spaaza_voucher *v);
+
+/**
+ * The code of the end-user's card the voucher names; NULL when absent.
+ */
+const char *vk_spaaza_voucher_user_entity_card_code(const struct vk_spaaza_voucher *v);
+
+/**
+ * Whether the voucher names an end-user card at all (its type and code may still be
+ * absent).
+ */
+bool vk_spaaza_voucher_has_user_entity_card(const struct vk_spaaza_voucher *v);
+
+/**
+ * A voucher re-issued after a partial redeem: the voucher it was re-issued from
+ * (borrowed: valid while `v` is; never freed on its own); NULL when there is none.
+ */
+const struct vk_spaaza_voucher *vk_spaaza_voucher_parent_voucher(const struct vk_spaaza_voucher *v);
 
 /**
  * After a partial redeem: the new voucher holding the remainder (borrowed: valid while

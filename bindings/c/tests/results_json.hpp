@@ -86,6 +86,7 @@ json warnings_json(size_t n, const vk_spaaza_warning *(*at)(const void *, size_t
 json spaaza_voucher_json(const vk_spaaza_voucher *v) {
     using V = vk_spaaza_voucher;
     const vk_spaaza_voucher *regen = vk_spaaza_voucher_regenerated_voucher(v);
+    const vk_spaaza_voucher *parent = vk_spaaza_voucher_parent_voucher(v);
     return json{
         {"voucher_key", opt_str(vk_spaaza_voucher_voucher_key(v))},
         {"voucher_id", opt_num<int64_t, V>(vk_spaaza_voucher_voucher_id, v)},
@@ -105,7 +106,15 @@ json spaaza_voucher_json(const vk_spaaza_voucher *v) {
         {"user_id", opt_num<int64_t, V>(vk_spaaza_voucher_user_id, v)},
         {"voucher_third_party_id", opt_num<int64_t, V>(vk_spaaza_voucher_voucher_third_party_id, v)},
         {"campaign_id", opt_num<int64_t, V>(vk_spaaza_voucher_campaign_id, v)},
+        {"voucher_expiry_seconds_remaining", opt_num<int64_t, V>(vk_spaaza_voucher_voucher_expiry_seconds_remaining, v)},
+        {"user_entity_card", vk_spaaza_voucher_has_user_entity_card(v)
+                                 ? json{{"card_type", opt_str(vk_spaaza_voucher_user_entity_card_type(v))},
+                                        {"code", opt_str(vk_spaaza_voucher_user_entity_card_code(v))}}
+                                 : json(nullptr)},
+        {"campaign_title", opt_str(vk_spaaza_voucher_campaign_title(v))},
+        {"campaign_type", opt_str(vk_spaaza_voucher_campaign_type(v))},
         {"regenerated_voucher", regen ? spaaza_voucher_json(regen) : json(nullptr)},
+        {"parent_voucher", parent ? spaaza_voucher_json(parent) : json(nullptr)},
         {"warnings", warnings_json(vk_spaaza_voucher_warning_count(v),
                                    [](const void *h, size_t i) {
                                        return vk_spaaza_voucher_warning_at(static_cast<const V *>(h), i);

@@ -245,6 +245,8 @@ static void test_smartgift_operations(void) {
     CHECK_STATUS(vk_smartgift_hold(sg, "SG-1", &h, &err), VK_OK);
     CHECK_STR(vk_smartgift_held_message(h), "Voucher hold successful");
     CHECK_STR(vk_smartgift_held_hold_token(h), "hold_token_jY0VMM8zd5GLkk3jDpEjTOLr");
+    CHECK(vk_smartgift_held_received_at_ms(h) > 1600000000000ULL);
+    CHECK(vk_smartgift_held_expires_at_ms(h) == vk_smartgift_held_received_at_ms(h) + 5 * 60 * 1000);
     CHECK(strstr(vk_smartgift_held_raw_json(h), "hold_token") != NULL);
     CHECK(vk_smartgift_held_received_at_ms(h) > 1600000000000ULL);
     CHECK_STR(vk_smartgift_base_url(sg), vk_scripted_server_url(server));
@@ -699,6 +701,35 @@ static vk_smartgift *sandbox_smartgift(const vk_sandbox *sb, const char *key) {
     return sg;
 }
 
+static void expect_invalid(vk_status st, vk_error *err, const char *field) {
+    CHECK_STATUS(st, VK_INVALID_REQUEST);
+    CHECK_STR(vk_error_field(err), field);
+    vk_error_free(err);
+}
+
+/* `expr` uses &err; evaluated before err is read (argument order is unspecified in C). */
+#define EXPECT_INVALID(expr, field)            \
+    do {                                       \
+        err = NULL;                            \
+        vk_status st_ = (expr);                \
+        expect_invalid(st_, err, field);       \
+    } while (0)
+
+struct voucher_walk {
+    size_t count;
+    size_t stop_after; /* 0: never */
+    int64_t ids[64];
+};
+
+static bool on_voucher(void *userdata, vk_spaaza_voucher *v) {
+    struct voucher_walk *w = (struct voucher_walk *)userdata;
+    int64_t id = 0;
+    if (w->count < 64 && vk_spaaza_voucher_voucher_id(v, &id)) w->ids[w->count] = id;
+    w->count++;
+    vk_spaaza_voucher_free(v); /* the callback's to free */
+    return w->stop_after == 0 || w->count < w->stop_after;
+}
+
 static void test_sandbox(void) {
     vk_sandbox *sb = NULL;
     vk_error *err = NULL;
@@ -816,7 +847,22 @@ static void test_sandbox(void) {
     CHECK_STATUS(vk_spaaza_redeem_voucher(sp, 2, "b45069f0c789fe686b7d538eb97b6d017225a119e43733f73ccd230f12024eb5",
                                           NULL, NULL, "2.00", &sv, &err), VK_OK);
     CHECK_STR(vk_spaaza_voucher_voucher_status(sv), "redeemed");
+    /* The newer voucher fields: campaign, expiry countdown, card, the re-issued voucher's parent. */
+    CHECK(vk_spaaza_voucher_campaign_title(sv) != NULL &&
+          strstr(vk_spaaza_voucher_raw_json(sv), vk_spaaza_voucher_campaign_title(sv)) != NULL);
+    CHECK(vk_spaaza_voucher_campaign_type(sv) != NULL);
+    int64_t expiry_left = -1;
+    CHECK(vk_spaaza_voucher_voucher_expiry_seconds_remaining(sv, &expiry_left) && expiry_left >= 0);
+    CHECK(vk_spaaza_voucher_has_user_entity_card(sv) ==
+          (strstr(vk_spaaza_voucher_raw_json(sv), "\"user_entity_card\":null") == NULL));
+    if (vk_spaaza_voucher_has_user_entity_card(sv) && vk_spaaza_voucher_user_entity_card_code(sv) != NULL)
+        CHECK(strstr(vk_spaaza_voucher_raw_json(sv), vk_spaaza_voucher_user_entity_card_code(sv)) != NULL);
+    CHECK(vk_spaaza_voucher_parent_voucher(sv) == NULL); /* an original voucher */
     const vk_spaaza_voucher *regen = vk_spaaza_voucher_regenerated_voucher(sv);
+    const vk_spaaza_voucher *parent = regen ? vk_spaaza_voucher_parent_voucher(regen) : NULL;
+    CHECK(parent != NULL);
+    CHECK_STR(parent ? vk_spaaza_voucher_voucher_key(parent) : NULL,
+              "b45069f0c789fe686b7d538eb97b6d017225a119e43733f73ccd230f12024eb5");
     CHECK(regen != NULL && vk_spaaza_voucher_voucher_amount(regen) != NULL &&
           strtod(vk_spaaza_voucher_voucher_amount(regen), NULL) == 8.0);
     int64_t regen_id = 0;
@@ -836,6 +882,38 @@ static void test_sandbox(void) {
     CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, &err), VK_OK);
     CHECK(vk_spaaza_voucher_list_count(list) == 1);
     vk_spaaza_voucher_list_free(list);
+
+    /* Every voucher of the chain, one page at a time: the same vouchers as one big read. */
+    q.voucher_id = NULL;
+    list = NULL;
+    CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, &err), VK_OK);
+    size_t chain_total = vk_spaaza_voucher_list_count(list);
+    CHECK(chain_total >= 3);
+    int64_t one = 1;
+    q.number_results = &one;
+    struct voucher_walk walk;
+    memset(&walk, 0, sizeof walk);
+    CHECK_STATUS(vk_spaaza_each_voucher(sp, &q, NULL, on_voucher, &walk, &err), VK_OK);
+    CHECK(walk.count == chain_total);
+    for (size_t i = 0; i < chain_total && i < 64; i++) {
+        int64_t id = 0;
+        CHECK(vk_spaaza_voucher_voucher_id(vk_spaaza_voucher_list_at(list, i), &id) && id == walk.ids[i]);
+    }
+    vk_spaaza_voucher_list_free(list);
+    size_t two = 2;
+    memset(&walk, 0, sizeof walk);
+    CHECK_STATUS(vk_spaaza_each_voucher(sp, &q, &two, on_voucher, &walk, &err), VK_OK);
+    CHECK(walk.count == 2); /* max */
+    memset(&walk, 0, sizeof walk);
+    walk.stop_after = 1;
+    CHECK_STATUS(vk_spaaza_each_voucher(sp, &q, NULL, on_voucher, &walk, &err), VK_OK);
+    CHECK(walk.count == 1); /* the callback said stop */
+    EXPECT_INVALID(vk_spaaza_each_voucher(sp, &q, NULL, NULL, NULL, &err), "callback");
+    one = -1; /* a bad page size: the first page fails, nothing given */
+    memset(&walk, 0, sizeof walk);
+    EXPECT_INVALID(vk_spaaza_each_voucher(sp, &q, NULL, on_voucher, &walk, &err), "number_results");
+    CHECK(walk.count == 0);
+    q.number_results = NULL;
 
     const char *key35735 = "13918dc12e44bc183cb168fa10684d0714115ff37132d4c265f4a8ab6678a741";
     int64_t period = 120;
@@ -898,20 +976,6 @@ static void test_sandbox(void) {
 }
 
 /* ---- misuse: errors, never crashes ---- */
-
-static void expect_invalid(vk_status st, vk_error *err, const char *field) {
-    CHECK_STATUS(st, VK_INVALID_REQUEST);
-    CHECK_STR(vk_error_field(err), field);
-    vk_error_free(err);
-}
-
-/* `expr` uses &err; evaluated before err is read (argument order is unspecified in C). */
-#define EXPECT_INVALID(expr, field)            \
-    do {                                       \
-        err = NULL;                            \
-        vk_status st_ = (expr);                \
-        expect_invalid(st_, err, field);       \
-    } while (0)
 
 static void test_misuse(void) {
     vk_smartgift *sg = smartgift_client();
