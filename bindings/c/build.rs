@@ -1,8 +1,10 @@
-//! Generates `voucherkit.h` from src/ with cbindgen (a pinned build-dependency).
+//! Generates `voucherkit.h` from src/ with cbindgen (a pinned build-dependency), and
+//! `voucherkit/testing.h` from src/sandbox.rs alone: the sandbox and scripted server are for
+//! a till's tests, so its production code, which includes voucherkit.h, never sees them.
 //!
-//! The header goes to `$OUT_DIR/voucherkit.h` only: a build never writes into the source
-//! tree. `make header` copies it to `bindings/c/include/voucherkit.h` (committed, as rustls-ffi
-//! does), and the `c_header` test fails when the two differ.
+//! The headers go to `$OUT_DIR` only: a build never writes into the source tree.
+//! `make header` copies them to `bindings/c/include/` (committed, as rustls-ffi does), and
+//! the `c_header` test fails when they differ.
 
 use std::env;
 use std::path::PathBuf;
@@ -48,10 +50,43 @@ fn main() {
     );
     config.after_includes = Some(config.after_includes.unwrap_or_default() + &macros);
 
+    // Everything src/sandbox.rs exports goes to testing.h instead.
+    let testing_src = root.join("src/sandbox.rs");
+    let testing_items = exported_items(&std::fs::read_to_string(&testing_src).expect("sandbox.rs"));
+    config.export.exclude.extend(testing_items);
     cbindgen::Builder::new()
         .with_config(config)
         .with_src(root.join("src/lib.rs"))
         .generate()
         .expect("cbindgen could not generate voucherkit.h")
         .write_to_file(&out);
+
+    let mut testing = cbindgen::Config::from_file(root.join("cbindgen-testing.toml"))
+        .expect("cbindgen-testing.toml");
+    testing.export.exclude.clear();
+    println!("cargo:rerun-if-changed=cbindgen-testing.toml");
+    cbindgen::Builder::new()
+        .with_config(testing)
+        .with_src(testing_src)
+        .generate()
+        .expect("cbindgen could not generate voucherkit/testing.h")
+        .write_to_file(out.with_file_name("testing.h"));
+}
+
+/// The names of the `pub struct`s and `extern "C"` functions a source file exports.
+fn exported_items(src: &str) -> Vec<String> {
+    let name = |rest: &str| {
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect::<String>()
+    };
+    src.lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            line.strip_prefix("pub struct ")
+                .or_else(|| line.strip_prefix("pub unsafe extern \"C\" fn "))
+                .or_else(|| line.strip_prefix("pub extern \"C\" fn "))
+                .map(name)
+        })
+        .collect()
 }

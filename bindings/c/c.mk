@@ -20,7 +20,7 @@ C_CXXFLAGS := -std=c++17 $(C_WARN) -g -O1 -I$(C_INCLUDE)
 C_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 C_VALGRIND := valgrind --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
-C_PROGRAMS := test_c test_cpp conformance
+C_PROGRAMS := test_c test_cpp conformance journal_scenarios
 C_CORPUS := tests/conformance
 VERSION_STR = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # The shared library's SONAME is libvoucherkit.so.<major> (build.rs sets it on Linux; see
@@ -54,7 +54,8 @@ C_GENERATED_HEADER = $(shell python3 $(C_DIR)/tools/generated_header.py $(C_PROF
 
 header: build-c
 	cp "$(C_GENERATED_HEADER)" $(C_INCLUDE)/voucherkit.h
-	@echo "$(C_INCLUDE)/voucherkit.h refreshed"
+	cp "$(dir $(C_GENERATED_HEADER))testing.h" $(C_INCLUDE)/voucherkit/testing.h
+	@echo "$(C_INCLUDE)/voucherkit.h and $(C_INCLUDE)/voucherkit/testing.h refreshed"
 
 # Fails when $(C_INCLUDE)/voucherkit.h differs from the generated one; also the binding's
 # Rust unit tests (status codes equal the core's ErrorKind codes). Built without features:
@@ -66,8 +67,9 @@ $(C_OUT):
 	mkdir -p $@
 
 C_STATIC = $(C_LIBDIR)/libvoucherkit.a
-# voucherkit.hpp includes the C++ wrapper's parts from voucherkit/.
-C_HPP_PARTS := $(sort $(wildcard $(C_INCLUDE)/voucherkit/*.hpp))
+# voucherkit.hpp includes the C++ wrapper's parts from voucherkit/; voucherkit/testing.h
+# (generated) and testing.hpp declare the sandbox for a till's tests.
+C_HPP_PARTS := $(sort $(wildcard $(C_INCLUDE)/voucherkit/*.hpp) $(C_INCLUDE)/voucherkit/testing.h)
 C_HEADERS := $(C_INCLUDE)/voucherkit.h $(C_INCLUDE)/voucherkit.hpp $(C_HPP_PARTS)
 
 # The test programs link a staticlib built with the `test-panic` feature (it adds
@@ -87,19 +89,24 @@ $(C_OUT)/test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CC) $(C_CFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 $(C_OUT)/test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CXX) $(C_CXXFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
-$(C_OUT)/conformance: $(C_SRC)/conformance.cpp $(C_HEADERS) build-c-test | $(C_OUT)
+$(C_OUT)/conformance: $(C_SRC)/conformance.cpp $(C_SRC)/results_json.hpp $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/journal_scenarios: $(C_SRC)/journal_scenarios.cpp $(C_SRC)/results_json.hpp $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CXX) $(C_CXXFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 $(C_OUT)/asan_test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CC) $(C_CFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 $(C_OUT)/asan_test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
-$(C_OUT)/asan_conformance: $(C_SRC)/conformance.cpp $(C_HEADERS) build-c-test | $(C_OUT)
+$(C_OUT)/asan_conformance: $(C_SRC)/conformance.cpp $(C_SRC)/results_json.hpp $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/asan_journal_scenarios: $(C_SRC)/journal_scenarios.cpp $(C_SRC)/results_json.hpp $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 
 c-tests: $(addprefix $(C_OUT)/,$(C_PROGRAMS))
 	$(C_OUT)/test_c $(C_CORPUS)
 	$(C_OUT)/test_cpp $(C_CORPUS)
 	$(C_OUT)/conformance $(C_CORPUS)
+	$(C_OUT)/journal_scenarios $(C_CORPUS)
 	bash $(C_SRC)/readme_test.sh $(C_STATIC) $(C_NATIVE_LIBS)
 
 # LSan stays on: every handle the tests make is freed, so any leak is a failure.
@@ -110,11 +117,14 @@ c-asan: $(addprefix $(C_OUT)/asan_,$(C_PROGRAMS))
 		$(C_OUT)/asan_test_cpp $(C_CORPUS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(C_OUT)/asan_conformance $(C_CORPUS) --no-self-check
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(C_OUT)/asan_journal_scenarios $(C_CORPUS) --no-self-check
 
 c-valgrind: $(addprefix $(C_OUT)/,$(C_PROGRAMS))
 	$(C_VALGRIND) $(C_OUT)/test_c $(C_CORPUS)
 	$(C_VALGRIND) $(C_OUT)/test_cpp $(C_CORPUS)
 	$(C_VALGRIND) $(C_OUT)/conformance $(C_CORPUS) --no-self-check --valgrind
+	$(C_VALGRIND) $(C_OUT)/journal_scenarios $(C_CORPUS) --no-self-check --timeout-scale 10
 
 # What `make install` puts in place.
 install: install-c

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use voucherkit_core::AppInfo;
 use voucherkit_core::smartgift::MetaCondition;
 
 #[derive(Parser, Debug)]
@@ -123,8 +124,12 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-/// Options every real call takes.
-#[derive(Args, Debug, Clone)]
+/// Options every real call takes. One flag per core transport option (`--max-idle-age`
+/// for `max_idle_age`, …), all optional: an absent flag is the core's default, and every
+/// value is checked by the core (`ClientSettings::build`), so a bad one is an
+/// `invalid_request` naming the core option, as in every other binding. Numbers are taken
+/// as any number, negatives included, for the same reason.
+#[derive(Args, Debug, Clone, Default)]
 pub struct Common {
     /// The provider's base URL (default: production; env SMARTGIFT_BASE_URL / SPAAZA_BASE_URL).
     #[arg(long, global = true)]
@@ -132,51 +137,71 @@ pub struct Common {
     /// Print the result or error as JSON.
     #[arg(long, global = true)]
     pub json: bool,
-    // Durations are taken as any number (negatives included) and checked by the core, so
-    // a bad one is an `invalid_request` naming the option, as in every other binding.
-    /// Whole-call deadline in seconds (1 ms to 1 hour).
+    /// Write one line per HTTP attempt to stderr: method, path, status, attempt, duration
+    /// and the provider's rate-limit headroom (never a body, a query string or a secret).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+    /// Whole-call deadline in seconds, retries included (default 30; 1 ms to 1 hour).
     #[arg(
         long,
         global = true,
         value_name = "SECONDS",
-        default_value_t = 30.0,
         allow_negative_numbers = true
     )]
-    pub timeout: f64,
-    /// Connect timeout in seconds (1 ms to 1 hour).
+    pub timeout: Option<f64>,
+    /// Connect timeout in seconds (default 5; 1 ms to 1 hour).
     #[arg(
         long,
         global = true,
         value_name = "SECONDS",
-        default_value_t = 5.0,
         allow_negative_numbers = true
     )]
-    pub connect_timeout: f64,
-    /// Extra attempts when a request provably did not reach the provider, or on 429/503.
-    #[arg(long, global = true, default_value_t = 2)]
-    pub max_retries: u32,
-    /// Seconds a pooled connection may stay idle and still be reused (0 = never reuse; at
-    /// most 1 hour).
+    pub connect_timeout: Option<f64>,
+    /// Extra attempts when a request provably did not reach the provider, or on 429/503
+    /// (default 2).
+    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true)]
+    pub max_retries: Option<i64>,
+    /// Seconds a pooled connection may stay idle and still be reused (default 30; 0 = never
+    /// reuse; at most 1 hour).
     #[arg(
         long,
         global = true,
         value_name = "SECONDS",
-        default_value_t = 30.0,
         allow_negative_numbers = true
     )]
-    pub max_idle_age: f64,
-    /// Idle connections kept per host for reuse (0 to 1024).
-    #[arg(long, global = true, value_name = "N", default_value_t = 32)]
-    pub max_idle_connections: usize,
+    pub max_idle_age: Option<f64>,
+    /// Idle connections kept per host for reuse (default 32; 0 to 1024).
+    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true)]
+    pub max_idle_connections: Option<i64>,
     /// Extra CA certificates (PEM), trusted besides the built-in roots.
-    #[arg(long, global = true)]
-    pub ca_bundle: Option<PathBuf>,
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ca_bundle: Option<String>,
     /// Proxy URL (default: HTTPS_PROXY / ALL_PROXY from the environment).
     #[arg(long, global = true)]
     pub proxy: Option<String>,
     /// Allow plain http:// to hosts other than loopback (sends keys in clear text).
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
+    /// The till software, appended to the User-Agent: NAME/VERSION, optionally followed by
+    /// a space and a URL (e.g. "MyTill/4.2 https://till.example").
+    #[arg(long, global = true, value_name = "NAME/VERSION[ URL]", value_parser = parse_app_info)]
+    pub app_info: Option<AppInfo>,
+}
+
+/// `--app-info NAME[/VERSION][ URL]` split into its parts: the URL is a last word holding
+/// "://". Only the shape is read here: blank parts, spaces, control characters and length
+/// are the core's to refuse (it names `app_info`).
+pub fn parse_app_info(text: &str) -> Result<AppInfo, String> {
+    let text = text.trim();
+    let (product, url) = match text.rsplit_once(char::is_whitespace) {
+        Some((product, url)) if url.contains("://") => (product.trim_end(), Some(url.to_owned())),
+        _ => (text, None),
+    };
+    let (name, version) = match product.split_once('/') {
+        Some((name, version)) => (name.to_owned(), Some(version.to_owned())),
+        None => (product.to_owned(), None),
+    };
+    Ok(AppInfo { name, version, url })
 }
 
 #[derive(Subcommand, Debug)]
@@ -452,4 +477,85 @@ pub struct ClaimArgs {
     pub third_party_id: Option<i64>,
     #[command(flatten)]
     pub end_user: EndUser,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use voucherkit_core::{ErrorKind, OPTIONS};
+
+    use super::*;
+
+    /// Fails when the core gains a transport option the CLI has no flag for: every
+    /// `voucherkit_core::OPTIONS` entry is a `--kebab-case` flag of both providers.
+    #[test]
+    fn every_core_option_is_a_flag() {
+        let cli = Cli::command();
+        for provider in ["smartgift", "spaaza"] {
+            let sub = cli.find_subcommand(provider).expect(provider);
+            for option in OPTIONS {
+                let flag = option.name.replace('_', "-");
+                assert!(
+                    sub.get_arguments()
+                        .any(|a| a.get_long() == Some(flag.as_str())),
+                    "`voucherkit {provider}` has no --{flag} for the core option {}",
+                    option.name
+                );
+            }
+        }
+    }
+
+    /// Fails when the core gains an error kind that `--help` does not list with its exit
+    /// code (10 + the kind's code), or when a listed code is wrong.
+    #[test]
+    fn help_lists_every_error_kind_with_its_exit_code() {
+        let listed: Vec<(u32, &str)> = EXIT_CODES
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter_map(|w| Some((w[0].parse().ok()?, w[1])))
+            .filter(|(code, name)| {
+                *code >= 10 && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            })
+            .collect();
+        for kind in ErrorKind::ALL {
+            let code = 10 + kind.code();
+            assert!(
+                listed.contains(&(code, kind.as_str())),
+                "--help does not list exit code {code} for {}",
+                kind.as_str()
+            );
+        }
+        assert_eq!(listed.len(), ErrorKind::ALL.len(), "{listed:?}");
+    }
+
+    #[test]
+    fn app_info_is_split_into_name_version_and_url() {
+        let cases = [
+            ("MyTill/4.2", ("MyTill", Some("4.2"), None)),
+            (
+                "MyTill/4.2 https://till.example/x",
+                ("MyTill", Some("4.2"), Some("https://till.example/x")),
+            ),
+            ("MyTill", ("MyTill", None, None)),
+            (
+                "MyTill https://t.example",
+                ("MyTill", None, Some("https://t.example")),
+            ),
+            // Left whole for the core to refuse (a space in the name).
+            ("My Till/1.0", ("My Till", Some("1.0"), None)),
+        ];
+        for (text, (name, version, url)) in cases {
+            let info = parse_app_info(text).unwrap();
+            assert_eq!(
+                (
+                    info.name.as_str(),
+                    info.version.as_deref(),
+                    info.url.as_deref()
+                ),
+                (name, version, url),
+                "{text}"
+            );
+        }
+    }
 }

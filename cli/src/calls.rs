@@ -3,7 +3,6 @@
 //! journal entries.
 
 use std::path::Path;
-use std::time::Duration;
 
 use serde_json::Value;
 use voucherkit_core::journal::{Entry, EntryFilter, EntryState, Journal};
@@ -15,7 +14,7 @@ use voucherkit_core::spaaza::{
     ClaimRequest, DEFAULT_API_VERSION, GetVouchersRequest, LockVoucherRequest,
     RedeemVoucherRequest, Spaaza, SpaazaAuth, SpaazaConfig, UnlockVoucherRequest,
 };
-use voucherkit_core::{ClientOptions, Error, Provider, Result, Secret, TimeUnit, duration_option};
+use voucherkit_core::{ClientOptions, ClientSettings, Error, Provider, Result, Secret, TimeUnit};
 
 use crate::args::{ClaimArgs, Common, JournalPath, ListArgs, SmartGiftOp, SpaazaOp};
 use crate::output;
@@ -42,26 +41,27 @@ fn missing(provider: Provider, field: &str, var: &str) -> Error {
     .with_provider(provider)
 }
 
-/// A duration flag in seconds, converted by the core so that NaN, infinite, negative
-/// and over-an-hour values are an `invalid_request` naming the option.
-fn seconds(value: f64, field: &str, provider: Provider) -> Result<Duration> {
-    duration_option(value, TimeUnit::Seconds, field).map_err(|e| e.with_provider(provider))
-}
-
+/// The client options from the flags, through the core's one checked conversion: a bad
+/// value is an `invalid_request` naming the core option (`timeout`, `max_idle_age`, …).
 fn options(common: &Common, provider: Provider) -> Result<ClientOptions> {
-    Ok(ClientOptions {
-        timeout: seconds(common.timeout, "timeout", provider)?,
-        connect_timeout: seconds(common.connect_timeout, "connect_timeout", provider)?,
+    let settings = ClientSettings {
+        connect_timeout: common.connect_timeout,
+        timeout: common.timeout,
         max_retries: common.max_retries,
-        max_idle_age: seconds(common.max_idle_age, "max_idle_age", provider)?,
+        max_idle_age: common.max_idle_age,
         max_idle_connections: common.max_idle_connections,
         ca_bundle: common.ca_bundle.clone(),
         proxy: common.proxy.clone(),
-        allow_insecure_http: common.allow_insecure_http,
-        binding: "cli".into(),
-        warning_logger: Some(output::warnings_to_stderr()),
-        ..ClientOptions::default()
-    })
+        allow_insecure_http: Some(common.allow_insecure_http),
+        app_info: common.app_info.clone(),
+        ..ClientSettings::new(TimeUnit::Seconds, "cli", "")
+    };
+    let mut options = settings.build().map_err(|e| e.with_provider(provider))?;
+    options.warning_logger = Some(output::warnings_to_stderr());
+    if common.verbose {
+        options.logger = Some(output::requests_to_stderr());
+    }
+    Ok(options)
 }
 
 fn to_json<T: serde::Serialize>(result: Result<T>) -> Result<Shown> {
@@ -105,30 +105,12 @@ pub fn journal_list(args: &ListArgs) -> Result<Shown> {
     let state = args
         .state
         .as_deref()
-        .map(|name| {
-            EntryState::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = EntryState::ALL.iter().map(|s| s.as_str()).collect();
-                Error::invalid(
-                    "state",
-                    format!("state must be one of {}, got {name:?}", names.join(", ")),
-                )
-            })
-        })
+        .map(|name| EntryState::parse(name, "state"))
         .transpose()?;
     let provider = args
         .provider
         .as_deref()
-        .map(|name| {
-            [Provider::SmartGift, Provider::Spaaza]
-                .into_iter()
-                .find(|p| p.as_str() == name)
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "provider",
-                        format!("provider must be smartgift or spaaza, got {name:?}"),
-                    )
-                })
-        })
+        .map(|name| Provider::parse(name, "provider"))
         .transpose()?;
     let journal = open_journal(&args.path, true)?.ok_or_else(|| journal_needed("journal list"))?;
     journal
@@ -232,13 +214,7 @@ pub fn smartgift(common: &Common, op: &SmartGiftOp) -> Result<Shown> {
 fn spaaza_config(common: &Common) -> Result<SpaazaConfig> {
     let p = Provider::Spaaza;
     let auth_name = env("SPAAZA_AUTH").unwrap_or_else(|| "admin".into());
-    let auth = SpaazaAuth::from_name(&auth_name).ok_or_else(|| {
-        Error::invalid(
-            "auth",
-            format!("SPAAZA_AUTH must be admin, user or privileged, got {auth_name:?}"),
-        )
-        .with_provider(p)
-    })?;
+    let auth = SpaazaAuth::parse(&auth_name).map_err(|e| e.with_provider(p))?;
     let needs_session = matches!(auth, SpaazaAuth::Admin | SpaazaAuth::User);
     let session_user_id = match env("SPAAZA_SESSION_USER_ID") {
         Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 use voucherkit_core::journal::{Entry, EntryState};
-use voucherkit_core::{Error, ErrorKind, Warning, WarningLogger};
+use voucherkit_core::{Error, ErrorKind, RequestLog, RequestLogger, Warning, WarningLogger};
 
 /// Set once stdout could not be written: nothing more is written to it.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -51,6 +51,38 @@ pub fn warnings_to_stderr() -> WarningLogger {
             w.provider, w.operation, w.message
         ))
     })
+}
+
+/// `--verbose`: one line per HTTP attempt on stderr (stdout may be carrying `--json`),
+/// built from the core's request log, which never holds a body, a query string or a
+/// secret: `request: spaaza POST /auth/redeem-voucher -> 200 (attempt 1, 12.3 ms,
+/// rate limit 59/60 left)`.
+pub fn requests_to_stderr() -> RequestLogger {
+    Arc::new(|log: &RequestLog| error_line(format_args!("{}", request_line(log))))
+}
+
+/// The `--verbose` line for one attempt.
+pub fn request_line(log: &RequestLog) -> String {
+    let outcome = match (log.status, &log.failure) {
+        (Some(status), _) => status.to_string(),
+        (None, Some(failure)) => format!("no answer: {failure}"),
+        (None, None) => "no answer".to_owned(),
+    };
+    let mut line = format!(
+        "request: {} {} {} -> {outcome} (attempt {}, {:.1} ms",
+        log.provider,
+        log.method,
+        log.path,
+        log.attempt,
+        log.duration.as_secs_f64() * 1000.0
+    );
+    match (log.rate_limit_remaining, log.rate_limit_limit) {
+        (Some(left), Some(limit)) => line.push_str(&format!(", rate limit {left}/{limit} left")),
+        (Some(left), None) => line.push_str(&format!(", rate limit {left} left")),
+        _ => {}
+    }
+    line.push(')');
+    line
 }
 
 /// The exit code for an error: 10 + the kind's stable code (see `--help`).
@@ -347,4 +379,40 @@ fn cut(text: &str, max: usize) -> String {
     let mut short: String = flat.chars().take(max - 1).collect();
     short.push('…');
     short
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use voucherkit_core::Provider;
+
+    use super::*;
+
+    #[test]
+    fn verbose_line_shows_status_attempt_duration_and_rate_limit() {
+        let mut log = RequestLog {
+            provider: Provider::SmartGift,
+            method: "POST",
+            path: "/redeem".into(),
+            status: Some(200),
+            duration: Duration::from_micros(12_345),
+            attempt: 2,
+            failure: None,
+            rate_limit_remaining: Some(59),
+            rate_limit_limit: Some(60),
+        };
+        assert_eq!(
+            request_line(&log),
+            "request: smartgift POST /redeem -> 200 (attempt 2, 12.3 ms, rate limit 59/60 left)"
+        );
+        log.status = None;
+        log.failure = Some("connection refused".into());
+        log.rate_limit_remaining = None;
+        log.rate_limit_limit = None;
+        assert_eq!(
+            request_line(&log),
+            "request: smartgift POST /redeem -> no answer: connection refused (attempt 2, 12.3 ms)"
+        );
+    }
 }

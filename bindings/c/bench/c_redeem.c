@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "voucherkit.h"
+#include "voucherkit/testing.h"
 #include "bench_clock.h"
 
 

@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "voucherkit.h"
+#include "voucherkit/testing.h"
 #include "bench_clock.h"
 
 #define API_KEY "sk_bench_0001"

@@ -204,7 +204,7 @@ The instruction counts below are exact.
 C / Rust (goal: C within 5 % of Rust, ≥ 0.95) = **{ratio:.3f}** by calls/s free ({verdict(ratio)}),
 **{ratio_one:.3f}** on one CPU ({verdict(ratio_one)}), {cpu_ratio:.3f} by client CPU. {ins_summary}
 
-| target (DESIGN.md §10) | measured: Rust core ÷ libcurl (< 1: core faster) | |
+| target (docs/performance.md, "Targets") | measured: Rust core ÷ libcurl (< 1: core faster) | |
 |---|---|---|
 | Rust core faster than libcurl, one CPU | **{curl_ratio['one']:.3f}** by µs per call ({us['rust', 'one']:.1f} vs {us['curl', 'one']:.1f}; core faster in {core_wins['one']} of {rounds} rounds); client CPU {curl_cpu_ratio:.3f}{curl_ins_row} | {curl_verdict('one')} |
 | Rust core faster than libcurl, free | **{curl_ratio['free']:.3f}** by µs per call ({us['rust', 'free']:.1f} vs {us['curl', 'free']:.1f}; core faster in {core_wins['free']} of {rounds} rounds) | {curl_verdict('free')} |

@@ -62,21 +62,6 @@ typedef struct vk_journal_entry vk_journal_entry;
 typedef struct vk_journal_entry_list vk_journal_entry_list;
 
 /**
- * The stateful sandbox: an emulator of both providers on 127.0.0.1 with the demo data
- * set (or your own), holds, locks, partial redemption, an emulated clock and fault
- * injection. Thread-safe. Point clients at vk_sandbox_smartgift_url() /
- * vk_sandbox_spaaza_url() with the demo keys below.
- */
-typedef struct vk_sandbox vk_sandbox;
-
-/**
- * A scripted HTTP server on 127.0.0.1: serves the answers queued with
- * vk_scripted_server_push_json(), in order, and records every request. Thread-safe.
- * Its control endpoint (`/__sandbox/answers|requests|reset`) works over HTTP too.
- */
-typedef struct vk_scripted_server vk_scripted_server;
-
-/**
  * A Smart Gift client: one connection pool inside. Thread-safe: share one between
  * threads. Make with vk_smartgift_new(), free with vk_smartgift_free().
  */
@@ -137,13 +122,7 @@ typedef struct vk_spaaza_voucher_list vk_spaaza_voucher_list;
 typedef struct vk_spaaza_warning vk_spaaza_warning;
 
 /**
- * Text made by the library (JSON, mostly). Read with vk_text_str(); free with
- * vk_text_free().
- */
-typedef struct vk_text vk_text;
-
-/**
- * What a call returns: `VK_OK` (0), or the kind of error (DESIGN.md §4), with the same
+ * What a call returns: `VK_OK` (0), or the kind of error (docs/errors.md), with the same
  * stable numbers as the core's `ErrorKind::code()`. Values are never renumbered, only
  * appended; `vk_error_kind_str()` gives each one's name.
  */
@@ -212,6 +191,15 @@ typedef struct vk_request_log {
    * What went wrong at the transport level; NULL when nothing did.
    */
   const char *failure;
+  /**
+   * The answer's `X-RateLimit-Remaining`; NULL when it named none (or no answer came).
+   * Lets a till slow down before a 429.
+   */
+  const uint64_t *rate_limit_remaining;
+  /**
+   * The answer's `X-RateLimit-Limit`; NULL when it named none.
+   */
+  const uint64_t *rate_limit_limit;
 } vk_request_log;
 
 /**
@@ -247,6 +235,27 @@ typedef struct vk_warning {
  * no log of its own).
  */
 typedef void (*vk_warning_callback)(void *userdata, const struct vk_warning *warning);
+
+/**
+ * The till software a client works for (core option `app_info`), appended to the
+ * User-Agent as `name/version (url)`. A blank name, a space, `/` or a control character
+ * in the name or version, or more than 200 bytes in all is `VK_INVALID_REQUEST`, field
+ * `app_info`.
+ */
+typedef struct vk_app_info {
+  /**
+   * The till's product name, e.g. `"MyTill"`; NULL: no app info (the rest is ignored).
+   */
+  const char *name;
+  /**
+   * Its version, e.g. `"4.2"`; NULL for none.
+   */
+  const char *version;
+  /**
+   * A URL about it; NULL for none.
+   */
+  const char *url;
+} vk_app_info;
 
 /**
  * Transport settings, part of each provider's config. Fill with the defaults from
@@ -305,6 +314,10 @@ typedef struct vk_client_options {
    * Passed to `warning_callback` as is.
    */
   void *warning_userdata;
+  /**
+   * The till software, appended to the User-Agent; `name` NULL for none (the default).
+   */
+  struct vk_app_info app_info;
 } vk_client_options;
 
 /**
@@ -538,6 +551,13 @@ typedef struct vk_spaaza_get_vouchers_request {
    */
   const char *max_redeemed_datetime;
 } vk_spaaza_get_vouchers_request;
+
+/**
+ * Given each voucher by vk_spaaza_each_voucher(), with the `userdata` passed there. The
+ * voucher is the callback's: free it with vk_spaaza_voucher_free() (now or later). Return
+ * true for the next one, false to stop.
+ */
+typedef bool (*vk_spaaza_voucher_callback)(void *userdata, struct vk_spaaza_voucher *voucher);
 
 /**
  * An admin session (`X-Spaaza-Session-User-Id` + `X-Spaaza-Session-Key`): the till case.
@@ -900,158 +920,6 @@ uint32_t vk_journal_entry_reconcile_attempts(const struct vk_journal_entry *entr
 const char *vk_journal_entry_to_json(const struct vk_journal_entry *entry);
 
 /**
- * Frees a text; NULL does nothing.
- * Freeing it twice, or using it or anything read from it after it is freed, is undefined
- * behaviour.
- */
-void vk_text_free(struct vk_text *t);
-
-/**
- * The text, NUL-terminated UTF-8 (valid until the vk_text is freed); NULL for NULL.
- */
-const char *vk_text_str(const struct vk_text *t);
-
-/**
- * The text's length in bytes, without the NUL.
- */
-size_t vk_text_len(const struct vk_text *t);
-
-/**
- * Starts a scripted server on an ephemeral port. `base_dir` is where `body_file`s are
- * read from (NULL: the current directory).
- */
-vk_status vk_scripted_server_start(const char *base_dir,
-                                   struct vk_scripted_server **out,
-                                   struct vk_error **err);
-
-/**
- * Stops the server (closing every connection) and frees it; NULL does nothing.
- * Freeing it twice, or using it or anything read from it after it is freed, is undefined
- * behaviour.
- */
-void vk_scripted_server_free(struct vk_scripted_server *s);
-
-/**
- * The server's base URL, `http://127.0.0.1:<port>` (no trailing slash).
- */
-const char *vk_scripted_server_url(const struct vk_scripted_server *s);
-
-/**
- * Queues answers: `answer_json` is one answer object or an array of them, in the corpus
- * format (`{"status": 200, "headers": {...}, "body": {...} | "body_text": "..." |
- * "body_file": "...", "content_type": "...", "fault": {"kind": "delay", "ms": 300}}`).
- * A malformed answer is `VK_INVALID_REQUEST` (field `answer_json`) and queues nothing.
- */
-vk_status vk_scripted_server_push_json(const struct vk_scripted_server *s,
-                                       const char *answer_json,
-                                       struct vk_error **err);
-
-/**
- * The requests received since the last reset, as a JSON array of
- * `{"connection_id", "method", "path", "headers": [[name, value], ...], "body_text"}`
- * (the path keeps its query string). Free `*out` with vk_text_free().
- */
-vk_status vk_scripted_server_requests_json(const struct vk_scripted_server *s,
-                                           struct vk_text **out,
-                                           struct vk_error **err);
-
-/**
- * How many queued answers have not been served yet (0 for NULL).
- */
-size_t vk_scripted_server_pending(const struct vk_scripted_server *s);
-
-/**
- * Forgets the queued answers and the recorded requests. NULL does nothing.
- */
-void vk_scripted_server_reset(const struct vk_scripted_server *s);
-
-/**
- * Starts a sandbox on an ephemeral port of 127.0.0.1. `data_json` is a data set in the
- * sandbox's JSON format (sandbox/DATA.md); NULL for the demo data set. A data set that
- * does not load is `VK_INVALID_REQUEST` (field `data_json`).
- */
-vk_status vk_sandbox_start(const char *data_json, struct vk_sandbox **out, struct vk_error **err);
-
-/**
- * Stops the sandbox (closing every connection) and frees it; NULL does nothing.
- * Freeing it twice, or using it or anything read from it after it is freed, is undefined
- * behaviour.
- */
-void vk_sandbox_free(struct vk_sandbox *s);
-
-/**
- * The base URL, `http://127.0.0.1:<port>` (control endpoint: `/__sandbox/…`).
- */
-const char *vk_sandbox_url(const struct vk_sandbox *s);
-
-/**
- * A Smart Gift client's `base_url`: the base URL + `/smartgift`.
- */
-const char *vk_sandbox_smartgift_url(const struct vk_sandbox *s);
-
-/**
- * A Spaaza client's `base_url`: the base URL + `/spaaza`.
- */
-const char *vk_sandbox_spaaza_url(const struct vk_sandbox *s);
-
-/**
- * The demo Smart Gift key (the first key of the first company; "" if none).
- */
-const char *vk_sandbox_smartgift_key(const struct vk_sandbox *s);
-
-/**
- * The demo Spaaza admin session's user id (the first admin of the first chain; 0 if none).
- */
-int64_t vk_sandbox_spaaza_session_user_id(const struct vk_sandbox *s);
-
-/**
- * The demo Spaaza admin session key ("" if none).
- */
-const char *vk_sandbox_spaaza_session_key(const struct vk_sandbox *s);
-
-/**
- * Moves the emulated clock forward by `seconds`: holds, locks and vouchers expire.
- */
-void vk_sandbox_advance_clock(const struct vk_sandbox *s, uint64_t seconds);
-
-/**
- * Adds a fault rule: `{"path": "/smartgift/redeem", "answer": {...}, "times": 1,
- * "process": true}` (answer in the scripted format; an answer with only a `fault` acts
- * it out on the real answer). A malformed rule is `VK_INVALID_REQUEST` (field
- * `rule_json`).
- */
-vk_status vk_sandbox_inject_json(const struct vk_sandbox *s,
-                                 const char *rule_json,
-                                 struct vk_error **err);
-
-/**
- * Removes every fault rule. NULL does nothing.
- */
-void vk_sandbox_clear_faults(const struct vk_sandbox *s);
-
-/**
- * Back to the initial data and clock, with no fault rules and an empty request log.
- * NULL does nothing.
- */
-void vk_sandbox_reset(const struct vk_sandbox *s);
-
-/**
- * The provider requests received so far, as JSON (the same shape as
- * vk_scripted_server_requests_json()). Free `*out` with vk_text_free().
- */
-vk_status vk_sandbox_requests_json(const struct vk_sandbox *s,
-                                   struct vk_text **out,
-                                   struct vk_error **err);
-
-/**
- * The live state in the data set format (pretty JSON): balances, holds, redemptions,
- * voucher states. Free `*out` with vk_text_free().
- */
-vk_status vk_sandbox_state_json(const struct vk_sandbox *s,
-                                struct vk_text **out,
-                                struct vk_error **err);
-
-/**
  * The default config: no key, production URL, connect timeout 5 s, timeout 30 s,
  * 2 retries, no CA bundle, no proxy, https only, no logging, no journal. The strings in
  * it are static.
@@ -1307,6 +1175,12 @@ const char *vk_smartgift_held_hold_token(const struct vk_smartgift_held *h);
 uint64_t vk_smartgift_held_received_at_ms(const struct vk_smartgift_held *h);
 
 /**
+ * When the hold lapses, in milliseconds since the Unix epoch: received_at + five
+ * minutes, by this till's clock (Smart Gift gives no time of its own).
+ */
+uint64_t vk_smartgift_held_expires_at_ms(const struct vk_smartgift_held *h);
+
+/**
  * The answer's root object as JSON text.
  */
 const char *vk_smartgift_held_raw_json(const struct vk_smartgift_held *h);
@@ -1514,6 +1388,22 @@ vk_status vk_spaaza_get_vouchers(const struct vk_spaaza *client,
                                  struct vk_error **err);
 
 /**
+ * Every voucher `request` selects, page after page, each given to `callback` as it
+ * arrives: `number_results` vouchers a page (50 when NULL) from `results_offset` (0),
+ * until a short page, `results_count_total`, `max` vouchers (NULL: no limit) or the
+ * callback returning false. Each page is one `get-vouchers` read, made only when the
+ * vouchers before it have been given. A page that fails ends the walk with its error
+ * (the vouchers given before it stay the callback's). A NULL callback is
+ * `VK_INVALID_REQUEST` (field `callback`).
+ */
+vk_status vk_spaaza_each_voucher(const struct vk_spaaza *client,
+                                 const struct vk_spaaza_get_vouchers_request *request,
+                                 const size_t *max,
+                                 vk_spaaza_voucher_callback callback,
+                                 void *userdata,
+                                 struct vk_error **err);
+
+/**
  * Frees a voucher returned through `out` (with its regenerated voucher and warnings);
  * NULL does nothing. Never pass a borrowed voucher.
  * Freeing it twice, or using it or anything read from it after it is freed, is undefined
@@ -1612,6 +1502,46 @@ bool vk_spaaza_voucher_voucher_third_party_id(const struct vk_spaaza_voucher *v,
  * `campaign_id`: true and `*out` set when present.
  */
 bool vk_spaaza_voucher_campaign_id(const struct vk_spaaza_voucher *v, int64_t *out);
+
+/**
+ * `voucher_expiry_seconds_remaining`: seconds until the voucher expires, as Spaaza
+ * counted them when it answered; true and `*out` set when present.
+ */
+bool vk_spaaza_voucher_voucher_expiry_seconds_remaining(const struct vk_spaaza_voucher *v,
+                                                        int64_t *out);
+
+/**
+ * `campaign_title`; NULL when absent.
+ */
+const char *vk_spaaza_voucher_campaign_title(const struct vk_spaaza_voucher *v);
+
+/**
+ * `campaign_type`, e.g. `"basket"`; NULL when absent.
+ */
+const char *vk_spaaza_voucher_campaign_type(const struct vk_spaaza_voucher *v);
+
+/**
+ * The type of the end-user's card the voucher names (`user_entity_card.type` on the wire,
+ * e.g. `"regular"`); NULL when the voucher names no card or the card no type.
+ */
+const char *vk_spaaza_voucher_user_entity_card_type(const struct vk_spaaza_voucher *v);
+
+/**
+ * The code of the end-user's card the voucher names; NULL when absent.
+ */
+const char *vk_spaaza_voucher_user_entity_card_code(const struct vk_spaaza_voucher *v);
+
+/**
+ * Whether the voucher names an end-user card at all (its type and code may still be
+ * absent).
+ */
+bool vk_spaaza_voucher_has_user_entity_card(const struct vk_spaaza_voucher *v);
+
+/**
+ * A voucher re-issued after a partial redeem: the voucher it was re-issued from
+ * (borrowed: valid while `v` is; never freed on its own); NULL when there is none.
+ */
+const struct vk_spaaza_voucher *vk_spaaza_voucher_parent_voucher(const struct vk_spaaza_voucher *v);
 
 /**
  * After a partial redeem: the new voucher holding the remainder (borrowed: valid while

@@ -3,7 +3,7 @@
  *
  * RAII handles (voucherkit::SmartGift, voucherkit::Spaaza, voucherkit::Journal, the result
  * classes), std::string and std::optional, and one exception, voucherkit::Error, carrying
- * every attribute of a failure (DESIGN.md §4). The wrapper converts types and nothing more:
+ * every attribute of a failure (docs/errors.md). The wrapper converts types and nothing more:
  * validation, the wire, the journal and the error mapping are the library's.
  *
  *   voucherkit::SmartGiftConfig cfg;
@@ -29,6 +29,5 @@
 #include "voucherkit/journal.hpp"
 #include "voucherkit/smartgift.hpp"
 #include "voucherkit/spaaza.hpp"
-#include "voucherkit/testing.hpp"
 
 #endif /* VOUCHERKIT_HPP */

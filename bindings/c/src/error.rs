@@ -1,4 +1,4 @@
-//! `vk_error`: every attribute of a failure (DESIGN.md §4), read through accessors.
+//! `vk_error`: every attribute of a failure (docs/errors.md), read through accessors.
 
 use std::ffi::{CString, c_char};
 use std::sync::OnceLock;

@@ -83,34 +83,14 @@ fn millis(t: SystemTime) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-const PROVIDERS: [Provider; 2] = [Provider::SmartGift, Provider::Spaaza];
-
 unsafe fn filter(f: &vk_journal_filter) -> Result<EntryFilter, Error> {
     // SAFETY (whole block): pointers are NULL or valid, as documented.
-    let state = match unsafe { opt_str(f.state, "state") }? {
-        None => None,
-        Some(name) => Some(EntryState::from_name(name).ok_or_else(|| {
-            let names: Vec<&str> = EntryState::ALL.iter().map(|s| s.as_str()).collect();
-            Error::invalid(
-                "state",
-                format!("state must be one of {}, got {name:?}", names.join(", ")),
-            )
-        })?),
-    };
-    let provider = match unsafe { opt_str(f.provider, "provider") }? {
-        None => None,
-        Some(name) => Some(
-            PROVIDERS
-                .into_iter()
-                .find(|p| p.as_str() == name)
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "provider",
-                        format!("provider must be smartgift or spaaza, got {name:?}"),
-                    )
-                })?,
-        ),
-    };
+    let state = unsafe { opt_str(f.state, "state") }?
+        .map(|name| EntryState::parse(name, "state"))
+        .transpose()?;
+    let provider = unsafe { opt_str(f.provider, "provider") }?
+        .map(|name| Provider::parse(name, "provider"))
+        .transpose()?;
     let since = match unsafe { opt_int(f.since_ms) } {
         None => None,
         Some(ms) => Some(

@@ -1,6 +1,6 @@
 //! # voucherkit — the C library
 //!
-//! The `extern "C"` surface of voucherkit (DESIGN.md §8), generated into
+//! The `extern "C"` surface of voucherkit (docs/design.md, "Layout"), generated into
 //! `include/voucherkit.h` by cbindgen. It follows rustls-ffi's conventions:
 //!
 //! - Every fallible function returns a [`vk_status`] (`VK_OK` = 0, else the error kind's

@@ -1,13 +1,13 @@
 //! Transport settings shared by both clients, and the request-log and warning callbacks.
 
 use std::ffi::{c_char, c_void};
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use voucherkit_core::{ClientOptions, Error, RequestLog, Warning};
+use voucherkit_core::{
+    AppInfo, ClientOptions, ClientSettings, Error, RequestLog, TimeUnit, Warning,
+};
 
-use crate::ffi::{c_string, opt_str};
+use crate::ffi::{c_string, opt_string};
 
 /// One HTTP attempt, as the logging callback sees it: method, path, status, duration;
 /// never a body, a query string or a secret. Valid only during the callback.
@@ -27,6 +27,11 @@ pub struct vk_request_log {
     pub attempt: u32,
     /// What went wrong at the transport level; NULL when nothing did.
     pub failure: *const c_char,
+    /// The answer's `X-RateLimit-Remaining`; NULL when it named none (or no answer came).
+    /// Lets a till slow down before a 429.
+    pub rate_limit_remaining: *const u64,
+    /// The answer's `X-RateLimit-Limit`; NULL when it named none.
+    pub rate_limit_limit: *const u64,
 }
 
 /// Called after every HTTP attempt with the `log_userdata` given in the options. It runs
@@ -87,6 +92,23 @@ pub struct vk_client_options {
     pub warning_callback: vk_warning_callback,
     /// Passed to `warning_callback` as is.
     pub warning_userdata: *mut c_void,
+    /// The till software, appended to the User-Agent; `name` NULL for none (the default).
+    pub app_info: vk_app_info,
+}
+
+/// The till software a client works for (core option `app_info`), appended to the
+/// User-Agent as `name/version (url)`. A blank name, a space, `/` or a control character
+/// in the name or version, or more than 200 bytes in all is `VK_INVALID_REQUEST`, field
+/// `app_info`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct vk_app_info {
+    /// The till's product name, e.g. `"MyTill"`; NULL: no app info (the rest is ignored).
+    pub name: *const c_char,
+    /// Its version, e.g. `"4.2"`; NULL for none.
+    pub version: *const c_char,
+    /// A URL about it; NULL for none.
+    pub url: *const c_char,
 }
 
 impl vk_client_options {
@@ -105,33 +127,57 @@ impl vk_client_options {
             max_idle_connections: u32::try_from(d.max_idle_connections).unwrap_or(u32::MAX),
             warning_callback: None,
             warning_userdata: std::ptr::null_mut(),
+            app_info: vk_app_info {
+                name: std::ptr::null(),
+                version: std::ptr::null(),
+                url: std::ptr::null(),
+            },
         }
     }
 
-    /// The core's options.
+    /// The core's options, through the core's one checked conversion
+    /// (`ClientSettings::build`): ranges and messages live there and errors name the core
+    /// option (`timeout`, `max_idle_age`, `ca_bundle`, …). Only the callbacks are added here.
     pub(crate) unsafe fn to_core(self) -> Result<ClientOptions, Error> {
+        // SAFETY (all three): the caller promises NULL or NUL-terminated strings.
+        let ca_bundle = unsafe { opt_string(self.ca_bundle_path, "ca_bundle") }?;
+        let proxy = unsafe { opt_string(self.proxy, "proxy") }?;
+        let app_info = unsafe { self.app_info.to_core() }?;
+        // The C fields are unsigned: every value is representable (u64 milliseconds as
+        // f64 may round, but anything that large is over the core's one-hour limit).
+        let settings = ClientSettings {
+            connect_timeout: Some(self.connect_timeout_ms as f64),
+            timeout: Some(self.timeout_ms as f64),
+            max_retries: Some(i64::from(self.max_retries)),
+            max_idle_age: Some(self.max_idle_age_ms as f64),
+            max_idle_connections: Some(i64::from(self.max_idle_connections)),
+            ca_bundle,
+            proxy,
+            allow_insecure_http: Some(self.allow_insecure_http),
+            app_info,
+            ..ClientSettings::new(TimeUnit::Milliseconds, "c", "")
+        };
+        let mut options = settings.build()?;
+        options.logger = self.log_callback.map(|cb| logger(cb, self.log_userdata));
+        options.warning_logger = self
+            .warning_callback
+            .map(|cb| warning_logger(cb, self.warning_userdata));
+        Ok(options)
+    }
+}
+
+impl vk_app_info {
+    unsafe fn to_core(self) -> Result<Option<AppInfo>, Error> {
         // SAFETY: the caller promises NULL or NUL-terminated strings.
-        let ca = unsafe { opt_str(self.ca_bundle_path, "ca_bundle_path") }?;
-        let proxy = unsafe { opt_str(self.proxy, "proxy") }?;
-        Ok(ClientOptions {
-            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
-            timeout: Duration::from_millis(self.timeout_ms),
-            max_retries: self.max_retries,
-            ca_bundle: ca.map(PathBuf::from),
-            proxy: proxy.map(str::to_owned),
-            allow_insecure_http: self.allow_insecure_http,
-            max_idle_age: Duration::from_millis(self.max_idle_age_ms),
-            // u32 always fits usize on the platforms Rust supports with std; the core
-            // checks the range.
-            max_idle_connections: usize::try_from(self.max_idle_connections).unwrap_or(usize::MAX),
-            binding: "c".to_owned(),
-            language_version: String::new(),
-            logger: self.log_callback.map(|cb| logger(cb, self.log_userdata)),
-            warning_logger: self
-                .warning_callback
-                .map(|cb| warning_logger(cb, self.warning_userdata)),
-            app_info: None,
-        })
+        let Some(name) = (unsafe { opt_string(self.name, "app_info") })? else {
+            return Ok(None);
+        };
+        Ok(Some(AppInfo {
+            name,
+            // SAFETY: as above.
+            version: unsafe { opt_string(self.version, "app_info") }?,
+            url: unsafe { opt_string(self.url, "app_info") }?,
+        }))
     }
 }
 
@@ -160,6 +206,7 @@ fn logger(
         let path = c_string(&log.path);
         let failure = log.failure.as_deref().map(c_string);
         let status = log.status;
+        let (remaining, limit) = (log.rate_limit_remaining, log.rate_limit_limit);
         let entry = vk_request_log {
             provider: provider.as_ptr(),
             method: method.as_ptr(),
@@ -170,6 +217,10 @@ fn logger(
             duration_us: log.duration.as_micros().min(u64::MAX as u128) as u64,
             attempt: log.attempt,
             failure: failure.as_ref().map_or(std::ptr::null(), |f| f.as_ptr()),
+            rate_limit_remaining: remaining
+                .as_ref()
+                .map_or(std::ptr::null(), |n| n as *const u64),
+            rate_limit_limit: limit.as_ref().map_or(std::ptr::null(), |n| n as *const u64),
         };
         // SAFETY: a C function pointer given by the caller; every pointer in `entry`
         // lives until it returns.

@@ -1,6 +1,8 @@
-//! The sandbox for C and C++ tills' own tests (DESIGN.md §6): the stateful emulator and a
-//! scripted server (queued answers, recorded requests), on 127.0.0.1 and their own threads (so a
-//! blocking call against it from the same thread cannot deadlock).
+//! The sandbox for C and C++ tills' own tests (docs/design.md, "The sandbox"): the stateful
+//! emulator and a scripted server (queued answers, recorded requests), on 127.0.0.1 and
+//! their own threads (so a blocking call against it from the same thread cannot deadlock).
+//! build.rs declares everything exported here in include/voucherkit/testing.h, not in
+//! voucherkit.h: a till's production code does not see it.
 
 use std::ffi::{CString, c_char};
 use std::path::PathBuf;

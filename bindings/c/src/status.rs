@@ -2,7 +2,7 @@
 
 use voucherkit_core::ErrorKind;
 
-/// What a call returns: `VK_OK` (0), or the kind of error (DESIGN.md §4), with the same
+/// What a call returns: `VK_OK` (0), or the kind of error (docs/errors.md), with the same
 /// stable numbers as the core's `ErrorKind::code()`. Values are never renumbered, only
 /// appended; `vk_error_kind_str()` gives each one's name.
 #[repr(transparent)]

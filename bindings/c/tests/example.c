@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <voucherkit.h>
+#include <voucherkit/testing.h> /* the sandbox: test code only */
 
 int main(void) {
     vk_sandbox *sb = NULL;

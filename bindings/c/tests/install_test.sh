@@ -19,6 +19,7 @@ prefix="$tmp/prefix"
 
 $make_cmd --no-print-directory -C "$root" install-c PREFIX="$prefix" C_PROFILE="$profile" >/dev/null
 for f in lib/libvoucherkit.a lib/libvoucherkit.so include/voucherkit.h include/voucherkit.hpp \
+         include/voucherkit/testing.h \
          lib/pkgconfig/voucherkit.pc lib/cmake/voucherkit/voucherkitConfig.cmake \
          lib/cmake/voucherkit/voucherkitConfigVersion.cmake; do
   [ -e "$prefix/$f" ] || { echo "install test: $f not installed" >&2; exit 1; }

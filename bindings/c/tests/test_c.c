@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "voucherkit.h"
+#include "voucherkit/testing.h"
 
 /* Test-only: present in the library these tests link (built with the `test-panic`
  * feature, see bindings/c/c.mk), never in the shipped one, so voucherkit.h does not declare it. */
@@ -244,6 +245,8 @@ static void test_smartgift_operations(void) {
     CHECK_STATUS(vk_smartgift_hold(sg, "SG-1", &h, &err), VK_OK);
     CHECK_STR(vk_smartgift_held_message(h), "Voucher hold successful");
     CHECK_STR(vk_smartgift_held_hold_token(h), "hold_token_jY0VMM8zd5GLkk3jDpEjTOLr");
+    CHECK(vk_smartgift_held_received_at_ms(h) > 1600000000000ULL);
+    CHECK(vk_smartgift_held_expires_at_ms(h) == vk_smartgift_held_received_at_ms(h) + 5 * 60 * 1000);
     CHECK(strstr(vk_smartgift_held_raw_json(h), "hold_token") != NULL);
     CHECK(vk_smartgift_held_received_at_ms(h) > 1600000000000ULL);
     CHECK_STR(vk_smartgift_base_url(sg), vk_scripted_server_url(server));
@@ -597,6 +600,8 @@ struct log_seen {
     char method[8];
     char path[64];
     int status;
+    long long rate_remaining; /* -1: NULL */
+    long long rate_limit;
 };
 
 static void on_log(void *userdata, const vk_request_log *log) {
@@ -605,6 +610,8 @@ static void on_log(void *userdata, const vk_request_log *log) {
     snprintf(seen->method, sizeof seen->method, "%s", log->method);
     snprintf(seen->path, sizeof seen->path, "%s", log->path);
     seen->status = log->status ? *log->status : -1;
+    seen->rate_remaining = log->rate_limit_remaining ? (long long)*log->rate_limit_remaining : -1;
+    seen->rate_limit = log->rate_limit_limit ? (long long)*log->rate_limit_limit : -1;
 }
 
 static void test_logging(void) {
@@ -631,6 +638,18 @@ static void test_logging(void) {
     CHECK_STR(seen.method, "GET");
     CHECK_STR(seen.path, "/get-vouchers"); /* never the query: it names the customer */
     CHECK(seen.status == 200);
+    CHECK(seen.rate_remaining == -1 && seen.rate_limit == -1); /* none named */
+
+    /* The provider's rate-limit headers reach the record. */
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/spaaza-get-vouchers.json\","
+         "\"headers\":{\"X-RateLimit-Limit\":\"60\",\"X-RateLimit-Remaining\":\"57\"}}");
+    list = NULL;
+    CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, NULL), VK_OK);
+    vk_spaaza_voucher_list_free(list);
+    CHECK(seen.calls == 2);
+    CHECK(seen.rate_remaining == 57);
+    CHECK(seen.rate_limit == 60);
     vk_spaaza_free(sp);
 }
 
@@ -680,6 +699,35 @@ static vk_smartgift *sandbox_smartgift(const vk_sandbox *sb, const char *key) {
     vk_smartgift *sg = NULL;
     CHECK_STATUS(vk_smartgift_new(&cfg, &sg, NULL), VK_OK);
     return sg;
+}
+
+static void expect_invalid(vk_status st, vk_error *err, const char *field) {
+    CHECK_STATUS(st, VK_INVALID_REQUEST);
+    CHECK_STR(vk_error_field(err), field);
+    vk_error_free(err);
+}
+
+/* `expr` uses &err; evaluated before err is read (argument order is unspecified in C). */
+#define EXPECT_INVALID(expr, field)            \
+    do {                                       \
+        err = NULL;                            \
+        vk_status st_ = (expr);                \
+        expect_invalid(st_, err, field);       \
+    } while (0)
+
+struct voucher_walk {
+    size_t count;
+    size_t stop_after; /* 0: never */
+    int64_t ids[64];
+};
+
+static bool on_voucher(void *userdata, vk_spaaza_voucher *v) {
+    struct voucher_walk *w = (struct voucher_walk *)userdata;
+    int64_t id = 0;
+    if (w->count < 64 && vk_spaaza_voucher_voucher_id(v, &id)) w->ids[w->count] = id;
+    w->count++;
+    vk_spaaza_voucher_free(v); /* the callback's to free */
+    return w->stop_after == 0 || w->count < w->stop_after;
 }
 
 static void test_sandbox(void) {
@@ -799,7 +847,22 @@ static void test_sandbox(void) {
     CHECK_STATUS(vk_spaaza_redeem_voucher(sp, 2, "b45069f0c789fe686b7d538eb97b6d017225a119e43733f73ccd230f12024eb5",
                                           NULL, NULL, "2.00", &sv, &err), VK_OK);
     CHECK_STR(vk_spaaza_voucher_voucher_status(sv), "redeemed");
+    /* The newer voucher fields: campaign, expiry countdown, card, the re-issued voucher's parent. */
+    CHECK(vk_spaaza_voucher_campaign_title(sv) != NULL &&
+          strstr(vk_spaaza_voucher_raw_json(sv), vk_spaaza_voucher_campaign_title(sv)) != NULL);
+    CHECK(vk_spaaza_voucher_campaign_type(sv) != NULL);
+    int64_t expiry_left = -1;
+    CHECK(vk_spaaza_voucher_voucher_expiry_seconds_remaining(sv, &expiry_left) && expiry_left >= 0);
+    CHECK(vk_spaaza_voucher_has_user_entity_card(sv) ==
+          (strstr(vk_spaaza_voucher_raw_json(sv), "\"user_entity_card\":null") == NULL));
+    if (vk_spaaza_voucher_has_user_entity_card(sv) && vk_spaaza_voucher_user_entity_card_code(sv) != NULL)
+        CHECK(strstr(vk_spaaza_voucher_raw_json(sv), vk_spaaza_voucher_user_entity_card_code(sv)) != NULL);
+    CHECK(vk_spaaza_voucher_parent_voucher(sv) == NULL); /* an original voucher */
     const vk_spaaza_voucher *regen = vk_spaaza_voucher_regenerated_voucher(sv);
+    const vk_spaaza_voucher *parent = regen ? vk_spaaza_voucher_parent_voucher(regen) : NULL;
+    CHECK(parent != NULL);
+    CHECK_STR(parent ? vk_spaaza_voucher_voucher_key(parent) : NULL,
+              "b45069f0c789fe686b7d538eb97b6d017225a119e43733f73ccd230f12024eb5");
     CHECK(regen != NULL && vk_spaaza_voucher_voucher_amount(regen) != NULL &&
           strtod(vk_spaaza_voucher_voucher_amount(regen), NULL) == 8.0);
     int64_t regen_id = 0;
@@ -819,6 +882,38 @@ static void test_sandbox(void) {
     CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, &err), VK_OK);
     CHECK(vk_spaaza_voucher_list_count(list) == 1);
     vk_spaaza_voucher_list_free(list);
+
+    /* Every voucher of the chain, one page at a time: the same vouchers as one big read. */
+    q.voucher_id = NULL;
+    list = NULL;
+    CHECK_STATUS(vk_spaaza_get_vouchers(sp, &q, &list, &err), VK_OK);
+    size_t chain_total = vk_spaaza_voucher_list_count(list);
+    CHECK(chain_total >= 3);
+    int64_t one = 1;
+    q.number_results = &one;
+    struct voucher_walk walk;
+    memset(&walk, 0, sizeof walk);
+    CHECK_STATUS(vk_spaaza_each_voucher(sp, &q, NULL, on_voucher, &walk, &err), VK_OK);
+    CHECK(walk.count == chain_total);
+    for (size_t i = 0; i < chain_total && i < 64; i++) {
+        int64_t id = 0;
+        CHECK(vk_spaaza_voucher_voucher_id(vk_spaaza_voucher_list_at(list, i), &id) && id == walk.ids[i]);
+    }
+    vk_spaaza_voucher_list_free(list);
+    size_t two = 2;
+    memset(&walk, 0, sizeof walk);
+    CHECK_STATUS(vk_spaaza_each_voucher(sp, &q, &two, on_voucher, &walk, &err), VK_OK);
+    CHECK(walk.count == 2); /* max */
+    memset(&walk, 0, sizeof walk);
+    walk.stop_after = 1;
+    CHECK_STATUS(vk_spaaza_each_voucher(sp, &q, NULL, on_voucher, &walk, &err), VK_OK);
+    CHECK(walk.count == 1); /* the callback said stop */
+    EXPECT_INVALID(vk_spaaza_each_voucher(sp, &q, NULL, NULL, NULL, &err), "callback");
+    one = -1; /* a bad page size: the first page fails, nothing given */
+    memset(&walk, 0, sizeof walk);
+    EXPECT_INVALID(vk_spaaza_each_voucher(sp, &q, NULL, on_voucher, &walk, &err), "number_results");
+    CHECK(walk.count == 0);
+    q.number_results = NULL;
 
     const char *key35735 = "13918dc12e44bc183cb168fa10684d0714115ff37132d4c265f4a8ab6678a741";
     int64_t period = 120;
@@ -881,20 +976,6 @@ static void test_sandbox(void) {
 }
 
 /* ---- misuse: errors, never crashes ---- */
-
-static void expect_invalid(vk_status st, vk_error *err, const char *field) {
-    CHECK_STATUS(st, VK_INVALID_REQUEST);
-    CHECK_STR(vk_error_field(err), field);
-    vk_error_free(err);
-}
-
-/* `expr` uses &err; evaluated before err is read (argument order is unspecified in C). */
-#define EXPECT_INVALID(expr, field)            \
-    do {                                       \
-        err = NULL;                            \
-        vk_status st_ = (expr);                \
-        expect_invalid(st_, err, field);       \
-    } while (0)
 
 static void test_misuse(void) {
     vk_smartgift *sg = smartgift_client();
@@ -1183,6 +1264,46 @@ static void test_option_ranges(void) {
     spc.options.timeout_ms = UINT64_MAX;
     EXPECT_INVALID(vk_spaaza_new(&spc, &sp, &err), "timeout");
     CHECK(sp == NULL);
+}
+
+/* app_info: appended to the User-Agent after the library's own token; a bad one is
+ * refused by the core, naming `app_info`, before anything is sent. */
+static void test_app_info(void) {
+    vk_error *err = NULL;
+    vk_smartgift_config cfg = vk_smartgift_config_default();
+    CHECK(cfg.options.app_info.name == NULL);
+    cfg.api_key = "sk_test_c_0001";
+    cfg.base_url = vk_scripted_server_url(server);
+    cfg.options.app_info.name = "MyTill";
+    cfg.options.app_info.version = "4.2";
+    cfg.options.app_info.url = "https://till.example";
+    vk_smartgift *sg = NULL;
+    CHECK_STATUS(vk_smartgift_new(&cfg, &sg, NULL), VK_OK);
+    vk_scripted_server_reset(server);
+    push("{\"status\":200,\"body_file\":\"bodies/smartgift-hold-success.json\"}");
+    vk_smartgift_held *h = NULL;
+    CHECK_STATUS(vk_smartgift_hold(sg, "SG-1", &h, NULL), VK_OK);
+    vk_smartgift_held_free(h);
+    CHECK(requests_contain(" (c) MyTill/4.2 (https://till.example)\""));
+    vk_smartgift_free(sg);
+
+    const char *bad[][2] = {{"My Till", "1"}, {"", "1"}, {"MyTill", "4 2"}, {"MyTill", "a/b"}};
+    vk_scripted_server_reset(server);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg.options.app_info.name = bad[i][0];
+        cfg.options.app_info.version = bad[i][1];
+        sg = NULL;
+        EXPECT_INVALID(vk_smartgift_new(&cfg, &sg, &err), "app_info");
+        CHECK(sg == NULL);
+    }
+    vk_spaaza_config spc = vk_spaaza_config_default();
+    spc.session_user_id = 1;
+    spc.session_key = "s";
+    spc.options.app_info.name = "My Till";
+    vk_spaaza *sp = NULL;
+    EXPECT_INVALID(vk_spaaza_new(&spc, &sp, &err), "app_info");
+    CHECK(sp == NULL);
+    CHECK(request_count() == 0);
 }
 
 /* ---- the journal: redeems recorded before they leave, lost answers reconciled ---- */
@@ -1726,6 +1847,7 @@ int main(int argc, char **argv) {
     test_reentrant_logger();
     test_warning_callback();
     test_option_ranges();
+    test_app_info();
     test_journals();
     vk_scripted_server_free(server);
     printf("test_c: %d passed, %d failed\n", passed, failed);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "voucherkit.hpp"
+#include "voucherkit/testing.hpp"
 
 namespace vk = voucherkit;
 
@@ -548,6 +549,91 @@ static void test_journal() {
     std::filesystem::remove_all(dir, ignored);
 }
 
+// Spaaza's vouchers page after page: the same vouchers as one big read; max, stopping,
+// and an exception from the callback (rethrown, the walk stopped).
+static void test_voucher_pages() {
+    vk::testing::Sandbox sb(std::nullopt);
+    vk::SpaazaConfig cfg;
+    cfg.session_user_id = sb.spaaza_session_user_id();
+    cfg.session_key = sb.spaaza_session_key();
+    cfg.base_url = sb.spaaza_url();
+    vk::Spaaza sp(cfg);
+    vk::GetVouchersRequest r;
+    r.chain_id = 2;
+    r.show_all_statuses = true;
+    auto one_read = sp.get_vouchers(r).vouchers();
+    CHECK(one_read.size() >= 3);
+    r.number_results = 1;
+    auto paged = sp.all_vouchers(r);
+    CHECK_EQ(paged.size(), one_read.size());
+    for (size_t i = 0; i < paged.size() && i < one_read.size(); i++)
+        CHECK(paged[i].voucher_id() == one_read[i].voucher_id());
+    CHECK_EQ(sp.all_vouchers(r, 2).size(), 2u);
+    size_t seen = 0;
+    sp.for_each_voucher(r, [&](vk::SpaazaVoucher) { return ++seen < 2; });
+    CHECK_EQ(seen, 2u);
+    seen = 0;
+    bool thrown = false;
+    try {
+        sp.for_each_voucher(r, [&](vk::SpaazaVoucher) -> bool {
+            seen++;
+            throw std::runtime_error("stop here");
+        });
+    } catch (const std::runtime_error &e) {
+        thrown = std::string(e.what()) == "stop here";
+    }
+    CHECK(thrown && seen == 1);
+    r.number_results = -1;
+    auto e = EXPECT_ERROR(InvalidRequest, sp.all_vouchers(r));
+    CHECK(e && e->field() == std::optional<std::string>("number_results"));
+}
+
+// Smart Gift site ids as integers: redeem, redeem_experiences and reverse send them as
+// the same site as their text.
+static void test_numeric_site_ids(const std::string &corpus) {
+    vk::testing::ScriptedServer server(corpus);
+    vk::SmartGift sg = smartgift(server);
+    server.push_json(R"([{"status":200,"body_file":"bodies/smartgift-redeem-success.json"},
+                         {"status":200,"body_file":"bodies/smartgift-redeem-success.json"},
+                         {"status":200,"body_file":"bodies/smartgift-reverse-success.json"}])");
+    CHECK(sg.redeem("SG-1", 12, "10.00").redemptions() == (std::vector<std::uint64_t>{21, 22, 23}));
+    sg.redeem_experiences("SG-1", std::int64_t{34}, {2, 8});
+    CHECK_EQ(sg.reverse("SG-1", 56, {21, 22}).message(), std::string("Redemption reversal complete"));
+    const std::string sent = server.requests_json();
+    CHECK(sent.find(R"(\"site_id\":\"12\",\"value\":10.00)") != std::string::npos);
+    CHECK(sent.find(R"(\"site_id\":\"34\")") != std::string::npos);
+    CHECK(sent.find(R"(\"site_id\":\"56\")") != std::string::npos);
+    CHECK_EQ(server.pending(), 0u);
+}
+
+// app_info reaches the User-Agent; a bad one is refused by the library naming app_info;
+// the logger sees the provider's rate-limit headers.
+static void test_app_info_and_rate_limits(const std::string &corpus) {
+    vk::testing::ScriptedServer server(corpus);
+    vk::SmartGiftConfig cfg;
+    cfg.api_key = "sk_test_cpp_0001";
+    cfg.base_url = server.url();
+    cfg.options.app_info = vk::AppInfo{"MyTill", "4.2", "https://till.example"};
+    std::vector<vk::RequestLog> logs;
+    cfg.options.logger = [&](const vk::RequestLog &log) { logs.push_back(log); };
+    vk::SmartGift sg(cfg);
+    CHECK(sg.user_agent().find("(c) MyTill/4.2 (https://till.example)") != std::string::npos);
+    server.push_json(R"({"status":200,"body_file":"bodies/smartgift-hold-success.json",
+        "headers":{"X-RateLimit-Limit":"60","X-RateLimit-Remaining":"41"}})");
+    sg.hold("SG-1");
+    CHECK(server.requests_json().find("MyTill/4.2 (https://till.example)") != std::string::npos);
+    CHECK(logs.size() == 1 && logs[0].rate_limit_remaining == std::optional<std::uint64_t>(41) &&
+          logs[0].rate_limit_limit == std::optional<std::uint64_t>(60));
+
+    cfg.options.logger = nullptr;
+    cfg.options.app_info = vk::AppInfo{"My Till", std::nullopt, std::nullopt};
+    auto e = EXPECT_ERROR(InvalidRequest, vk::SmartGift{cfg});
+    CHECK(e && e->field() == std::optional<std::string>("app_info"));
+    cfg.options.app_info = vk::AppInfo{std::string("My\0Till", 7), std::nullopt, std::nullopt};
+    e = EXPECT_ERROR(InvalidRequest, vk::SmartGift{cfg});
+    CHECK(e && e->field() == std::optional<std::string>("app_info"));
+}
+
 int main(int argc, char **argv) {
     std::string corpus = argc > 1 ? argv[1] : "tests/conformance";
     try {
@@ -556,6 +642,9 @@ int main(int argc, char **argv) {
         test_sandbox();
         test_hardening(corpus);
         test_journal();
+        test_app_info_and_rate_limits(corpus);
+        test_numeric_site_ids(corpus);
+        test_voucher_pages();
     } catch (const vk::Error &e) {
         failed++;
         std::cerr << "unexpected voucherkit::Error: " << e.what() << "\n";

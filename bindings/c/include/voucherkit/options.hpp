@@ -27,6 +27,17 @@ struct RequestLog {
     std::chrono::microseconds duration{0};
     std::uint32_t attempt = 1;
     std::optional<std::string> failure;
+    /** The answer's X-RateLimit-Remaining / X-RateLimit-Limit, when it named them. */
+    std::optional<std::uint64_t> rate_limit_remaining;
+    std::optional<std::uint64_t> rate_limit_limit;
+};
+
+/** The till software (core option `app_info`), appended to the User-Agent as
+ *  `name/version (url)`; the library checks it (field "app_info"). */
+struct AppInfo {
+    std::string name;
+    std::optional<std::string> version;
+    std::optional<std::string> url;
 };
 
 /** Something the till should know about a call that succeeded (Spaaza answered a redeem
@@ -49,6 +60,8 @@ struct ClientOptions {
     std::chrono::milliseconds max_idle_age{30000};
     /** Idle pooled connections kept per host, 0 to 1024. */
     std::uint32_t max_idle_connections = 32;
+    /** The till software; none by default. */
+    std::optional<AppInfo> app_info;
     /** Called after every HTTP attempt, on the calling thread. It may call voucherkit itself;
      *  an exception it throws is swallowed (it must not unwind into the library). */
     std::function<void(const RequestLog &)> logger;
@@ -75,6 +88,8 @@ extern "C" inline void log_trampoline(void *userdata, const vk_request_log *log)
         entry.duration = std::chrono::microseconds(log->duration_us);
         entry.attempt = log->attempt;
         entry.failure = opt(log->failure);
+        if (log->rate_limit_remaining) entry.rate_limit_remaining = *log->rate_limit_remaining;
+        if (log->rate_limit_limit) entry.rate_limit_limit = *log->rate_limit_limit;
         static_cast<Callbacks *>(userdata)->logger(entry);
     } catch (...) {
         /* an exception must not unwind into the library */
@@ -97,11 +112,16 @@ inline void fill(vk_client_options &out, const ClientOptions &o, std::unique_ptr
     out.connect_timeout_ms = static_cast<std::uint64_t>(o.connect_timeout.count());
     out.timeout_ms = static_cast<std::uint64_t>(o.timeout.count());
     out.max_retries = o.max_retries;
-    out.ca_bundle_path = c(o.ca_bundle_path, "ca_bundle_path", provider);
+    out.ca_bundle_path = c(o.ca_bundle_path, "ca_bundle", provider);
     out.proxy = c(o.proxy, "proxy", provider);
     out.allow_insecure_http = o.allow_insecure_http;
     out.max_idle_age_ms = static_cast<std::uint64_t>(o.max_idle_age.count());
     out.max_idle_connections = o.max_idle_connections;
+    if (o.app_info) {
+        out.app_info.name = c(o.app_info->name, "app_info", provider);
+        out.app_info.version = c(o.app_info->version, "app_info", provider);
+        out.app_info.url = c(o.app_info->url, "app_info", provider);
+    }
     if (o.logger || o.warning_logger) keep = std::make_unique<Callbacks>(Callbacks{o.logger, o.warning_logger});
     if (o.logger) {
         out.log_callback = log_trampoline;

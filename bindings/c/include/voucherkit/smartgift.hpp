@@ -102,6 +102,8 @@ public:
     std::string hold_token() const { return detail::str(vk_smartgift_held_hold_token(h_.get())); }
     /** When the answer arrived (ms since the Unix epoch); the hold lasts about five minutes. */
     std::uint64_t received_at_ms() const { return vk_smartgift_held_received_at_ms(h_.get()); }
+    /** When the hold lapses (ms since the Unix epoch): received_at_ms() + five minutes. */
+    std::uint64_t expires_at_ms() const { return vk_smartgift_held_expires_at_ms(h_.get()); }
     std::string raw_json() const { return detail::str(vk_smartgift_held_raw_json(h_.get())); }
     const vk_smartgift_held *handle() const noexcept { return h_.get(); }
 
@@ -222,12 +224,27 @@ public:
         return redeem_raw(voucher_no, site_id, &value, nullptr, hold_token, reference);
     }
 
+    /** redeem() with a numeric site id (the C API takes its text). */
+    SmartGiftRedemption redeem(const std::string &voucher_no, std::int64_t site_id, const std::string &value,
+                               const std::optional<std::string> &hold_token = std::nullopt,
+                               const std::optional<std::string> &reference = std::nullopt) const {
+        return redeem(voucher_no, std::to_string(site_id), value, hold_token, reference);
+    }
+
     /** Redeems experiences by their bit values (from check). */
     SmartGiftRedemption redeem_experiences(const std::string &voucher_no, const std::string &site_id,
                                            const std::vector<std::int64_t> &experiences,
                                            const std::optional<std::string> &hold_token = std::nullopt,
                                            const std::optional<std::string> &reference = std::nullopt) const {
         return redeem_raw(voucher_no, site_id, nullptr, &experiences, hold_token, reference);
+    }
+
+    /** redeem_experiences() with a numeric site id. */
+    SmartGiftRedemption redeem_experiences(const std::string &voucher_no, std::int64_t site_id,
+                                           const std::vector<std::int64_t> &experiences,
+                                           const std::optional<std::string> &hold_token = std::nullopt,
+                                           const std::optional<std::string> &reference = std::nullopt) const {
+        return redeem_experiences(voucher_no, std::to_string(site_id), experiences, hold_token, reference);
     }
 
     /** Gives up a hold before it expires. */
@@ -252,6 +269,13 @@ public:
                                                c(reference, "reference"), &out, &err),
                       &err);
         return SmartGiftReversed(out);
+    }
+
+    /** reverse() with a numeric site id. */
+    SmartGiftReversed reverse(const std::string &voucher_no, std::int64_t site_id,
+                              const std::vector<std::int64_t> &redemptions,
+                              const std::optional<std::string> &reference = std::nullopt) const {
+        return reverse(voucher_no, std::to_string(site_id), redemptions, reference);
     }
 
     /** Settles this account's journal entries whose outcome is unknown (and pending ones whose

@@ -8,6 +8,8 @@
 #define VOUCHERKIT_SPAAZA_HPP
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +65,12 @@ inline SpaazaWarning warning(const vk_spaaza_warning *w) {
 }  // namespace detail
 
 /** A Spaaza voucher. Regenerated vouchers and list items share their parent's handle. */
+/** An end-user's card as a voucher names it (`type` on the wire). */
+struct EntityCard {
+    std::optional<std::string> card_type;
+    std::optional<std::string> code;
+};
+
 class SpaazaVoucher {
 public:
     explicit SpaazaVoucher(vk_spaaza_voucher *raw)
@@ -107,6 +115,23 @@ public:
     std::optional<std::int64_t> user_id() const { return i64(vk_spaaza_voucher_user_id); }
     std::optional<std::int64_t> voucher_third_party_id() const { return i64(vk_spaaza_voucher_voucher_third_party_id); }
     std::optional<std::int64_t> campaign_id() const { return i64(vk_spaaza_voucher_campaign_id); }
+    std::optional<std::string> campaign_title() const { return detail::opt(vk_spaaza_voucher_campaign_title(v_)); }
+    std::optional<std::string> campaign_type() const { return detail::opt(vk_spaaza_voucher_campaign_type(v_)); }
+    /** Seconds until the voucher expires, as Spaaza counted them when it answered. */
+    std::optional<std::int64_t> voucher_expiry_seconds_remaining() const {
+        return i64(vk_spaaza_voucher_voucher_expiry_seconds_remaining);
+    }
+    /** The end-user card the voucher names, if any. */
+    std::optional<EntityCard> user_entity_card() const {
+        if (!vk_spaaza_voucher_has_user_entity_card(v_)) return std::nullopt;
+        return EntityCard{detail::opt(vk_spaaza_voucher_user_entity_card_type(v_)),
+                          detail::opt(vk_spaaza_voucher_user_entity_card_code(v_))};
+    }
+    /** A re-issued voucher: the voucher it was re-issued from. */
+    std::optional<SpaazaVoucher> parent_voucher() const {
+        const vk_spaaza_voucher *p = vk_spaaza_voucher_parent_voucher(v_);
+        return p ? std::optional<SpaazaVoucher>(SpaazaVoucher(owner_, p)) : std::nullopt;
+    }
     /** After a partial redeem: the voucher holding the remainder. */
     std::optional<SpaazaVoucher> regenerated_voucher() const {
         const vk_spaaza_voucher *r = vk_spaaza_voucher_regenerated_voucher(v_);
@@ -295,6 +320,60 @@ public:
 
     /** Reads vouchers of a chain (a read: safe to retry). */
     VoucherList get_vouchers(const GetVouchersRequest &r) const {
+        vk_spaaza_get_vouchers_request q = request(r);
+        vk_spaaza_voucher_list *out = nullptr;
+        vk_error *err = nullptr;
+        detail::check(vk_spaaza_get_vouchers(h_.get(), &q, &out, &err), &err);
+        return VoucherList(out);
+    }
+
+    /** Every voucher `r` selects, page after page (number_results a page, 50 by default; one
+     *  read a page, made only when needed), each given to `fn` as it arrives; `fn` returns
+     *  false to stop. At most `max` vouchers. A failed page throws its Error, after the
+     *  vouchers before it were given; an exception from `fn` stops the walk and is rethrown. */
+    void for_each_voucher(const GetVouchersRequest &r, const std::function<bool(SpaazaVoucher)> &fn,
+                          std::optional<std::size_t> max = std::nullopt) const {
+        vk_spaaza_get_vouchers_request q = request(r);
+        struct Walk {
+            const std::function<bool(SpaazaVoucher)> &fn;
+            std::exception_ptr thrown;
+        } walk{fn, nullptr};
+        auto each = [](void *userdata, vk_spaaza_voucher *v) -> bool {
+            auto *w = static_cast<Walk *>(userdata);
+            try {
+                return w->fn(SpaazaVoucher(v));
+            } catch (...) {
+                w->thrown = std::current_exception();
+                return false;
+            }
+        };
+        vk_error *err = nullptr;
+        vk_status st = vk_spaaza_each_voucher(h_.get(), &q, max ? &*max : nullptr, each, &walk, &err);
+        if (walk.thrown) {
+            vk_error_free(err);
+            std::rethrow_exception(walk.thrown);
+        }
+        detail::check(st, &err);
+    }
+
+    /** Every voucher `r` selects (at most `max`), all pages read; see for_each_voucher(). */
+    std::vector<SpaazaVoucher> all_vouchers(const GetVouchersRequest &r,
+                                            std::optional<std::size_t> max = std::nullopt) const {
+        std::vector<SpaazaVoucher> out;
+        for_each_voucher(r, [&](SpaazaVoucher v) {
+            out.push_back(std::move(v));
+            return true;
+        }, max);
+        return out;
+    }
+
+    std::string base_url() const { return detail::str(vk_spaaza_base_url(h_.get())); }
+    std::string user_agent() const { return detail::str(vk_spaaza_user_agent(h_.get())); }
+    const vk_spaaza *handle() const noexcept { return h_.get(); }
+
+private:
+    /** The C request; its strings point into `r`, which must outlive it. */
+    static vk_spaaza_get_vouchers_request request(const GetVouchersRequest &r) {
         vk_spaaza_get_vouchers_request q{};
         q.chain_id = r.chain_id;
         q.voucher_id = detail::p(r.voucher_id);
@@ -316,17 +395,9 @@ public:
         q.max_expiry_datetime = c(r.max_expiry_datetime, "max_expiry_datetime");
         q.min_redeemed_datetime = c(r.min_redeemed_datetime, "min_redeemed_datetime");
         q.max_redeemed_datetime = c(r.max_redeemed_datetime, "max_redeemed_datetime");
-        vk_spaaza_voucher_list *out = nullptr;
-        vk_error *err = nullptr;
-        detail::check(vk_spaaza_get_vouchers(h_.get(), &q, &out, &err), &err);
-        return VoucherList(out);
+        return q;
     }
 
-    std::string base_url() const { return detail::str(vk_spaaza_base_url(h_.get())); }
-    std::string user_agent() const { return detail::str(vk_spaaza_user_agent(h_.get())); }
-    const vk_spaaza *handle() const noexcept { return h_.get(); }
-
-private:
     template <typename F>
     static SpaazaVoucher voucher(F call) {
         vk_spaaza_voucher *out = nullptr;

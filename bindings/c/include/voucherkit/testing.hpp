@@ -2,8 +2,8 @@
  * voucherkit/testing.hpp: voucherkit::testing, the sandbox and the scripted server for a
  * till's own tests.
  *
- * One part of voucherkit.hpp, the header-only C++17 wrapper of voucherkit.h: include
- * <voucherkit.hpp>, not this file.
+ * Include it from test code only (after or instead of <voucherkit.hpp>): production code
+ * includes <voucherkit.hpp> alone, which does not declare the sandbox.
  */
 #ifndef VOUCHERKIT_TESTING_HPP
 #define VOUCHERKIT_TESTING_HPP
@@ -14,7 +14,8 @@
 #include <optional>
 #include <string>
 
-#include "error.hpp"
+#include "../voucherkit.hpp"
+#include "testing.h"
 
 namespace voucherkit {
 

@@ -292,6 +292,17 @@ pub unsafe extern "C" fn vk_smartgift_held_received_at_ms(h: *const vk_smartgift
     })
 }
 
+/// When the hold lapses, in milliseconds since the Unix epoch: received_at + five
+/// minutes, by this till's clock (Smart Gift gives no time of its own).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_smartgift_held_expires_at_ms(h: *const vk_smartgift_held) -> u64 {
+    with(h, 0, |h| {
+        h.h.expires_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis().min(u64::MAX as u128) as u64)
+    })
+}
+
 /// The answer's root object as JSON text.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vk_smartgift_held_raw_json(h: *const vk_smartgift_held) -> *const c_char {

@@ -2,7 +2,7 @@
 
 mod results;
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 
 use voucherkit_core::spaaza::{
     ClaimRequest, DEFAULT_API_VERSION, GetVouchersRequest, LockVoucherRequest, PRODUCTION_URL,
@@ -462,32 +462,82 @@ pub unsafe extern "C" fn vk_spaaza_get_vouchers(
         let c = unsafe { handle(client, "client") }?;
         let r = unsafe { handle(request, "request") }?;
         let out = out_slot(out, "out")?;
-        let s = |p, name| unsafe { opt_string(p, name) };
-        let req = GetVouchersRequest {
-            chain_id: r.chain_id,
-            voucher_id: unsafe { opt_int(r.voucher_id) },
-            user_id: unsafe { opt_int(r.user_id) },
-            username: s(r.username, "username")?,
-            member_number: s(r.member_number, "member_number")?,
-            authentication_point_identifier: s(
-                r.authentication_point_identifier,
-                "authentication_point_identifier",
-            )?,
-            campaign_id: unsafe { opt_int(r.campaign_id) },
-            show_all_statuses: r.show_all_statuses,
-            show_redeemed: r.show_redeemed,
-            show_expired: r.show_expired,
-            exclude_regenerated: r.exclude_regenerated,
-            number_results: unsafe { opt_int(r.number_results) },
-            results_offset: unsafe { opt_int(r.results_offset) },
-            min_created_datetime: s(r.min_created_datetime, "min_created_datetime")?,
-            max_created_datetime: s(r.max_created_datetime, "max_created_datetime")?,
-            min_expiry_datetime: s(r.min_expiry_datetime, "min_expiry_datetime")?,
-            max_expiry_datetime: s(r.max_expiry_datetime, "max_expiry_datetime")?,
-            min_redeemed_datetime: s(r.min_redeemed_datetime, "min_redeemed_datetime")?,
-            max_redeemed_datetime: s(r.max_redeemed_datetime, "max_redeemed_datetime")?,
-        };
+        let req = unsafe { get_vouchers_request(r) }?;
         out.put(vk_spaaza_voucher_list::new(c.client.get_vouchers(&req)?));
+        Ok(())
+    })
+}
+
+/// The core's request from the C one (strings checked as UTF-8, naming the field).
+///
+/// # Safety
+/// Every pointer in `r` is NULL or valid, as documented on the struct.
+unsafe fn get_vouchers_request(
+    r: &vk_spaaza_get_vouchers_request,
+) -> Result<GetVouchersRequest, Error> {
+    // SAFETY (whole block): as promised by the caller.
+    let s = |p, name| unsafe { opt_string(p, name) };
+    Ok(GetVouchersRequest {
+        chain_id: r.chain_id,
+        voucher_id: unsafe { opt_int(r.voucher_id) },
+        user_id: unsafe { opt_int(r.user_id) },
+        username: s(r.username, "username")?,
+        member_number: s(r.member_number, "member_number")?,
+        authentication_point_identifier: s(
+            r.authentication_point_identifier,
+            "authentication_point_identifier",
+        )?,
+        campaign_id: unsafe { opt_int(r.campaign_id) },
+        show_all_statuses: r.show_all_statuses,
+        show_redeemed: r.show_redeemed,
+        show_expired: r.show_expired,
+        exclude_regenerated: r.exclude_regenerated,
+        number_results: unsafe { opt_int(r.number_results) },
+        results_offset: unsafe { opt_int(r.results_offset) },
+        min_created_datetime: s(r.min_created_datetime, "min_created_datetime")?,
+        max_created_datetime: s(r.max_created_datetime, "max_created_datetime")?,
+        min_expiry_datetime: s(r.min_expiry_datetime, "min_expiry_datetime")?,
+        max_expiry_datetime: s(r.max_expiry_datetime, "max_expiry_datetime")?,
+        min_redeemed_datetime: s(r.min_redeemed_datetime, "min_redeemed_datetime")?,
+        max_redeemed_datetime: s(r.max_redeemed_datetime, "max_redeemed_datetime")?,
+    })
+}
+
+/// Given each voucher by vk_spaaza_each_voucher(), with the `userdata` passed there. The
+/// voucher is the callback's: free it with vk_spaaza_voucher_free() (now or later). Return
+/// true for the next one, false to stop.
+pub type vk_spaaza_voucher_callback =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, voucher: *mut vk_spaaza_voucher) -> bool>;
+
+/// Every voucher `request` selects, page after page, each given to `callback` as it
+/// arrives: `number_results` vouchers a page (50 when NULL) from `results_offset` (0),
+/// until a short page, `results_count_total`, `max` vouchers (NULL: no limit) or the
+/// callback returning false. Each page is one `get-vouchers` read, made only when the
+/// vouchers before it have been given. A page that fails ends the walk with its error
+/// (the vouchers given before it stay the callback's). A NULL callback is
+/// `VK_INVALID_REQUEST` (field `callback`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_each_voucher(
+    client: *const vk_spaaza,
+    request: *const vk_spaaza_get_vouchers_request,
+    max: *const usize,
+    callback: vk_spaaza_voucher_callback,
+    userdata: *mut c_void,
+    err: *mut *mut vk_error,
+) -> vk_status {
+    call(err, || {
+        // SAFETY (whole block): pointers are NULL or valid, as documented.
+        let c = unsafe { handle(client, "client") }?;
+        let r = unsafe { handle(request, "request") }?;
+        let cb = callback.ok_or_else(|| Error::invalid("callback", "callback must not be NULL"))?;
+        let req = unsafe { get_vouchers_request(r) }?;
+        for voucher in c.client.iter_vouchers(&req, unsafe { opt_int(max) }) {
+            let raw = Box::into_raw(Box::new(vk_spaaza_voucher::new(voucher?)));
+            // SAFETY: a C function pointer given by the caller; `raw` is now its own.
+            if !unsafe { cb(userdata, raw) } {
+                break;
+            }
+        }
         Ok(())
     })
 }

@@ -15,6 +15,7 @@ use crate::ffi::{self, NULL, Strings, put_opt, with};
 pub struct vk_spaaza_voucher {
     v: SpaazaVoucher,
     regenerated: Option<Box<vk_spaaza_voucher>>,
+    parent: Option<Box<vk_spaaza_voucher>>,
     warnings: Vec<vk_spaaza_warning>,
     s: Strings,
 }
@@ -48,12 +49,17 @@ impl vk_spaaza_voucher {
             .regenerated_voucher
             .take()
             .map(|r| Box::new(vk_spaaza_voucher::new(*r)));
+        let parent = v
+            .parent_voucher
+            .take()
+            .map(|p| Box::new(vk_spaaza_voucher::new(*p)));
         let warnings = warnings(std::mem::take(&mut v.warnings));
         vk_spaaza_voucher {
             v,
             regenerated,
+            parent,
             warnings,
-            s: Strings::new(14),
+            s: Strings::new(18),
         }
     }
 }
@@ -250,6 +256,83 @@ pub unsafe extern "C" fn vk_spaaza_voucher_campaign_id(
     out: *mut i64,
 ) -> bool {
     with(v, false, |v| put_opt(v.v.campaign_id, out))
+}
+
+/// `voucher_expiry_seconds_remaining`: seconds until the voucher expires, as Spaaza
+/// counted them when it answered; true and `*out` set when present.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_voucher_voucher_expiry_seconds_remaining(
+    v: *const vk_spaaza_voucher,
+    out: *mut i64,
+) -> bool {
+    with(v, false, |v| {
+        put_opt(v.v.voucher_expiry_seconds_remaining, out)
+    })
+}
+
+/// `campaign_title`; NULL when absent.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_voucher_campaign_title(
+    v: *const vk_spaaza_voucher,
+) -> *const c_char {
+    with(v, NULL, |v| v.s.get(14, || v.v.campaign_title.clone()))
+}
+
+/// `campaign_type`, e.g. `"basket"`; NULL when absent.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_voucher_campaign_type(
+    v: *const vk_spaaza_voucher,
+) -> *const c_char {
+    with(v, NULL, |v| v.s.get(15, || v.v.campaign_type.clone()))
+}
+
+/// The type of the end-user's card the voucher names (`user_entity_card.type` on the wire,
+/// e.g. `"regular"`); NULL when the voucher names no card or the card no type.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_voucher_user_entity_card_type(
+    v: *const vk_spaaza_voucher,
+) -> *const c_char {
+    with(v, NULL, |v| {
+        v.s.get(16, || {
+            v.v.user_entity_card
+                .as_ref()
+                .and_then(|c| c.card_type.clone())
+        })
+    })
+}
+
+/// The code of the end-user's card the voucher names; NULL when absent.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_voucher_user_entity_card_code(
+    v: *const vk_spaaza_voucher,
+) -> *const c_char {
+    with(v, NULL, |v| {
+        v.s.get(17, || {
+            v.v.user_entity_card.as_ref().and_then(|c| c.code.clone())
+        })
+    })
+}
+
+/// Whether the voucher names an end-user card at all (its type and code may still be
+/// absent).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_voucher_has_user_entity_card(
+    v: *const vk_spaaza_voucher,
+) -> bool {
+    with(v, false, |v| v.v.user_entity_card.is_some())
+}
+
+/// A voucher re-issued after a partial redeem: the voucher it was re-issued from
+/// (borrowed: valid while `v` is; never freed on its own); NULL when there is none.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vk_spaaza_voucher_parent_voucher(
+    v: *const vk_spaaza_voucher,
+) -> *const vk_spaaza_voucher {
+    with(v, std::ptr::null(), |v| {
+        v.parent
+            .as_deref()
+            .map_or(std::ptr::null(), |p| p as *const _)
+    })
 }
 
 /// After a partial redeem: the new voucher holding the remainder (borrowed: valid while

@@ -1,6 +1,7 @@
 // The install test's C++ consumer: the header-only wrapper from an installed voucherkit.
 #include <iostream>
 #include <voucherkit.hpp>
+#include <voucherkit/testing.hpp> // the sandbox: test code only
 
 int main() {
     voucherkit::testing::Sandbox sb;
