@@ -8,7 +8,9 @@ use voucherkit_core::smartgift as sg;
 
 use crate::journal::{self, Journal, JournalEntry};
 use crate::logging::{RequestLogger, WarningLogger};
-use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text, redemption_ids};
+use crate::types::{
+    AppInfo, Money, SecretString, Transport, VkResult, guard, json_text, redemption_ids,
+};
 
 const PROVIDER: Option<Provider> = Some(Provider::SmartGift);
 
@@ -44,6 +46,9 @@ pub struct SmartGiftConfig {
     /// null.
     #[uniffi(default = None)]
     pub max_idle_connections: Option<i32>,
+    /// The till software, appended to the User-Agent (`name/version (url)`).
+    #[uniffi(default = None)]
+    pub app_info: Option<AppInfo>,
     /// Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
     #[uniffi(default = None)]
     pub logger: Option<Arc<dyn RequestLogger>>,
@@ -274,6 +279,7 @@ impl SmartGift {
                 allow_insecure_http: config.allow_insecure_http,
                 max_idle_age_ms: config.max_idle_age_ms,
                 max_idle_connections: config.max_idle_connections,
+                app_info: config.app_info,
                 logger: config.logger,
                 warning_logger: config.warning_logger,
             }

@@ -7,7 +7,7 @@ use voucherkit_core::spaaza as sp;
 
 use crate::journal::{self, Journal, JournalEntry};
 use crate::logging::{RequestLogger, WarningLogger};
-use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text};
+use crate::types::{AppInfo, Money, SecretString, Transport, VkResult, guard, json_text};
 
 const PROVIDER: Option<Provider> = Some(Provider::Spaaza);
 
@@ -73,6 +73,9 @@ pub struct SpaazaConfig {
     /// Idle connections kept per host for reuse, 0 to 1024; 32 when null.
     #[uniffi(default = None)]
     pub max_idle_connections: Option<i32>,
+    /// The till software, appended to the User-Agent (`name/version (url)`).
+    #[uniffi(default = None)]
+    pub app_info: Option<AppInfo>,
     /// Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
     #[uniffi(default = None)]
     pub logger: Option<Arc<dyn RequestLogger>>,
@@ -348,6 +351,7 @@ impl Spaaza {
                 allow_insecure_http: config.allow_insecure_http,
                 max_idle_age_ms: config.max_idle_age_ms,
                 max_idle_connections: config.max_idle_connections,
+                app_info: config.app_info,
                 logger: config.logger,
                 warning_logger: config.warning_logger,
             }

@@ -1,5 +1,8 @@
 package voucherkit
 
+import voucherkit.testing.Sandbox
+import voucherkit.testing.SandboxException
+import voucherkit.testing.ScriptedServer
 import com.fasterxml.jackson.databind.DeserializationFeature
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature
