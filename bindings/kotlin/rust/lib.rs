@@ -35,7 +35,9 @@ pub use smartgift::{
     Experience, Hold, MetaCondition, Redemption, Released, Reversed, SmartGift, SmartGiftConfig,
     SmartGiftVoucher,
 };
-pub use spaaza::{Spaaza, SpaazaAuth, SpaazaConfig, SpaazaVoucher, SpaazaWarning, VoucherList};
+pub use spaaza::{
+    EntityCard, Spaaza, SpaazaAuth, SpaazaConfig, SpaazaVoucher, SpaazaWarning, VoucherList,
+};
 pub use types::{AppInfo, ErrorKind, FieldError, FieldErrors, Money, SecretString, VoucherError};
 
 /// The voucherkit version this library was built from (as sent in the User-Agent).

@@ -198,8 +198,11 @@ pub struct Hold {
     pub message: String,
     /// Pass it to `release` (and optionally `redeem`).
     pub hold_token: String,
-    /// When the answer arrived; the hold lasts about five minutes from then.
+    /// When the answer arrived.
     pub received_at: SystemTime,
+    /// When the hold lapses: `receivedAt` + five minutes, by this till's clock (Smart Gift
+    /// documents five minutes and sends no time of its own).
+    pub expires_at: SystemTime,
     /// The answer (JSON).
     pub raw: String,
 }
@@ -319,6 +322,7 @@ impl SmartGift {
                 message: h.message,
                 hold_token: h.hold_token,
                 received_at: h.received_at,
+                expires_at: h.expires_at,
                 raw: json_text(&h.raw),
             })
         })

@@ -268,17 +268,34 @@ pub struct SpaazaVoucher {
     pub voucher_currency_symbol: Option<String>,
     pub voucher_expiry_datetime_utc: Option<String>,
     pub voucher_redeemed_datetime: Option<String>,
+    /// Seconds until the voucher expires, as Spaaza counted when it answered.
+    pub voucher_expiry_seconds_remaining: Option<i64>,
     pub user_id: Option<i64>,
+    /// The end-user's card the voucher names.
+    pub user_entity_card: Option<EntityCard>,
     pub voucher_third_party_id: Option<i64>,
     pub campaign_id: Option<i64>,
+    pub campaign_title: Option<String>,
+    /// `signup`, `basket`, … (kept as sent).
+    pub campaign_type: Option<String>,
     /// After a partial redeem: the new voucher holding the remainder.
     pub regenerated_voucher: Option<Box<SpaazaVoucher>>,
+    /// On a regenerated voucher: the voucher it came from (a summary: id and amounts).
+    pub parent_voucher: Option<Box<SpaazaVoucher>>,
     pub warnings: Vec<SpaazaWarning>,
     /// The voucher object as sent (JSON).
     pub raw: String,
     /// The journal entry recording this redeem (`redeemVoucher` on a client with a
     /// journal), else null.
     pub journal_id: Option<String>,
+}
+
+/// An end-user's card as a voucher names it.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct EntityCard {
+    /// `regular`, `custom`, … (the wire `type`).
+    pub card_type: Option<String>,
+    pub code: Option<String>,
 }
 
 /// The answer to `getVouchers`.
@@ -319,10 +336,18 @@ fn voucher(v: sp::SpaazaVoucher) -> SpaazaVoucher {
         voucher_currency_symbol: v.voucher_currency_symbol,
         voucher_expiry_datetime_utc: v.voucher_expiry_datetime_utc,
         voucher_redeemed_datetime: v.voucher_redeemed_datetime,
+        voucher_expiry_seconds_remaining: v.voucher_expiry_seconds_remaining,
         user_id: v.user_id,
+        user_entity_card: v.user_entity_card.map(|c| EntityCard {
+            card_type: c.card_type,
+            code: c.code,
+        }),
         voucher_third_party_id: v.voucher_third_party_id,
         campaign_id: v.campaign_id,
+        campaign_title: v.campaign_title,
+        campaign_type: v.campaign_type,
         regenerated_voucher: v.regenerated_voucher.map(|r| Box::new(voucher(*r))),
+        parent_voucher: v.parent_voucher.map(|p| Box::new(voucher(*p))),
         warnings: warnings(v.warnings),
         raw: json_text(&v.raw),
         journal_id: v.journal_id,

@@ -3543,6 +3543,50 @@ public object FfiConverterTypeClaimRequest: FfiConverterRustBuffer<ClaimRequest>
 
 
 /**
+ * An end-user's card as a voucher names it.
+ */
+data class EntityCard (
+    /**
+     * `regular`, `custom`, … (the wire `type`).
+     */
+    val `cardType`: kotlin.String?
+    , 
+    val `code`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEntityCard: FfiConverterRustBuffer<EntityCard> {
+    override fun read(buf: ByteBuffer): EntityCard {
+        return EntityCard(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EntityCard) = (
+            FfiConverterOptionalString.allocationSize(value.`cardType`) +
+            FfiConverterOptionalString.allocationSize(value.`code`)
+    )
+
+    override fun write(value: EntityCard, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`cardType`, buf)
+            FfiConverterOptionalString.write(value.`code`, buf)
+    }
+}
+
+
+
+/**
  * One experience of an experience voucher.
  */
 data class Experience (
@@ -3778,9 +3822,15 @@ data class Hold (
     val `holdToken`: kotlin.String
     , 
     /**
-     * When the answer arrived; the hold lasts about five minutes from then.
+     * When the answer arrived.
      */
     val `receivedAt`: java.time.Instant
+    , 
+    /**
+     * When the hold lapses: `receivedAt` + five minutes, by this till's clock (Smart Gift
+     * documents five minutes and sends no time of its own).
+     */
+    val `expiresAt`: java.time.Instant
     , 
     /**
      * The answer (JSON).
@@ -3805,6 +3855,7 @@ public object FfiConverterTypeHold: FfiConverterRustBuffer<Hold> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterTimestamp.read(buf),
+            FfiConverterTimestamp.read(buf),
             FfiConverterString.read(buf),
         )
     }
@@ -3813,6 +3864,7 @@ public object FfiConverterTypeHold: FfiConverterRustBuffer<Hold> {
             FfiConverterString.allocationSize(value.`message`) +
             FfiConverterString.allocationSize(value.`holdToken`) +
             FfiConverterTimestamp.allocationSize(value.`receivedAt`) +
+            FfiConverterTimestamp.allocationSize(value.`expiresAt`) +
             FfiConverterString.allocationSize(value.`raw`)
     )
 
@@ -3820,6 +3872,7 @@ public object FfiConverterTypeHold: FfiConverterRustBuffer<Hold> {
             FfiConverterString.write(value.`message`, buf)
             FfiConverterString.write(value.`holdToken`, buf)
             FfiConverterTimestamp.write(value.`receivedAt`, buf)
+            FfiConverterTimestamp.write(value.`expiresAt`, buf)
             FfiConverterString.write(value.`raw`, buf)
     }
 }
@@ -4495,6 +4548,16 @@ data class RequestLog (
      * What went wrong at the transport level; null when nothing did.
      */
     val `failure`: kotlin.String?
+    , 
+    /**
+     * The answer's `X-RateLimit-Remaining`, when it sent one.
+     */
+    val `rateLimitRemaining`: kotlin.Long?
+    , 
+    /**
+     * The answer's `X-RateLimit-Limit`, when it sent one.
+     */
+    val `rateLimitLimit`: kotlin.Long?
     
 ){
     
@@ -4518,6 +4581,8 @@ public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
             FfiConverterDouble.read(buf),
             FfiConverterInt.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -4528,7 +4593,9 @@ public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
             FfiConverterOptionalInt.allocationSize(value.`status`) +
             FfiConverterDouble.allocationSize(value.`durationMs`) +
             FfiConverterInt.allocationSize(value.`attempt`) +
-            FfiConverterOptionalString.allocationSize(value.`failure`)
+            FfiConverterOptionalString.allocationSize(value.`failure`) +
+            FfiConverterOptionalLong.allocationSize(value.`rateLimitRemaining`) +
+            FfiConverterOptionalLong.allocationSize(value.`rateLimitLimit`)
     )
 
     override fun write(value: RequestLog, buf: ByteBuffer) {
@@ -4539,6 +4606,8 @@ public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
             FfiConverterDouble.write(value.`durationMs`, buf)
             FfiConverterInt.write(value.`attempt`, buf)
             FfiConverterOptionalString.write(value.`failure`, buf)
+            FfiConverterOptionalLong.write(value.`rateLimitRemaining`, buf)
+            FfiConverterOptionalLong.write(value.`rateLimitLimit`, buf)
     }
 }
 
@@ -5128,16 +5197,38 @@ data class SpaazaVoucher (
     , 
     val `voucherRedeemedDatetime`: kotlin.String?
     , 
+    /**
+     * Seconds until the voucher expires, as Spaaza counted when it answered.
+     */
+    val `voucherExpirySecondsRemaining`: kotlin.Long?
+    , 
     val `userId`: kotlin.Long?
+    , 
+    /**
+     * The end-user's card the voucher names.
+     */
+    val `userEntityCard`: EntityCard?
     , 
     val `voucherThirdPartyId`: kotlin.Long?
     , 
     val `campaignId`: kotlin.Long?
     , 
+    val `campaignTitle`: kotlin.String?
+    , 
+    /**
+     * `signup`, `basket`, … (kept as sent).
+     */
+    val `campaignType`: kotlin.String?
+    , 
     /**
      * After a partial redeem: the new voucher holding the remainder.
      */
     val `regeneratedVoucher`: SpaazaVoucher?
+    , 
+    /**
+     * On a regenerated voucher: the voucher it came from (a summary: id and amounts).
+     */
+    val `parentVoucher`: SpaazaVoucher?
     , 
     val `warnings`: List<SpaazaWarning>
     , 
@@ -5184,7 +5275,12 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeEntityCard.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSpaazaVoucher.read(buf),
             FfiConverterOptionalTypeSpaazaVoucher.read(buf),
             FfiConverterSequenceTypeSpaazaWarning.read(buf),
             FfiConverterString.read(buf),
@@ -5208,10 +5304,15 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalString.allocationSize(value.`voucherCurrencySymbol`) +
             FfiConverterOptionalString.allocationSize(value.`voucherExpiryDatetimeUtc`) +
             FfiConverterOptionalString.allocationSize(value.`voucherRedeemedDatetime`) +
+            FfiConverterOptionalLong.allocationSize(value.`voucherExpirySecondsRemaining`) +
             FfiConverterOptionalLong.allocationSize(value.`userId`) +
+            FfiConverterOptionalTypeEntityCard.allocationSize(value.`userEntityCard`) +
             FfiConverterOptionalLong.allocationSize(value.`voucherThirdPartyId`) +
             FfiConverterOptionalLong.allocationSize(value.`campaignId`) +
+            FfiConverterOptionalString.allocationSize(value.`campaignTitle`) +
+            FfiConverterOptionalString.allocationSize(value.`campaignType`) +
             FfiConverterOptionalTypeSpaazaVoucher.allocationSize(value.`regeneratedVoucher`) +
+            FfiConverterOptionalTypeSpaazaVoucher.allocationSize(value.`parentVoucher`) +
             FfiConverterSequenceTypeSpaazaWarning.allocationSize(value.`warnings`) +
             FfiConverterString.allocationSize(value.`raw`) +
             FfiConverterOptionalString.allocationSize(value.`journalId`)
@@ -5233,10 +5334,15 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalString.write(value.`voucherCurrencySymbol`, buf)
             FfiConverterOptionalString.write(value.`voucherExpiryDatetimeUtc`, buf)
             FfiConverterOptionalString.write(value.`voucherRedeemedDatetime`, buf)
+            FfiConverterOptionalLong.write(value.`voucherExpirySecondsRemaining`, buf)
             FfiConverterOptionalLong.write(value.`userId`, buf)
+            FfiConverterOptionalTypeEntityCard.write(value.`userEntityCard`, buf)
             FfiConverterOptionalLong.write(value.`voucherThirdPartyId`, buf)
             FfiConverterOptionalLong.write(value.`campaignId`, buf)
+            FfiConverterOptionalString.write(value.`campaignTitle`, buf)
+            FfiConverterOptionalString.write(value.`campaignType`, buf)
             FfiConverterOptionalTypeSpaazaVoucher.write(value.`regeneratedVoucher`, buf)
+            FfiConverterOptionalTypeSpaazaVoucher.write(value.`parentVoucher`, buf)
             FfiConverterSequenceTypeSpaazaWarning.write(value.`warnings`, buf)
             FfiConverterString.write(value.`raw`, buf)
             FfiConverterOptionalString.write(value.`journalId`, buf)
@@ -5976,6 +6082,38 @@ public object FfiConverterOptionalTypeAppInfo: FfiConverterRustBuffer<AppInfo?> 
         } else {
             buf.put(1)
             FfiConverterTypeAppInfo.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeEntityCard: FfiConverterRustBuffer<EntityCard?> {
+    override fun read(buf: ByteBuffer): EntityCard? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeEntityCard.read(buf)
+    }
+
+    override fun allocationSize(value: EntityCard?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeEntityCard.allocationSize(value)
+        }
+    }
+
+    override fun write(value: EntityCard?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeEntityCard.write(value, buf)
         }
     }
 }
