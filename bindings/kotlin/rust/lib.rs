@@ -37,6 +37,7 @@ pub use smartgift::{
 };
 pub use spaaza::{
     EntityCard, Spaaza, SpaazaAuth, SpaazaConfig, SpaazaVoucher, SpaazaWarning, VoucherList,
+    VoucherPager,
 };
 pub use types::{AppInfo, ErrorKind, FieldError, FieldErrors, Money, SecretString, VoucherError};
 

@@ -1,7 +1,9 @@
 //! Spaaza: redeem, unlock, unclaim, lock and claim vouchers, and read them.
 
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, mpsc};
 
+use voucherkit_core as vk;
 use voucherkit_core::Provider;
 use voucherkit_core::spaaza as sp;
 
@@ -358,7 +360,8 @@ fn voucher(v: sp::SpaazaVoucher) -> SpaazaVoucher {
 /// Every call blocks: run it off the UI thread.
 #[derive(Debug, uniffi::Object)]
 pub struct Spaaza {
-    inner: sp::Spaaza,
+    // Shared with the worker thread of a `VoucherPager`.
+    inner: Arc<sp::Spaaza>,
 }
 
 #[uniffi::export]
@@ -394,7 +397,9 @@ impl Spaaza {
                 base_url: config.base_url,
                 options,
             })?;
-            Ok(Arc::new(Spaaza { inner }))
+            Ok(Arc::new(Spaaza {
+                inner: Arc::new(inner),
+            }))
         })
     }
 
@@ -483,11 +488,112 @@ impl Spaaza {
         })
     }
 
+    /// Every voucher `request` selects, a page at a time (see [`VoucherPager`]); at most
+    /// `max` of them when given. `Spaaza.vouchers(…)` in Kotlin makes it a `Sequence`.
+    pub fn iter_vouchers(
+        &self,
+        request: GetVouchersRequest,
+        max: Option<i64>,
+    ) -> VkResult<Arc<VoucherPager>> {
+        guard(PROVIDER, || {
+            // Long → usize: only a negative count cannot be converted.
+            let max = max
+                .map(|n| {
+                    usize::try_from(n).map_err(|_| {
+                        vk::Error::invalid("max", format!("max must not be negative, got {n}"))
+                            .with_provider(Provider::Spaaza)
+                    })
+                })
+                .transpose()?;
+            Ok(Arc::new(VoucherPager::start(
+                self.inner.clone(),
+                request.into(),
+                max,
+            )))
+        })
+    }
+
     /// Settles this account's journal entries whose outcome is unknown (and those whose
     /// process died mid-call) by reading each voucher again; returns the entries it
     /// examined, in their state afterwards. Without a journal: `INVALID_REQUEST`, field
     /// `journal`.
     pub fn reconcile(&self) -> VkResult<Vec<JournalEntry>> {
         guard(PROVIDER, || self.inner.reconcile().map(journal::entries))
+    }
+}
+
+/// Every voucher a `getVouchers` request selects, page after page (the core's
+/// `Spaaza::iter_vouchers`: `numberResults` a page, 50 when null; it stops at a short page,
+/// `resultsCountTotal` or `max`). Kotlin reads it as a `Sequence` (`Spaaza.vouchers(…)` in
+/// Operations.kt). A page is read only when the vouchers before it are used up; a failed
+/// page is thrown by the `next()` that needed it, and ends the walk.
+///
+/// The core's iterator borrows its client, so it lives on a worker thread of its own that
+/// holds the client; each `next()` asks it for one voucher and waits. Request loggers are
+/// therefore called on that thread. Closing the pager (or dropping it) ends the thread.
+#[derive(Debug, uniffi::Object)]
+pub struct VoucherPager {
+    link: Mutex<Option<PagerLink>>,
+}
+
+#[derive(Debug)]
+struct PagerLink {
+    ask: mpsc::SyncSender<()>,
+    answers: mpsc::Receiver<Option<vk::Result<sp::SpaazaVoucher>>>,
+}
+
+impl VoucherPager {
+    fn start(
+        client: Arc<sp::Spaaza>,
+        request: sp::GetVouchersRequest,
+        max: Option<usize>,
+    ) -> VoucherPager {
+        let (ask, asked) = mpsc::sync_channel::<()>(0);
+        let (answer, answers) = mpsc::sync_channel(1);
+        std::thread::spawn(move || {
+            let mut vouchers = client.iter_vouchers(&request, max);
+            // Each demand yields one item; a dropped pager ends the loop.
+            while asked.recv().is_ok() {
+                let item =
+                    catch_unwind(AssertUnwindSafe(|| vouchers.next())).unwrap_or_else(|_| {
+                        Some(Err(vk::Error::internal(
+                            "voucherkit bug: a panic while paging",
+                        )
+                        .with_provider(Provider::Spaaza)))
+                    });
+                let end = !matches!(item, Some(Ok(_)));
+                if answer.send(item).is_err() || end {
+                    break;
+                }
+            }
+        });
+        VoucherPager {
+            link: Mutex::new(Some(PagerLink { ask, answers })),
+        }
+    }
+}
+
+#[uniffi::export]
+impl VoucherPager {
+    /// The next voucher, or null once every one has been returned.
+    pub fn next(&self) -> VkResult<Option<SpaazaVoucher>> {
+        guard(PROVIDER, || {
+            let mut link = self.link.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(l) = link.as_ref() else {
+                return Ok(None);
+            };
+            let item = match l.ask.send(()) {
+                Ok(()) => l.answers.recv().ok().flatten(),
+                Err(_) => None,
+            };
+            match item {
+                Some(Ok(v)) => Ok(Some(voucher(v))),
+                other => {
+                    // The walk is over: forget the worker (it has ended or ends now).
+                    *link = None;
+                    other.transpose().map(|_| None)
+                }
+            }
+        })
     }
 }

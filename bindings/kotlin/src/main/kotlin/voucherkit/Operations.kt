@@ -231,6 +231,54 @@ fun SpaazaInterface.getVouchers(
 )
 
 /**
+ * Every voucher the filters select, as a lazy [Sequence] over the pages of `getVouchers`
+ * (the core's paging: [numberResults] a page, 50 when null, from [resultsOffset]; it stops
+ * at a short page, the total Spaaza reports, or [max] vouchers). A page is read only when
+ * the vouchers before it are used up; a page that fails throws its `VoucherException` from
+ * the iteration and ends it. Iterate it once: each iteration reads the pages again.
+ */
+fun SpaazaInterface.vouchers(
+    chainId: Long,
+    voucherId: Long? = null,
+    userId: Long? = null,
+    username: String? = null,
+    memberNumber: String? = null,
+    authenticationPointIdentifier: String? = null,
+    campaignId: Long? = null,
+    showAllStatuses: Boolean = false,
+    showRedeemed: Boolean = false,
+    showExpired: Boolean = false,
+    excludeRegenerated: Boolean = false,
+    numberResults: Long? = null,
+    resultsOffset: Long? = null,
+    max: Long? = null,
+): Sequence<SpaazaVoucher> = vouchers(
+    GetVouchersRequest(
+        chainId = chainId,
+        voucherId = voucherId,
+        userId = userId,
+        username = username,
+        memberNumber = memberNumber,
+        authenticationPointIdentifier = authenticationPointIdentifier,
+        campaignId = campaignId,
+        showAllStatuses = showAllStatuses,
+        showRedeemed = showRedeemed,
+        showExpired = showExpired,
+        excludeRegenerated = excludeRegenerated,
+        numberResults = numberResults,
+        resultsOffset = resultsOffset,
+    ),
+    max,
+)
+
+/** [vouchers] for a request record (every filter `getVouchers` takes). */
+fun SpaazaInterface.vouchers(request: GetVouchersRequest, max: Long? = null): Sequence<SpaazaVoucher> = sequence {
+    iterVouchers(request, max).use { pager ->
+        while (true) yield(pager.next() ?: break)
+    }
+}
+
+/**
  * The journal's entries, newest first; every non-null argument narrows: [state]
  * (`"pending"`, `"applied"`, `"not_applied"`, `"unknown"`), [reference], [provider]
  * (`"smartgift"`, `"spaaza"`), created at or after [since], at most [limit]. A name that

@@ -756,6 +756,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers(
     ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_iter_vouchers(
+    ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_lock_voucher(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_reconcile(
@@ -767,6 +769,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_unlock_voucher(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_user_agent(
+    ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_voucherpager_next(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_constructor_journal_new(
     ): Int
@@ -858,6 +862,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_get_vouchers(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_iter_vouchers(`ptr`: Long,`request`: RustBuffer.ByValue,`max`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_lock_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_reconcile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -869,6 +875,12 @@ internal object UniffiLib {
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_unlock_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_user_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_clone_voucherpager(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_voucherkit_kotlin_fn_free_voucherpager(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_voucherkit_kotlin_fn_method_voucherpager_next(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1047,6 +1059,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers() and 0xFFFF) != 65066) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_iter_vouchers() and 0xFFFF) != 216) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_lock_voucher() and 0xFFFF) != 10987) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1063,6 +1078,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_user_agent() and 0xFFFF) != 28727) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_voucherpager_next() and 0xFFFF) != 46233) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_journal_new() and 0xFFFF) != 25110) {
@@ -2681,6 +2699,12 @@ public interface SpaazaInterface {
     fun `getVouchers`(`request`: GetVouchersRequest): VoucherList
     
     /**
+     * Every voucher `request` selects, a page at a time (see [`VoucherPager`]); at most
+     * `max` of them when given. `Spaaza.vouchers(…)` in Kotlin makes it a `Sequence`.
+     */
+    fun `iterVouchers`(`request`: GetVouchersRequest, `max`: kotlin.Long?): VoucherPager
+    
+    /**
      * Locks a basket voucher to `retailerBasketCode` for `voucherLockPeriod` seconds
      * (the core's 300 when null). Exactly one of `voucherKey` / `voucherId`.
      */
@@ -2892,6 +2916,26 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
 
     
     /**
+     * Every voucher `request` selects, a page at a time (see [`VoucherPager`]); at most
+     * `max` of them when given. `Spaaza.vouchers(…)` in Kotlin makes it a `Sequence`.
+     */
+    @Throws(VoucherException::class)override fun `iterVouchers`(`request`: GetVouchersRequest, `max`: kotlin.Long?): VoucherPager {
+            return FfiConverterTypeVoucherPager.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_iter_vouchers(
+        it,
+        
+        FfiConverterTypeGetVouchersRequest.lower(`request`),
+        FfiConverterOptionalLong.lower(`max`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Locks a basket voucher to `retailerBasketCode` for `voucherLockPeriod` seconds
      * (the core's 300 when null). Exactly one of `voucherKey` / `voucherId`.
      */
@@ -3036,6 +3080,290 @@ public object FfiConverterTypeSpaaza: FfiConverter<Spaaza, Long> {
     override fun allocationSize(value: Spaaza) = 8UL
 
     override fun write(value: Spaaza, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Every voucher a `getVouchers` request selects, page after page (the core's
+ * `Spaaza::iter_vouchers`: `numberResults` a page, 50 when null; it stops at a short page,
+ * `resultsCountTotal` or `max`). Kotlin reads it as a `Sequence` (`Spaaza.vouchers(…)` in
+ * Operations.kt). A page is read only when the vouchers before it are used up; a failed
+ * page is thrown by the `next()` that needed it, and ends the walk.
+ *
+ * The core's iterator borrows its client, so it lives on a worker thread of its own that
+ * holds the client; each `next()` asks it for one voucher and waits. Request loggers are
+ * therefore called on that thread. Closing the pager (or dropping it) ends the thread.
+ */
+public interface VoucherPagerInterface {
+    
+    /**
+     * The next voucher, or null once every one has been returned.
+     */
+    fun `next`(): SpaazaVoucher?
+    
+    companion object
+}
+
+/**
+ * Every voucher a `getVouchers` request selects, page after page (the core's
+ * `Spaaza::iter_vouchers`: `numberResults` a page, 50 when null; it stops at a short page,
+ * `resultsCountTotal` or `max`). Kotlin reads it as a `Sequence` (`Spaaza.vouchers(…)` in
+ * Operations.kt). A page is read only when the vouchers before it are used up; a failed
+ * page is thrown by the `next()` that needed it, and ends the walk.
+ *
+ * The core's iterator borrows its client, so it lives on a worker thread of its own that
+ * holds the client; each `next()` asks it for one voucher and waits. Request loggers are
+ * therefore called on that thread. Closing the pager (or dropping it) ends the thread.
+ */
+open class VoucherPager: Disposable, AutoCloseable, VoucherPagerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_voucherkit_kotlin_fn_free_voucherpager(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_voucherkit_kotlin_fn_clone_voucherpager(handle, status)
+        }
+    }
+
+    
+    /**
+     * The next voucher, or null once every one has been returned.
+     */
+    @Throws(VoucherException::class)override fun `next`(): SpaazaVoucher? {
+            return FfiConverterOptionalTypeSpaazaVoucher.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_voucherpager_next(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVoucherPager: FfiConverter<VoucherPager, Long> {
+    override fun lower(value: VoucherPager): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): VoucherPager {
+        return VoucherPager(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): VoucherPager {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: VoucherPager) = 8UL
+
+    override fun write(value: VoucherPager, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }

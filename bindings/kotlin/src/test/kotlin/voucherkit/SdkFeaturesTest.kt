@@ -99,4 +99,51 @@ class SdkFeaturesTest {
             server.stop()
         }
     }
+
+    private fun voucherReads() = Corpus.parse(sb.requestsJson()).count { it["path"].textValue().startsWith("/spaaza/get-vouchers") }
+
+    @Test
+    fun `vouchers walks every page lazily, as one Sequence`() {
+        spaaza().use { sp ->
+            val all = sp.getVouchers(chainId = 2, showAllStatuses = true).vouchers.map { it.voucherId }
+            assertTrue(all.size >= 3, "the demo chain has too few vouchers: $all")
+            sb.reset()
+            val seq = sp.vouchers(chainId = 2, showAllStatuses = true, numberResults = 2)
+            assertEquals(0, voucherReads(), "nothing is read before the sequence is iterated")
+            assertEquals(all, seq.map { it.voucherId }.toList())
+            // Pages of 2 until a short page or the reported total.
+            val pages = voucherReads()
+            assertTrue(pages in (all.size + 1) / 2..all.size / 2 + 1, "$pages reads for ${all.size} vouchers")
+            sb.reset()
+            assertEquals(all.take(3), sp.vouchers(chainId = 2, showAllStatuses = true, numberResults = 2, max = 3).map { it.voucherId }.toList())
+            assertEquals(2, voucherReads(), "max stops the reads too")
+            sb.reset()
+            // Taking only the first voucher reads only the first page.
+            assertEquals(all.first(), sp.vouchers(chainId = 2, showAllStatuses = true, numberResults = 2).first().voucherId)
+            assertEquals(1, voucherReads())
+        }
+    }
+
+    @Test
+    fun `a page that fails ends the Sequence with its VoucherException`() {
+        spaaza().use { sp ->
+            val it = sp.vouchers(chainId = 2, showAllStatuses = true, numberResults = 1).iterator()
+            assertNotNull(it.next().voucherId)
+            sb.injectFault("""{"path": "/spaaza/get-vouchers", "answer": {"status": 500, "body_text": "down"}}""")
+            val e = org.junit.jupiter.api.assertThrows<VoucherException> { it.next() }
+            assertTrue(e.kind == ErrorKind.PROVIDER_ERROR || e.kind == ErrorKind.INVALID_RESPONSE, "${e.kind}")
+        }
+        sb.reset()
+        // Underneath, the pager ends at the failed page: the next call is the end, not a retry.
+        spaaza().use { sp ->
+            sp.iterVouchers(GetVouchersRequest(chainId = 2, showAllStatuses = true, numberResults = 1), null).use { pager ->
+                assertNotNull(pager.next())
+                sb.injectFault("""{"path": "/spaaza/get-vouchers", "answer": {"status": 500, "body_text": "down"}}""")
+                org.junit.jupiter.api.assertThrows<VoucherException> { pager.next() }
+                assertEquals(null, pager.next())
+            }
+        }
+        val e = org.junit.jupiter.api.assertThrows<VoucherException> { spaaza().use { sp -> sp.vouchers(chainId = 2, max = -1).toList() } }
+        assertEquals("max", e.field)
+    }
 }
