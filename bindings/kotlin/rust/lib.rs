@@ -32,8 +32,8 @@ mod types;
 pub use journal::{Journal, JournalEntry, JournalFilter};
 pub use logging::{RequestLog, RequestLogger, Warning, WarningLogger};
 pub use smartgift::{
-    Experience, Hold, MetaCondition, Redemption, Released, Reversed, SmartGift, SmartGiftConfig,
-    SmartGiftVoucher,
+    Experience, Hold, MetaCondition, Redemption, Released, Reversed, SiteId, SmartGift,
+    SmartGiftConfig, SmartGiftVoucher,
 };
 pub use spaaza::{
     EntityCard, Spaaza, SpaazaAuth, SpaazaConfig, SpaazaVoucher, SpaazaWarning, VoucherList,

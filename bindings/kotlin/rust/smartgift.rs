@@ -67,11 +67,29 @@ pub struct SmartGiftConfig {
 // of 8 (a `getVouchers`, 4 instead of 19). Named-argument forms are Kotlin extensions in
 // src/main/kotlin/voucherkit/Operations.kt.
 
+/// A Smart Gift site: an integer id (`SiteId.Number(12)`) or its text (`SiteId.Text("12")`).
+/// The core checks either (a positive id, non-blank text) and sends it as text. The
+/// named-argument forms take a `Long` or a `String` directly.
+#[derive(Clone, Debug, uniffi::Enum)]
+pub enum SiteId {
+    Number { id: i64 },
+    Text { id: String },
+}
+
+impl From<SiteId> for sg::SiteId {
+    fn from(s: SiteId) -> sg::SiteId {
+        match s {
+            SiteId::Number { id } => sg::SiteId::Number(id),
+            SiteId::Text { id } => sg::SiteId::Text(id),
+        }
+    }
+}
+
 /// `check`'s arguments.
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct CheckRequest {
     pub voucher_no: String,
-    pub site_id: String,
+    pub site_id: SiteId,
     #[uniffi(default = [])]
     pub classifications: Vec<String>,
     #[uniffi(default = [])]
@@ -82,7 +100,7 @@ impl From<CheckRequest> for sg::CheckRequest {
     fn from(r: CheckRequest) -> sg::CheckRequest {
         sg::CheckRequest {
             voucher_no: r.voucher_no,
-            site_id: sg::SiteId::Text(r.site_id),
+            site_id: r.site_id.into(),
             classifications: r.classifications,
             meta_conditions: r
                 .meta_conditions
@@ -107,7 +125,7 @@ pub struct HoldRequest {
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct RedeemRequest {
     pub voucher_no: String,
-    pub site_id: String,
+    pub site_id: SiteId,
     #[uniffi(default = None)]
     pub value: Option<Money>,
     /// Bit values of the experiences to redeem (the core sums them).
@@ -126,7 +144,7 @@ impl From<RedeemRequest> for sg::RedeemRequest {
         sg::RedeemRequest {
             reference: r.reference,
             voucher_no: r.voucher_no,
-            site_id: sg::SiteId::Text(r.site_id),
+            site_id: r.site_id.into(),
             value: r.value.map(Money::amount),
             experiences: r.experiences,
             hold_token: r.hold_token,
@@ -145,7 +163,7 @@ pub struct ReleaseRequest {
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct ReverseRequest {
     pub voucher_no: String,
-    pub site_id: String,
+    pub site_id: SiteId,
     /// Redemption ids from `redeem`.
     pub redemptions: Vec<i64>,
     /// The till's own id for the sale or basket: kept on the journal entry, never sent.
@@ -363,7 +381,7 @@ impl SmartGift {
             let r = self.inner.reverse(&sg::ReverseRequest {
                 reference: request.reference,
                 voucher_no: request.voucher_no,
-                site_id: sg::SiteId::Text(request.site_id),
+                site_id: request.site_id.into(),
                 redemptions: request.redemptions,
             })?;
             Ok(Reversed {

@@ -18,7 +18,7 @@ import java.time.Instant
 @Throws(VoucherException::class)
 fun SmartGiftInterface.check(
     voucherNo: String,
-    siteId: String,
+    siteId: SiteId,
     classifications: List<String> = listOf(),
     metaConditions: List<MetaCondition> = listOf(),
 ): SmartGiftVoucher =
@@ -44,7 +44,7 @@ fun SmartGiftInterface.hold(voucherNo: String): Hold = hold(HoldRequest(voucherN
 @Throws(VoucherException::class)
 fun SmartGiftInterface.redeem(
     voucherNo: String,
-    siteId: String,
+    siteId: SiteId,
     value: BigDecimal? = null,
     experiences: List<Long>? = null,
     holdToken: String? = null,
@@ -70,11 +70,43 @@ fun SmartGiftInterface.release(voucherNo: String, holdToken: String): Released =
 @Throws(VoucherException::class)
 fun SmartGiftInterface.reverse(
     voucherNo: String,
-    siteId: String,
+    siteId: SiteId,
     redemptions: List<Long>,
     reference: String? = null,
 ): Reversed =
     reverse(ReverseRequest(voucherNo = voucherNo, siteId = siteId, redemptions = redemptions, reference = reference))
+
+// The site as an integer id or as text: the forms above with `SiteId.Number` / `SiteId.Text`.
+
+/** [check] with the site's integer id. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.check(voucherNo: String, siteId: Long, classifications: List<String> = listOf(), metaConditions: List<MetaCondition> = listOf()): SmartGiftVoucher =
+    check(voucherNo, SiteId.Number(siteId), classifications, metaConditions)
+
+/** [check] with the site as text. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.check(voucherNo: String, siteId: String, classifications: List<String> = listOf(), metaConditions: List<MetaCondition> = listOf()): SmartGiftVoucher =
+    check(voucherNo, SiteId.Text(siteId), classifications, metaConditions)
+
+/** [redeem] with the site's integer id. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.redeem(voucherNo: String, siteId: Long, value: BigDecimal? = null, experiences: List<Long>? = null, holdToken: String? = null, reference: String? = null): Redemption =
+    redeem(voucherNo, SiteId.Number(siteId), value, experiences, holdToken, reference)
+
+/** [redeem] with the site as text. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.redeem(voucherNo: String, siteId: String, value: BigDecimal? = null, experiences: List<Long>? = null, holdToken: String? = null, reference: String? = null): Redemption =
+    redeem(voucherNo, SiteId.Text(siteId), value, experiences, holdToken, reference)
+
+/** [reverse] with the site's integer id. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.reverse(voucherNo: String, siteId: Long, redemptions: List<Long>, reference: String? = null): Reversed =
+    reverse(voucherNo, SiteId.Number(siteId), redemptions, reference)
+
+/** [reverse] with the site as text. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.reverse(voucherNo: String, siteId: String, redemptions: List<Long>, reference: String? = null): Reversed =
+    reverse(voucherNo, SiteId.Text(siteId), redemptions, reference)
 
 /**
  * Redeems a voucher wholly (no [amount]) or partly (the rest comes back as

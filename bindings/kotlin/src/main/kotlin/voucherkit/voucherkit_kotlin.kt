@@ -3748,7 +3748,7 @@ public object FfiConverterTypeAppInfo: FfiConverterRustBuffer<AppInfo> {
 data class CheckRequest (
     val `voucherNo`: kotlin.String
     , 
-    val `siteId`: kotlin.String
+    val `siteId`: SiteId
     , 
     val `classifications`: List<kotlin.String> = listOf() 
     , 
@@ -3770,7 +3770,7 @@ public object FfiConverterTypeCheckRequest: FfiConverterRustBuffer<CheckRequest>
     override fun read(buf: ByteBuffer): CheckRequest {
         return CheckRequest(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeSiteId.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeMetaCondition.read(buf),
         )
@@ -3778,14 +3778,14 @@ public object FfiConverterTypeCheckRequest: FfiConverterRustBuffer<CheckRequest>
 
     override fun allocationSize(value: CheckRequest) = (
             FfiConverterString.allocationSize(value.`voucherNo`) +
-            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterTypeSiteId.allocationSize(value.`siteId`) +
             FfiConverterSequenceString.allocationSize(value.`classifications`) +
             FfiConverterSequenceTypeMetaCondition.allocationSize(value.`metaConditions`)
     )
 
     override fun write(value: CheckRequest, buf: ByteBuffer) {
             FfiConverterString.write(value.`voucherNo`, buf)
-            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterTypeSiteId.write(value.`siteId`, buf)
             FfiConverterSequenceString.write(value.`classifications`, buf)
             FfiConverterSequenceTypeMetaCondition.write(value.`metaConditions`, buf)
     }
@@ -4564,7 +4564,7 @@ public object FfiConverterTypeMetaCondition: FfiConverterRustBuffer<MetaConditio
 data class RedeemRequest (
     val `voucherNo`: kotlin.String
     , 
-    val `siteId`: kotlin.String
+    val `siteId`: SiteId
     , 
     val `value`: Money? = null 
     , 
@@ -4599,7 +4599,7 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
     override fun read(buf: ByteBuffer): RedeemRequest {
         return RedeemRequest(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeSiteId.read(buf),
             FfiConverterOptionalTypeMoney.read(buf),
             FfiConverterOptionalSequenceLong.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -4609,7 +4609,7 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
 
     override fun allocationSize(value: RedeemRequest) = (
             FfiConverterString.allocationSize(value.`voucherNo`) +
-            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterTypeSiteId.allocationSize(value.`siteId`) +
             FfiConverterOptionalTypeMoney.allocationSize(value.`value`) +
             FfiConverterOptionalSequenceLong.allocationSize(value.`experiences`) +
             FfiConverterOptionalString.allocationSize(value.`holdToken`) +
@@ -4618,7 +4618,7 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
 
     override fun write(value: RedeemRequest, buf: ByteBuffer) {
             FfiConverterString.write(value.`voucherNo`, buf)
-            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterTypeSiteId.write(value.`siteId`, buf)
             FfiConverterOptionalTypeMoney.write(value.`value`, buf)
             FfiConverterOptionalSequenceLong.write(value.`experiences`, buf)
             FfiConverterOptionalString.write(value.`holdToken`, buf)
@@ -4947,7 +4947,7 @@ public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
 data class ReverseRequest (
     val `voucherNo`: kotlin.String
     , 
-    val `siteId`: kotlin.String
+    val `siteId`: SiteId
     , 
     /**
      * Redemption ids from `redeem`.
@@ -4975,7 +4975,7 @@ public object FfiConverterTypeReverseRequest: FfiConverterRustBuffer<ReverseRequ
     override fun read(buf: ByteBuffer): ReverseRequest {
         return ReverseRequest(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeSiteId.read(buf),
             FfiConverterSequenceLong.read(buf),
             FfiConverterOptionalString.read(buf),
         )
@@ -4983,14 +4983,14 @@ public object FfiConverterTypeReverseRequest: FfiConverterRustBuffer<ReverseRequ
 
     override fun allocationSize(value: ReverseRequest) = (
             FfiConverterString.allocationSize(value.`voucherNo`) +
-            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterTypeSiteId.allocationSize(value.`siteId`) +
             FfiConverterSequenceLong.allocationSize(value.`redemptions`) +
             FfiConverterOptionalString.allocationSize(value.`reference`)
     )
 
     override fun write(value: ReverseRequest, buf: ByteBuffer) {
             FfiConverterString.write(value.`voucherNo`, buf)
-            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterTypeSiteId.write(value.`siteId`, buf)
             FfiConverterSequenceLong.write(value.`redemptions`, buf)
             FfiConverterOptionalString.write(value.`reference`, buf)
     }
@@ -5930,6 +5930,94 @@ public object FfiConverterTypeErrorKind: FfiConverterRustBuffer<ErrorKind> {
 
     override fun write(value: ErrorKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A Smart Gift site: an integer id (`SiteId.Number(12)`) or its text (`SiteId.Text("12")`).
+ * The core checks either (a positive id, non-blank text) and sends it as text. The
+ * named-argument forms take a `Long` or a `String` directly.
+ */
+sealed class SiteId {
+    
+    data class Number(
+        val `id`: kotlin.Long) : SiteId()
+        
+    {
+        
+
+        companion object
+    }
+    
+    data class Text(
+        val `id`: kotlin.String) : SiteId()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSiteId : FfiConverterRustBuffer<SiteId>{
+    override fun read(buf: ByteBuffer): SiteId {
+        return when(buf.getInt()) {
+            1 -> SiteId.Number(
+                FfiConverterLong.read(buf),
+                )
+            2 -> SiteId.Text(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SiteId): ULong = when(value) {
+        is SiteId.Number -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`id`)
+            )
+        }
+        is SiteId.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+    }
+
+    override fun write(value: SiteId, buf: ByteBuffer) {
+        when(value) {
+            is SiteId.Number -> {
+                buf.putInt(1)
+                FfiConverterLong.write(value.`id`, buf)
+                Unit
+            }
+            is SiteId.Text -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 

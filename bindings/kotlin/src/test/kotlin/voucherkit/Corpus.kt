@@ -139,10 +139,10 @@ object Corpus {
             }
         }
 
-        /** A string or an integer site id, as the binding's String. */
-        fun siteId(): String = when (val v = get("site_id")) {
-            null -> ""
-            else -> if (v.isTextual) v.textValue() else if (v.isIntegralNumber) v.asText() else fail("site_id must be a string or integer")
+        /** A string or an integer site id, as given (the core judges each kind). */
+        fun siteId(): SiteId = when (val v = get("site_id")) {
+            null -> SiteId.Text("")
+            else -> if (v.isTextual) SiteId.Text(v.textValue()) else if (v.isIntegralNumber) SiteId.Number(v.longValue()) else fail("site_id must be a string or integer")
         }
 
         fun markAllUsed() {

@@ -188,22 +188,22 @@ class ErrorsTest {
         fun same(answer: String, named: () -> Unit, record: () -> Unit) = assertEquals(wire(answer, named), wire(answer, record))
         val ten = BigDecimal("10.00")
         same(sgOk, { sg.check(voucherNo = "1", siteId = "12", classifications = listOf("food")) }) {
-            sg.check(CheckRequest(voucherNo = "1", siteId = "12", classifications = listOf("food")))
+            sg.check(CheckRequest(voucherNo = "1", siteId = SiteId.Text("12"), classifications = listOf("food")))
         }
         same(sgOk, { sg.hold(voucherNo = "1") }) { sg.hold(HoldRequest(voucherNo = "1")) }
         same(sgOk, { sg.redeem(voucherNo = "1", siteId = "12", value = ten, holdToken = "t") }) {
-            sg.redeem(RedeemRequest(voucherNo = "1", siteId = "12", value = ten, holdToken = "t"))
+            sg.redeem(RedeemRequest(voucherNo = "1", siteId = SiteId.Text("12"), value = ten, holdToken = "t"))
         }
         // A reference is the till's own: kept on a journal entry, never on the wire.
         same(sgOk, { sg.redeem(voucherNo = "1", siteId = "12", value = ten, reference = "sale-1") }) {
-            sg.redeem(RedeemRequest(voucherNo = "1", siteId = "12", value = ten))
+            sg.redeem(RedeemRequest(voucherNo = "1", siteId = SiteId.Text("12"), value = ten))
         }
         same(sgOk, { sg.release(voucherNo = "1", holdToken = "t") }) { sg.release(ReleaseRequest(voucherNo = "1", holdToken = "t")) }
         same(sgOk, { sg.reverse(voucherNo = "1", siteId = "12", redemptions = listOf(1L, 2L)) }) {
-            sg.reverse(ReverseRequest(voucherNo = "1", siteId = "12", redemptions = listOf(1L, 2L)))
+            sg.reverse(ReverseRequest(voucherNo = "1", siteId = SiteId.Text("12"), redemptions = listOf(1L, 2L)))
         }
         same(sgOk, { sg.reverse(voucherNo = "1", siteId = "12", redemptions = listOf(1L), reference = "sale-1") }) {
-            sg.reverse(ReverseRequest(voucherNo = "1", siteId = "12", redemptions = listOf(1L), reference = "sale-1"))
+            sg.reverse(ReverseRequest(voucherNo = "1", siteId = SiteId.Text("12"), redemptions = listOf(1L), reference = "sale-1"))
         }
         same(spOk, { sp.redeemVoucher(chainId = 2, voucherKey = "k", amount = ten) }) {
             sp.redeemVoucher(RedeemVoucherRequest(chainId = 2, voucherKey = "k", amount = ten))
@@ -227,7 +227,7 @@ class ErrorsTest {
         }
         // Validation names the same field either way, before anything is sent.
         server.reset()
-        val e = assertThrows<VoucherException> { sg.redeem(RedeemRequest(voucherNo = "1", siteId = "12")) }
+        val e = assertThrows<VoucherException> { sg.redeem(RedeemRequest(voucherNo = "1", siteId = SiteId.Text("12"))) }
         assertEquals("value", e.field)
         assertEquals(0, Corpus.parse(server.requestsJson()).size())
     }

@@ -147,7 +147,7 @@ class JournalScenarioTest {
     private fun call(run: Run, call: String, i: JsonNode): JsonNode {
         fun s(k: String): String? = i[k]?.takeUnless { it.isNull }?.let { if (it.isTextual) it.textValue() else fail("$k must be a string") }
         fun n(k: String): Long? = i[k]?.takeUnless { it.isNull }?.let { if (it.isIntegralNumber) it.longValue() else fail("$k must be an integer") }
-        fun site(): String = i["site_id"]?.let { if (it.isTextual) it.textValue() else if (it.isIntegralNumber) it.asText() else null } ?: fail("site_id")
+        fun site(): SiteId = i["site_id"]?.let { if (it.isTextual) SiteId.Text(it.textValue()) else if (it.isIntegralNumber) SiteId.Number(it.longValue()) else null } ?: fail("site_id")
         fun longs(k: String): List<Long>? = i[k]?.takeUnless { it.isNull }?.map { it.longValue() }
         val voucherNo = s("voucher_no") ?: ""
         return when (call) {

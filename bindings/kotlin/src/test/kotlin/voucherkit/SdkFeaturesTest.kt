@@ -146,4 +146,26 @@ class SdkFeaturesTest {
         val e = org.junit.jupiter.api.assertThrows<VoucherException> { spaaza().use { sp -> sp.vouchers(chainId = 2, max = -1).toList() } }
         assertEquals("max", e.field)
     }
+
+    @Test
+    fun `a Smart Gift site may be an integer id`() {
+        smartGift().use { sg ->
+            assertEquals(0, BigDecimal("100").compareTo(sg.check(voucherNo = "1000000001", siteId = 12L).remainingValue))
+            val done = sg.redeem(voucherNo = "1000000001", siteId = 12, value = BigDecimal("10.00"))
+            sg.reverse(voucherNo = "1000000001", siteId = 12L, redemptions = done.redemptions)
+            sg.redeem(RedeemRequest(voucherNo = "1000000001", siteId = SiteId.Number(12), value = BigDecimal("1.00")))
+            // Sent as the same text either way.
+            val bodies = Corpus.parse(sb.requestsJson()).filter { it["path"].textValue() == "/smartgift/redeem" }.map { Corpus.parse(it["body_text"].textValue())["site_id"] }
+            assertEquals(2, bodies.size)
+            bodies.forEach { assertEquals("12", it.asText()) }
+            // The core's rule for an integer id, before anything is sent.
+            sb.reset()
+            for (bad in listOf(0L, -5L)) {
+                val e = org.junit.jupiter.api.assertThrows<VoucherException> { sg.redeem(voucherNo = "1000000001", siteId = bad, value = BigDecimal("1.00")) }
+                assertEquals(ErrorKind.INVALID_REQUEST, e.kind)
+                assertEquals("site_id", e.field)
+            }
+            assertEquals(0, Corpus.parse(sb.requestsJson()).size())
+        }
+    }
 }
