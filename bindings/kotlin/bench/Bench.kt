@@ -17,12 +17,12 @@
 //     java -cp … voucherkit.bench.BenchKt [--calls N] [--rounds R] [--write BENCHMARKS.md]
 package voucherkit.bench
 
-import voucherkit.BenchResponder
 import voucherkit.Secret
 import voucherkit.SmartGift
 import voucherkit.SmartGiftConfig
-import voucherkit.benchCoreRedeem
 import voucherkit.redeem
+import voucherkit.testing.BenchResponder
+import voucherkit.testing.benchCoreRedeem
 import java.io.File
 import java.lang.management.ManagementFactory
 import java.math.BigDecimal
@@ -163,7 +163,7 @@ fun main(args: Array<String>) {
                 "Thread CPU is the calling thread's (JVM and Rust work on it), the load-robust figure.",
         )
         appendLine()
-        appendLine("| measure | value | goal (issue 9, DESIGN.md §10) |")
+        appendLine("| measure | value | goal (docs/performance.md) |")
         appendLine("|---|---:|---|")
         appendLine("| Kotlin ÷ Rust core, time per call | ${"%.2f".format(bWall / cWall)}× | — |")
         appendLine("| added per call over the Rust core, wall | ${fmt(addedWall)} µs | ≤ $TARGET_ADDED_US µs ${verdict(addedWall <= TARGET_ADDED_US)} |")

@@ -97,31 +97,15 @@ pub(crate) fn entries(es: Vec<j::Entry>) -> Vec<JournalEntry> {
 
 impl JournalFilter {
     fn into_core(self) -> vk::Result<j::EntryFilter> {
-        let state = match self.state {
-            None => None,
-            Some(name) => Some(EntryState::from_name(&name).ok_or_else(|| {
-                vk::Error::invalid(
-                    "state",
-                    format!(
-                        "state must be one of pending, applied, not_applied, unknown; got {name:?}"
-                    ),
-                )
-            })?),
-        };
-        let provider = match self.provider.as_deref() {
-            None => None,
-            Some(name) => Some(
-                [Provider::SmartGift, Provider::Spaaza]
-                    .into_iter()
-                    .find(|p| p.as_str() == name)
-                    .ok_or_else(|| {
-                        vk::Error::invalid(
-                            "provider",
-                            format!("provider must be smartgift or spaaza; got {name:?}"),
-                        )
-                    })?,
-            ),
-        };
+        // The names are the core's to check (fields `state` and `provider`).
+        let state = self
+            .state
+            .map(|name| EntryState::parse(&name, "state"))
+            .transpose()?;
+        let provider = self
+            .provider
+            .map(|name| Provider::parse(&name, "provider"))
+            .transpose()?;
         let limit =
             match self.limit {
                 None => None,

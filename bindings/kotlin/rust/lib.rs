@@ -1,4 +1,4 @@
-//! voucherkit for Kotlin/JVM and Android, through uniffi (DESIGN.md §8).
+//! voucherkit for Kotlin/JVM and Android, through uniffi (docs/design.md).
 //!
 //! The binding is thin: it converts Kotlin values into the core's request types, calls the
 //! core, and converts results and errors back. It decides nothing the core decides
@@ -8,12 +8,14 @@
 //! Kotlin-side names and custom types.
 //!
 //! - [`SmartGift`] and [`Spaaza`]: clients built from [`SmartGiftConfig`] / [`SpaazaConfig`].
-//! - [`VoucherError`] (`VoucherException` in Kotlin): every attribute of DESIGN.md §4.
+//! - [`VoucherError`] (`VoucherException` in Kotlin): every attribute of an error (docs/errors.md).
 //! - [`Journal`]: the redemption journal a config may carry; `reconcile()` on each client
 //!   settles the calls whose answer was lost, as [`JournalEntry`] records.
 //! - [`RequestLogger`] and [`WarningLogger`]: Kotlin interfaces the configs carry.
 //! - Money is [`Money`]: decimal text here, `java.math.BigDecimal` in Kotlin.
-//! - [`Sandbox`] and [`ScriptedServer`]: the sandbox's servers, for JVM tests.
+//!
+//! The sandbox and the bench helpers live in `testing/` (Kotlin package `voucherkit.testing`),
+//! outside the published library.
 
 // Every exported call returns `Result<_, VoucherError>` by value: uniffi serialises the
 // error into a buffer for the JVM, so its size only matters on the (rare) error path.
@@ -21,24 +23,23 @@
 
 uniffi::setup_scaffolding!();
 
-mod bench;
 mod journal;
 mod logging;
 mod smartgift;
 mod spaaza;
-mod testing;
 mod types;
 
-pub use bench::{BenchResponder, bench_core_redeem};
 pub use journal::{Journal, JournalEntry, JournalFilter};
 pub use logging::{RequestLog, RequestLogger, Warning, WarningLogger};
 pub use smartgift::{
-    Experience, Hold, MetaCondition, Redemption, Released, Reversed, SmartGift, SmartGiftConfig,
-    SmartGiftVoucher,
+    Experience, Hold, MetaCondition, Redemption, Released, Reversed, SiteId, SmartGift,
+    SmartGiftConfig, SmartGiftVoucher,
 };
-pub use spaaza::{Spaaza, SpaazaAuth, SpaazaConfig, SpaazaVoucher, SpaazaWarning, VoucherList};
-pub use testing::{Sandbox, SandboxError, ScriptedServer};
-pub use types::{ErrorKind, FieldError, FieldErrors, Money, SecretString, VoucherError};
+pub use spaaza::{
+    EntityCard, Spaaza, SpaazaAuth, SpaazaConfig, SpaazaVoucher, SpaazaWarning, VoucherList,
+    VoucherPager,
+};
+pub use types::{AppInfo, ErrorKind, FieldError, FieldErrors, Money, SecretString, VoucherError};
 
 /// The voucherkit version this library was built from (as sent in the User-Agent).
 #[uniffi::export]

@@ -32,6 +32,10 @@ pub struct RequestLog {
     pub attempt: i32,
     /// What went wrong at the transport level; null when nothing did.
     pub failure: Option<String>,
+    /// The answer's `X-RateLimit-Remaining`, when it sent one.
+    pub rate_limit_remaining: Option<i64>,
+    /// The answer's `X-RateLimit-Limit`, when it sent one.
+    pub rate_limit_limit: Option<i64>,
 }
 
 impl From<&vk::RequestLog> for RequestLog {
@@ -44,6 +48,13 @@ impl From<&vk::RequestLog> for RequestLog {
             duration_ms: log.duration.as_secs_f64() * 1000.0,
             attempt: i32::try_from(log.attempt).unwrap_or(i32::MAX),
             failure: log.failure.clone(),
+            // Saturates: no provider counts past Long.MAX_VALUE.
+            rate_limit_remaining: log
+                .rate_limit_remaining
+                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+            rate_limit_limit: log
+                .rate_limit_limit
+                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
         }
     }
 }
@@ -152,8 +163,8 @@ mod tests {
         let seen = Arc::new(Seen::default());
         let log = request_logger(seen.clone());
         log(&vk::RequestLog {
-            rate_limit_limit: None,
-            rate_limit_remaining: None,
+            rate_limit_limit: Some(100),
+            rate_limit_remaining: Some(99),
             provider: vk::Provider::Spaaza,
             method: "POST",
             path: "/auth/redeem-voucher".into(),
@@ -173,6 +184,8 @@ mod tests {
                 duration_ms: 1.5,
                 attempt: 2,
                 failure: None,
+                rate_limit_remaining: Some(99),
+                rate_limit_limit: Some(100),
             }]
         );
     }

@@ -8,7 +8,9 @@ use voucherkit_core::smartgift as sg;
 
 use crate::journal::{self, Journal, JournalEntry};
 use crate::logging::{RequestLogger, WarningLogger};
-use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text, redemption_ids};
+use crate::types::{
+    AppInfo, Money, SecretString, Transport, VkResult, guard, json_text, redemption_ids,
+};
 
 const PROVIDER: Option<Provider> = Some(Provider::SmartGift);
 
@@ -44,6 +46,9 @@ pub struct SmartGiftConfig {
     /// null.
     #[uniffi(default = None)]
     pub max_idle_connections: Option<i32>,
+    /// The till software, appended to the User-Agent (`name/version (url)`).
+    #[uniffi(default = None)]
+    pub app_info: Option<AppInfo>,
     /// Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
     #[uniffi(default = None)]
     pub logger: Option<Arc<dyn RequestLogger>>,
@@ -62,11 +67,29 @@ pub struct SmartGiftConfig {
 // of 8 (a `getVouchers`, 4 instead of 19). Named-argument forms are Kotlin extensions in
 // src/main/kotlin/voucherkit/Operations.kt.
 
+/// A Smart Gift site: an integer id (`SiteId.Number(12)`) or its text (`SiteId.Text("12")`).
+/// The core checks either (a positive id, non-blank text) and sends it as text. The
+/// named-argument forms take a `Long` or a `String` directly.
+#[derive(Clone, Debug, uniffi::Enum)]
+pub enum SiteId {
+    Number { id: i64 },
+    Text { id: String },
+}
+
+impl From<SiteId> for sg::SiteId {
+    fn from(s: SiteId) -> sg::SiteId {
+        match s {
+            SiteId::Number { id } => sg::SiteId::Number(id),
+            SiteId::Text { id } => sg::SiteId::Text(id),
+        }
+    }
+}
+
 /// `check`'s arguments.
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct CheckRequest {
     pub voucher_no: String,
-    pub site_id: String,
+    pub site_id: SiteId,
     #[uniffi(default = [])]
     pub classifications: Vec<String>,
     #[uniffi(default = [])]
@@ -77,7 +100,7 @@ impl From<CheckRequest> for sg::CheckRequest {
     fn from(r: CheckRequest) -> sg::CheckRequest {
         sg::CheckRequest {
             voucher_no: r.voucher_no,
-            site_id: sg::SiteId::Text(r.site_id),
+            site_id: r.site_id.into(),
             classifications: r.classifications,
             meta_conditions: r
                 .meta_conditions
@@ -102,7 +125,7 @@ pub struct HoldRequest {
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct RedeemRequest {
     pub voucher_no: String,
-    pub site_id: String,
+    pub site_id: SiteId,
     #[uniffi(default = None)]
     pub value: Option<Money>,
     /// Bit values of the experiences to redeem (the core sums them).
@@ -121,7 +144,7 @@ impl From<RedeemRequest> for sg::RedeemRequest {
         sg::RedeemRequest {
             reference: r.reference,
             voucher_no: r.voucher_no,
-            site_id: sg::SiteId::Text(r.site_id),
+            site_id: r.site_id.into(),
             value: r.value.map(Money::amount),
             experiences: r.experiences,
             hold_token: r.hold_token,
@@ -140,7 +163,7 @@ pub struct ReleaseRequest {
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct ReverseRequest {
     pub voucher_no: String,
-    pub site_id: String,
+    pub site_id: SiteId,
     /// Redemption ids from `redeem`.
     pub redemptions: Vec<i64>,
     /// The till's own id for the sale or basket: kept on the journal entry, never sent.
@@ -193,8 +216,11 @@ pub struct Hold {
     pub message: String,
     /// Pass it to `release` (and optionally `redeem`).
     pub hold_token: String,
-    /// When the answer arrived; the hold lasts about five minutes from then.
+    /// When the answer arrived.
     pub received_at: SystemTime,
+    /// When the hold lapses: `receivedAt` + five minutes, by this till's clock (Smart Gift
+    /// documents five minutes and sends no time of its own).
+    pub expires_at: SystemTime,
     /// The answer (JSON).
     pub raw: String,
 }
@@ -274,6 +300,7 @@ impl SmartGift {
                 allow_insecure_http: config.allow_insecure_http,
                 max_idle_age_ms: config.max_idle_age_ms,
                 max_idle_connections: config.max_idle_connections,
+                app_info: config.app_info,
                 logger: config.logger,
                 warning_logger: config.warning_logger,
             }
@@ -313,6 +340,7 @@ impl SmartGift {
                 message: h.message,
                 hold_token: h.hold_token,
                 received_at: h.received_at,
+                expires_at: h.expires_at,
                 raw: json_text(&h.raw),
             })
         })
@@ -353,7 +381,7 @@ impl SmartGift {
             let r = self.inner.reverse(&sg::ReverseRequest {
                 reference: request.reference,
                 voucher_no: request.voucher_no,
-                site_id: sg::SiteId::Text(request.site_id),
+                site_id: request.site_id.into(),
                 redemptions: request.redemptions,
             })?;
             Ok(Reversed {

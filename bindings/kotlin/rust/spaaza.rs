@@ -1,13 +1,15 @@
 //! Spaaza: redeem, unlock, unclaim, lock and claim vouchers, and read them.
 
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, mpsc};
 
+use voucherkit_core as vk;
 use voucherkit_core::Provider;
 use voucherkit_core::spaaza as sp;
 
 use crate::journal::{self, Journal, JournalEntry};
 use crate::logging::{RequestLogger, WarningLogger};
-use crate::types::{Money, SecretString, Transport, VkResult, guard, json_text};
+use crate::types::{AppInfo, Money, SecretString, Transport, VkResult, guard, json_text};
 
 const PROVIDER: Option<Provider> = Some(Provider::Spaaza);
 
@@ -73,6 +75,9 @@ pub struct SpaazaConfig {
     /// Idle connections kept per host for reuse, 0 to 1024; 32 when null.
     #[uniffi(default = None)]
     pub max_idle_connections: Option<i32>,
+    /// The till software, appended to the User-Agent (`name/version (url)`).
+    #[uniffi(default = None)]
+    pub app_info: Option<AppInfo>,
     /// Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
     #[uniffi(default = None)]
     pub logger: Option<Arc<dyn RequestLogger>>,
@@ -265,17 +270,34 @@ pub struct SpaazaVoucher {
     pub voucher_currency_symbol: Option<String>,
     pub voucher_expiry_datetime_utc: Option<String>,
     pub voucher_redeemed_datetime: Option<String>,
+    /// Seconds until the voucher expires, as Spaaza counted when it answered.
+    pub voucher_expiry_seconds_remaining: Option<i64>,
     pub user_id: Option<i64>,
+    /// The end-user's card the voucher names.
+    pub user_entity_card: Option<EntityCard>,
     pub voucher_third_party_id: Option<i64>,
     pub campaign_id: Option<i64>,
+    pub campaign_title: Option<String>,
+    /// `signup`, `basket`, … (kept as sent).
+    pub campaign_type: Option<String>,
     /// After a partial redeem: the new voucher holding the remainder.
     pub regenerated_voucher: Option<Box<SpaazaVoucher>>,
+    /// On a regenerated voucher: the voucher it came from (a summary: id and amounts).
+    pub parent_voucher: Option<Box<SpaazaVoucher>>,
     pub warnings: Vec<SpaazaWarning>,
     /// The voucher object as sent (JSON).
     pub raw: String,
     /// The journal entry recording this redeem (`redeemVoucher` on a client with a
     /// journal), else null.
     pub journal_id: Option<String>,
+}
+
+/// An end-user's card as a voucher names it.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct EntityCard {
+    /// `regular`, `custom`, … (the wire `type`).
+    pub card_type: Option<String>,
+    pub code: Option<String>,
 }
 
 /// The answer to `getVouchers`.
@@ -316,10 +338,18 @@ fn voucher(v: sp::SpaazaVoucher) -> SpaazaVoucher {
         voucher_currency_symbol: v.voucher_currency_symbol,
         voucher_expiry_datetime_utc: v.voucher_expiry_datetime_utc,
         voucher_redeemed_datetime: v.voucher_redeemed_datetime,
+        voucher_expiry_seconds_remaining: v.voucher_expiry_seconds_remaining,
         user_id: v.user_id,
+        user_entity_card: v.user_entity_card.map(|c| EntityCard {
+            card_type: c.card_type,
+            code: c.code,
+        }),
         voucher_third_party_id: v.voucher_third_party_id,
         campaign_id: v.campaign_id,
+        campaign_title: v.campaign_title,
+        campaign_type: v.campaign_type,
         regenerated_voucher: v.regenerated_voucher.map(|r| Box::new(voucher(*r))),
+        parent_voucher: v.parent_voucher.map(|p| Box::new(voucher(*p))),
         warnings: warnings(v.warnings),
         raw: json_text(&v.raw),
         journal_id: v.journal_id,
@@ -330,7 +360,8 @@ fn voucher(v: sp::SpaazaVoucher) -> SpaazaVoucher {
 /// Every call blocks: run it off the UI thread.
 #[derive(Debug, uniffi::Object)]
 pub struct Spaaza {
-    inner: sp::Spaaza,
+    // Shared with the worker thread of a `VoucherPager`.
+    inner: Arc<sp::Spaaza>,
 }
 
 #[uniffi::export]
@@ -348,6 +379,7 @@ impl Spaaza {
                 allow_insecure_http: config.allow_insecure_http,
                 max_idle_age_ms: config.max_idle_age_ms,
                 max_idle_connections: config.max_idle_connections,
+                app_info: config.app_info,
                 logger: config.logger,
                 warning_logger: config.warning_logger,
             }
@@ -365,7 +397,9 @@ impl Spaaza {
                 base_url: config.base_url,
                 options,
             })?;
-            Ok(Arc::new(Spaaza { inner }))
+            Ok(Arc::new(Spaaza {
+                inner: Arc::new(inner),
+            }))
         })
     }
 
@@ -454,11 +488,112 @@ impl Spaaza {
         })
     }
 
+    /// Every voucher `request` selects, a page at a time (see [`VoucherPager`]); at most
+    /// `max` of them when given. `Spaaza.vouchers(…)` in Kotlin makes it a `Sequence`.
+    pub fn iter_vouchers(
+        &self,
+        request: GetVouchersRequest,
+        max: Option<i64>,
+    ) -> VkResult<Arc<VoucherPager>> {
+        guard(PROVIDER, || {
+            // Long → usize: only a negative count cannot be converted.
+            let max = max
+                .map(|n| {
+                    usize::try_from(n).map_err(|_| {
+                        vk::Error::invalid("max", format!("max must not be negative, got {n}"))
+                            .with_provider(Provider::Spaaza)
+                    })
+                })
+                .transpose()?;
+            Ok(Arc::new(VoucherPager::start(
+                self.inner.clone(),
+                request.into(),
+                max,
+            )))
+        })
+    }
+
     /// Settles this account's journal entries whose outcome is unknown (and those whose
     /// process died mid-call) by reading each voucher again; returns the entries it
     /// examined, in their state afterwards. Without a journal: `INVALID_REQUEST`, field
     /// `journal`.
     pub fn reconcile(&self) -> VkResult<Vec<JournalEntry>> {
         guard(PROVIDER, || self.inner.reconcile().map(journal::entries))
+    }
+}
+
+/// Every voucher a `getVouchers` request selects, page after page (the core's
+/// `Spaaza::iter_vouchers`: `numberResults` a page, 50 when null; it stops at a short page,
+/// `resultsCountTotal` or `max`). Kotlin reads it as a `Sequence` (`Spaaza.vouchers(…)` in
+/// Operations.kt). A page is read only when the vouchers before it are used up; a failed
+/// page is thrown by the `next()` that needed it, and ends the walk.
+///
+/// The core's iterator borrows its client, so it lives on a worker thread of its own that
+/// holds the client; each `next()` asks it for one voucher and waits. Request loggers are
+/// therefore called on that thread. Closing the pager (or dropping it) ends the thread.
+#[derive(Debug, uniffi::Object)]
+pub struct VoucherPager {
+    link: Mutex<Option<PagerLink>>,
+}
+
+#[derive(Debug)]
+struct PagerLink {
+    ask: mpsc::SyncSender<()>,
+    answers: mpsc::Receiver<Option<vk::Result<sp::SpaazaVoucher>>>,
+}
+
+impl VoucherPager {
+    fn start(
+        client: Arc<sp::Spaaza>,
+        request: sp::GetVouchersRequest,
+        max: Option<usize>,
+    ) -> VoucherPager {
+        let (ask, asked) = mpsc::sync_channel::<()>(0);
+        let (answer, answers) = mpsc::sync_channel(1);
+        std::thread::spawn(move || {
+            let mut vouchers = client.iter_vouchers(&request, max);
+            // Each demand yields one item; a dropped pager ends the loop.
+            while asked.recv().is_ok() {
+                let item =
+                    catch_unwind(AssertUnwindSafe(|| vouchers.next())).unwrap_or_else(|_| {
+                        Some(Err(vk::Error::internal(
+                            "voucherkit bug: a panic while paging",
+                        )
+                        .with_provider(Provider::Spaaza)))
+                    });
+                let end = !matches!(item, Some(Ok(_)));
+                if answer.send(item).is_err() || end {
+                    break;
+                }
+            }
+        });
+        VoucherPager {
+            link: Mutex::new(Some(PagerLink { ask, answers })),
+        }
+    }
+}
+
+#[uniffi::export]
+impl VoucherPager {
+    /// The next voucher, or null once every one has been returned.
+    pub fn next(&self) -> VkResult<Option<SpaazaVoucher>> {
+        guard(PROVIDER, || {
+            let mut link = self.link.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(l) = link.as_ref() else {
+                return Ok(None);
+            };
+            let item = match l.ask.send(()) {
+                Ok(()) => l.answers.recv().ok().flatten(),
+                Err(_) => None,
+            };
+            match item {
+                Some(Ok(v)) => Ok(Some(voucher(v))),
+                other => {
+                    // The walk is over: forget the worker (it has ended or ends now).
+                    *link = None;
+                    other.transpose().map(|_| None)
+                }
+            }
+        })
     }
 }

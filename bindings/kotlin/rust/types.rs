@@ -3,7 +3,6 @@
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::time::Duration;
 
 use voucherkit_core as vk;
 use voucherkit_core::{ClientOptions, Provider};
@@ -64,7 +63,7 @@ pub struct FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 uniffi::custom_newtype!(FieldErrors, Vec<FieldError>);
 
-/// What went wrong (DESIGN.md §4). `ErrorKind.VOUCHER_NOT_FOUND.name.lowercase()` is the
+/// What went wrong (docs/errors.md). `ErrorKind.VOUCHER_NOT_FOUND.name.lowercase()` is the
 /// kind's name in every language (`"voucher_not_found"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum ErrorKind {
@@ -200,13 +199,6 @@ pub(crate) fn guard<T>(
     }
 }
 
-/// Panics inside [`guard`]: lets the Kotlin tests prove that a Rust panic becomes a
-/// `VoucherException` of kind `INTERNAL` and the JVM carries on. Never called otherwise.
-#[uniffi::export]
-pub fn panic_for_tests(message: String) -> VkResult<()> {
-    guard(None, || panic!("{message}"))
-}
-
 /// A JSON value as compact text (the `raw` fields).
 pub(crate) fn json_text(v: &vk::Value) -> String {
     v.to_string()
@@ -214,7 +206,7 @@ pub(crate) fn json_text(v: &vk::Value) -> String {
 
 /// Redemption ids the core gives as `u64`, as Kotlin `Long`s (what `reverse` takes back).
 /// An id past `Long.MAX_VALUE` cannot be handed to the till: the redeem was answered but
-/// cannot be read, which DESIGN.md §4 calls `outcome_unknown`.
+/// cannot be read: `outcome_unknown` (docs/errors.md).
 pub(crate) fn redemption_ids(ids: Vec<u64>) -> vk::Result<Vec<i64>> {
     ids.into_iter()
         .map(|n| {
@@ -229,59 +221,58 @@ pub(crate) fn redemption_ids(ids: Vec<u64>) -> vk::Result<Vec<i64>> {
         .collect()
 }
 
-/// The transport options both configs carry (`None` = the core's default).
+/// The till software a client works for (Stripe's `appInfo`): appended to the User-Agent
+/// as `name/version (url)`; the core checks it (field `app_info`).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct AppInfo {
+    pub name: String,
+    #[uniffi(default = None)]
+    pub version: Option<String>,
+    #[uniffi(default = None)]
+    pub url: Option<String>,
+}
+
+/// The transport options both configs carry, as Kotlin gave them (`None` = the core's
+/// default). Durations are milliseconds.
 pub(crate) struct Transport {
     pub connect_timeout_ms: Option<i64>,
     pub timeout_ms: Option<i64>,
     pub max_retries: Option<i32>,
+    pub max_idle_age_ms: Option<i64>,
+    pub max_idle_connections: Option<i32>,
     pub ca_bundle: Option<String>,
     pub proxy: Option<String>,
     pub allow_insecure_http: bool,
-    pub max_idle_age_ms: Option<i64>,
-    pub max_idle_connections: Option<i32>,
+    pub app_info: Option<AppInfo>,
     pub logger: Option<Arc<dyn RequestLogger>>,
     pub warning_logger: Option<Arc<dyn WarningLogger>>,
 }
 
 impl Transport {
+    /// The core's checked options (`ClientSettings::build`: every conversion, range and
+    /// message is the core's, errors name the core option, e.g. `timeout`), with the
+    /// Kotlin loggers attached.
     pub fn options(self, provider: Provider) -> vk::Result<ClientOptions> {
-        let refuse = |field: &str, message: String| {
-            vk::Error::invalid(field, message).with_provider(provider)
+        // Milliseconds as f64: exact for every Long below 2^53, and anything larger is
+        // over the core's one-hour limit anyway.
+        let ms = |v: Option<i64>| v.map(|v| v as f64);
+        let settings = vk::ClientSettings {
+            connect_timeout: ms(self.connect_timeout_ms),
+            timeout: ms(self.timeout_ms),
+            max_retries: self.max_retries.map(i64::from),
+            max_idle_age: ms(self.max_idle_age_ms),
+            max_idle_connections: self.max_idle_connections.map(i64::from),
+            ca_bundle: self.ca_bundle,
+            proxy: self.proxy,
+            allow_insecure_http: Some(self.allow_insecure_http),
+            app_info: self.app_info.map(|a| vk::AppInfo {
+                name: a.name,
+                version: a.version,
+                url: a.url,
+            }),
+            ..vk::ClientSettings::new(vk::TimeUnit::Milliseconds, "kotlin", "")
         };
-        let millis = |field: &str, v: i64| {
-            u64::try_from(v)
-                .map(Duration::from_millis)
-                .map_err(|_| refuse(field, format!("{field} must be ≥ 0 milliseconds, got {v}")))
-        };
-        let mut o = ClientOptions {
-            binding: "kotlin".to_owned(),
-            ..ClientOptions::default()
-        };
-        if let Some(v) = self.connect_timeout_ms {
-            o.connect_timeout = millis("connect_timeout_ms", v)?;
-        }
-        if let Some(v) = self.timeout_ms {
-            o.timeout = millis("timeout_ms", v)?;
-        }
-        if let Some(v) = self.max_idle_age_ms {
-            o.max_idle_age = millis("max_idle_age_ms", v)?;
-        }
-        if let Some(n) = self.max_retries {
-            o.max_retries = u32::try_from(n)
-                .map_err(|_| refuse("max_retries", format!("max_retries must be ≥ 0, got {n}")))?;
-        }
-        if let Some(n) = self.max_idle_connections {
-            // The range (0 to 1024) is the core's to check.
-            o.max_idle_connections = usize::try_from(n).map_err(|_| {
-                refuse(
-                    "max_idle_connections",
-                    format!("max_idle_connections must be ≥ 0, got {n}"),
-                )
-            })?;
-        }
-        o.ca_bundle = self.ca_bundle.map(Into::into);
-        o.proxy = self.proxy;
-        o.allow_insecure_http = self.allow_insecure_http;
+        let mut o = settings.build().map_err(|e| e.with_provider(provider))?;
         o.logger = self.logger.map(logging::request_logger);
         o.warning_logger = self.warning_logger.map(logging::warning_logger);
         Ok(o)
@@ -377,7 +368,7 @@ mod tests {
     }
 
     #[test]
-    fn negative_transport_values_are_refused_by_field() {
+    fn negative_transport_values_are_refused_by_the_core_option_name() {
         let t = Transport {
             connect_timeout_ms: None,
             timeout_ms: Some(-1),
@@ -387,11 +378,13 @@ mod tests {
             allow_insecure_http: false,
             max_idle_age_ms: None,
             max_idle_connections: None,
+            app_info: None,
             logger: None,
             warning_logger: None,
         };
         let e = t.options(Provider::SmartGift).unwrap_err();
         assert_eq!(e.kind, vk::ErrorKind::InvalidRequest);
-        assert_eq!(e.field.as_deref(), Some("timeout_ms"));
+        assert_eq!(e.field.as_deref(), Some("timeout"));
+        assert_eq!(e.provider, Some(Provider::SmartGift));
     }
 }

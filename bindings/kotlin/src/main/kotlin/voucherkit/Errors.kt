@@ -1,6 +1,6 @@
 package voucherkit
 
-// Every voucherkit failure is a `VoucherException` (DESIGN.md section 4). uniffi makes it a
+// Every voucherkit failure is a `VoucherException` (docs/errors.md). uniffi makes it a
 // sealed class whose one subclass, `VoucherException.Failure`, carries the attributes; these
 // read them from the `VoucherException` itself, so a till writes
 // `catch (e: VoucherException) { when (e.kind) { … } }`. No logic: each one returns the field.
@@ -45,3 +45,6 @@ val VoucherException.journalId: String? get() = failure.journalId
 
 /** The kind's name, identical in every language: `"voucher_not_found"`. */
 val ErrorKind.wireName: String get() = name.lowercase()
+
+/** The kind's stable numeric code, as the C API returns it (`vk_status`; 1-based). */
+val ErrorKind.code: Int get() = ordinal + 1

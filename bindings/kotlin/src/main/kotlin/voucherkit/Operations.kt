@@ -18,7 +18,7 @@ import java.time.Instant
 @Throws(VoucherException::class)
 fun SmartGiftInterface.check(
     voucherNo: String,
-    siteId: String,
+    siteId: SiteId,
     classifications: List<String> = listOf(),
     metaConditions: List<MetaCondition> = listOf(),
 ): SmartGiftVoucher =
@@ -44,7 +44,7 @@ fun SmartGiftInterface.hold(voucherNo: String): Hold = hold(HoldRequest(voucherN
 @Throws(VoucherException::class)
 fun SmartGiftInterface.redeem(
     voucherNo: String,
-    siteId: String,
+    siteId: SiteId,
     value: BigDecimal? = null,
     experiences: List<Long>? = null,
     holdToken: String? = null,
@@ -70,11 +70,43 @@ fun SmartGiftInterface.release(voucherNo: String, holdToken: String): Released =
 @Throws(VoucherException::class)
 fun SmartGiftInterface.reverse(
     voucherNo: String,
-    siteId: String,
+    siteId: SiteId,
     redemptions: List<Long>,
     reference: String? = null,
 ): Reversed =
     reverse(ReverseRequest(voucherNo = voucherNo, siteId = siteId, redemptions = redemptions, reference = reference))
+
+// The site as an integer id or as text: the forms above with `SiteId.Number` / `SiteId.Text`.
+
+/** [check] with the site's integer id. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.check(voucherNo: String, siteId: Long, classifications: List<String> = listOf(), metaConditions: List<MetaCondition> = listOf()): SmartGiftVoucher =
+    check(voucherNo, SiteId.Number(siteId), classifications, metaConditions)
+
+/** [check] with the site as text. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.check(voucherNo: String, siteId: String, classifications: List<String> = listOf(), metaConditions: List<MetaCondition> = listOf()): SmartGiftVoucher =
+    check(voucherNo, SiteId.Text(siteId), classifications, metaConditions)
+
+/** [redeem] with the site's integer id. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.redeem(voucherNo: String, siteId: Long, value: BigDecimal? = null, experiences: List<Long>? = null, holdToken: String? = null, reference: String? = null): Redemption =
+    redeem(voucherNo, SiteId.Number(siteId), value, experiences, holdToken, reference)
+
+/** [redeem] with the site as text. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.redeem(voucherNo: String, siteId: String, value: BigDecimal? = null, experiences: List<Long>? = null, holdToken: String? = null, reference: String? = null): Redemption =
+    redeem(voucherNo, SiteId.Text(siteId), value, experiences, holdToken, reference)
+
+/** [reverse] with the site's integer id. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.reverse(voucherNo: String, siteId: Long, redemptions: List<Long>, reference: String? = null): Reversed =
+    reverse(voucherNo, SiteId.Number(siteId), redemptions, reference)
+
+/** [reverse] with the site as text. */
+@Throws(VoucherException::class)
+fun SmartGiftInterface.reverse(voucherNo: String, siteId: String, redemptions: List<Long>, reference: String? = null): Reversed =
+    reverse(voucherNo, SiteId.Text(siteId), redemptions, reference)
 
 /**
  * Redeems a voucher wholly (no [amount]) or partly (the rest comes back as
@@ -229,6 +261,54 @@ fun SpaazaInterface.getVouchers(
         maxRedeemedDatetime = maxRedeemedDatetime,
     ),
 )
+
+/**
+ * Every voucher the filters select, as a lazy [Sequence] over the pages of `getVouchers`
+ * (the core's paging: [numberResults] a page, 50 when null, from [resultsOffset]; it stops
+ * at a short page, the total Spaaza reports, or [max] vouchers). A page is read only when
+ * the vouchers before it are used up; a page that fails throws its `VoucherException` from
+ * the iteration and ends it. Iterate it once: each iteration reads the pages again.
+ */
+fun SpaazaInterface.vouchers(
+    chainId: Long,
+    voucherId: Long? = null,
+    userId: Long? = null,
+    username: String? = null,
+    memberNumber: String? = null,
+    authenticationPointIdentifier: String? = null,
+    campaignId: Long? = null,
+    showAllStatuses: Boolean = false,
+    showRedeemed: Boolean = false,
+    showExpired: Boolean = false,
+    excludeRegenerated: Boolean = false,
+    numberResults: Long? = null,
+    resultsOffset: Long? = null,
+    max: Long? = null,
+): Sequence<SpaazaVoucher> = vouchers(
+    GetVouchersRequest(
+        chainId = chainId,
+        voucherId = voucherId,
+        userId = userId,
+        username = username,
+        memberNumber = memberNumber,
+        authenticationPointIdentifier = authenticationPointIdentifier,
+        campaignId = campaignId,
+        showAllStatuses = showAllStatuses,
+        showRedeemed = showRedeemed,
+        showExpired = showExpired,
+        excludeRegenerated = excludeRegenerated,
+        numberResults = numberResults,
+        resultsOffset = resultsOffset,
+    ),
+    max,
+)
+
+/** [vouchers] for a request record (every filter `getVouchers` takes). */
+fun SpaazaInterface.vouchers(request: GetVouchersRequest, max: Long? = null): Sequence<SpaazaVoucher> = sequence {
+    iterVouchers(request, max).use { pager ->
+        while (true) yield(pager.next() ?: break)
+    }
+}
 
 /**
  * The journal's entries, newest first; every non-null argument narrows: [state]

@@ -722,15 +722,7 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_voucherkit_kotlin_checksum_func_version(
     ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_func_bench_core_redeem(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_func_panic_for_tests(
-    ): Int
     external fun uniffi_voucherkit_kotlin_checksum_func_redacted_secret(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_benchresponder_stop(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_benchresponder_url(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_journal_entries(
     ): Int
@@ -764,6 +756,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers(
     ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_iter_vouchers(
+    ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_lock_voucher(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_reconcile(
@@ -776,65 +770,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_user_agent(
     ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_advance_clock(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_clear_faults(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_data_json(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_inject_fault(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_now(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_port(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_requests_json(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_reset(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_smartgift_key(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_smartgift_url(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_spaaza_session_key(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_spaaza_session_user_id(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_spaaza_url(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_state_json(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_stop(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_sandbox_url(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_scriptedserver_pending(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_scriptedserver_port(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_scriptedserver_push(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_scriptedserver_requests_json(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_scriptedserver_reset(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_scriptedserver_stop(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_method_scriptedserver_url(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_constructor_benchresponder_new(
+    external fun uniffi_voucherkit_kotlin_checksum_method_voucherpager_next(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_constructor_journal_new(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_constructor_smartgift_new(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_constructor_spaaza_new(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_constructor_sandbox_new(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_constructor_sandbox_start(
-    ): Int
-    external fun uniffi_voucherkit_kotlin_checksum_constructor_scriptedserver_new(
     ): Int
     external fun ffi_voucherkit_kotlin_uniffi_contract_version(
     ): Int
@@ -858,16 +800,6 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
-    external fun uniffi_voucherkit_kotlin_fn_clone_benchresponder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_voucherkit_kotlin_fn_free_benchresponder(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_constructor_benchresponder_new(`status`: Short,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_voucherkit_kotlin_fn_method_benchresponder_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_method_benchresponder_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_clone_journal(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_voucherkit_kotlin_fn_free_journal(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -930,6 +862,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_get_vouchers(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_iter_vouchers(`ptr`: Long,`request`: RustBuffer.ByValue,`max`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_lock_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_reconcile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -942,72 +876,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_user_agent(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_clone_sandbox(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_clone_voucherpager(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_voucherkit_kotlin_fn_free_sandbox(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_free_voucherpager(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_constructor_sandbox_new(`port`: Short,`dataJson`: RustBuffer.ByValue,`startTime`: RustBuffer.ByValue,`baseDir`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_voucherkit_kotlin_fn_constructor_sandbox_start(uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_advance_clock(`ptr`: Long,`by`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_clear_faults(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_data_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_inject_fault(`ptr`: Long,`ruleJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_now(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_port(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_requests_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_reset(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_smartgift_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_smartgift_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_spaaza_session_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_spaaza_session_user_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_spaaza_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_state_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_method_sandbox_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_clone_scriptedserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_voucherkit_kotlin_fn_free_scriptedserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_constructor_scriptedserver_new(`baseDir`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_voucherkit_kotlin_fn_method_scriptedserver_pending(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_voucherkit_kotlin_fn_method_scriptedserver_port(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_voucherkit_kotlin_fn_method_scriptedserver_push(`ptr`: Long,`answerJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_voucherkit_kotlin_fn_method_scriptedserver_requests_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_method_scriptedserver_reset(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_method_scriptedserver_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_voucherkit_kotlin_fn_method_scriptedserver_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_voucherkit_kotlin_fn_method_voucherpager_next(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_voucherkit_kotlin_fn_func_bench_core_redeem(`baseUrl`: RustBuffer.ByValue,`apiKey`: RustBuffer.ByValue,`calls`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): Double
-    external fun uniffi_voucherkit_kotlin_fn_func_panic_for_tests(`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_voucherkit_kotlin_fn_func_redacted_secret(`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_voucherkit_kotlin_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1132,19 +1008,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_func_version() and 0xFFFF) != 30314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_func_bench_core_redeem() and 0xFFFF) != 4960) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_func_panic_for_tests() and 0xFFFF) != 2470) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_voucherkit_kotlin_checksum_func_redacted_secret() and 0xFFFF) != 61542) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_benchresponder_stop() and 0xFFFF) != 22512) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_benchresponder_url() and 0xFFFF) != 65271) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_journal_entries() and 0xFFFF) != 40289) {
@@ -1195,6 +1059,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers() and 0xFFFF) != 65066) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_iter_vouchers() and 0xFFFF) != 216) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_lock_voucher() and 0xFFFF) != 10987) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1213,76 +1080,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_user_agent() and 0xFFFF) != 28727) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_advance_clock() and 0xFFFF) != 41415) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_clear_faults() and 0xFFFF) != 24137) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_data_json() and 0xFFFF) != 46155) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_inject_fault() and 0xFFFF) != 54781) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_now() and 0xFFFF) != 2172) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_port() and 0xFFFF) != 63273) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_requests_json() and 0xFFFF) != 22999) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_reset() and 0xFFFF) != 18431) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_smartgift_key() and 0xFFFF) != 56509) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_smartgift_url() and 0xFFFF) != 62047) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_spaaza_session_key() and 0xFFFF) != 58142) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_spaaza_session_user_id() and 0xFFFF) != 20757) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_spaaza_url() and 0xFFFF) != 29262) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_state_json() and 0xFFFF) != 4495) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_stop() and 0xFFFF) != 1364) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_sandbox_url() and 0xFFFF) != 16669) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_scriptedserver_pending() and 0xFFFF) != 60415) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_scriptedserver_port() and 0xFFFF) != 51978) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_scriptedserver_push() and 0xFFFF) != 62974) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_scriptedserver_requests_json() and 0xFFFF) != 52060) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_scriptedserver_reset() and 0xFFFF) != 56613) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_scriptedserver_stop() and 0xFFFF) != 52199) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_method_scriptedserver_url() and 0xFFFF) != 43160) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_benchresponder_new() and 0xFFFF) != 50714) {
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_voucherpager_next() and 0xFFFF) != 46233) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_journal_new() and 0xFFFF) != 25110) {
@@ -1292,15 +1090,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_spaaza_new() and 0xFFFF) != 55229) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_sandbox_new() and 0xFFFF) != 42798) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_sandbox_start() and 0xFFFF) != 7818) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_voucherkit_kotlin_checksum_constructor_scriptedserver_new() and 0xFFFF) != 52992) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1494,56 +1283,6 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
-    override fun lift(value: Short): UShort {
-        return value.toUShort()
-    }
-
-    fun lift(value: Int): UShort {
-        return value.toUShort()
-    }
-
-    override fun read(buf: ByteBuffer): UShort {
-        return lift(buf.getShort())
-    }
-
-    override fun lower(value: UShort): Short {
-        return value.toShort()
-    }
-
-    override fun allocationSize(value: UShort) = 2UL
-
-    override fun write(value: UShort, buf: ByteBuffer) {
-        buf.putShort(value.toShort())
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterUInt: FfiConverter<UInt, Int> {
-    override fun lift(value: Int): UInt {
-        return value.toUInt()
-    }
-
-    override fun read(buf: ByteBuffer): UInt {
-        return lift(buf.getInt())
-    }
-
-    override fun lower(value: UInt): Int {
-        return value.toInt()
-    }
-
-    override fun allocationSize(value: UInt) = 4UL
-
-    override fun write(value: UInt, buf: ByteBuffer) {
-        buf.putInt(value.toInt())
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterInt: FfiConverter<Int, Int> {
     override fun lift(value: Int): Int {
         return value
@@ -1730,332 +1469,6 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
         buf.putLong(sign * epochOffset.seconds)
         // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
         buf.putInt(epochOffset.nano)
-    }
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
-    override fun read(buf: ByteBuffer): java.time.Duration {
-        // Type mismatch (should be u64) but we check for overflow/underflow below
-        val seconds = buf.getLong()
-        // Type mismatch (should be u32) but we check for overflow/underflow below
-        val nanoseconds = buf.getInt().toLong()
-        if (seconds < 0) {
-            throw java.time.DateTimeException("Duration exceeds minimum or maximum value supported by uniffi")
-        }
-        if (nanoseconds < 0) {
-            throw java.time.DateTimeException("Duration nanoseconds exceed minimum or maximum supported by uniffi")
-        }
-        return java.time.Duration.ofSeconds(seconds, nanoseconds)
-    }
-
-    // 8 bytes for seconds, 4 bytes for nanoseconds
-    override fun allocationSize(value: java.time.Duration) = 12UL
-
-    override fun write(value: java.time.Duration, buf: ByteBuffer) {
-        if (value.seconds < 0) {
-            // Rust does not support negative Durations
-            throw IllegalArgumentException("Invalid duration, must be non-negative")
-        }
-
-        if (value.nano < 0) {
-            // Java docs provide guarantee that nano will always be positive, so this should be impossible
-            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Duration.html
-            throw IllegalArgumentException("Invalid duration, nano value must be non-negative")
-        }
-
-        // Type mismatch (should be u64) but since Rust doesn't support negative durations we should be OK
-        buf.putLong(value.seconds)
-        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
-        buf.putInt(value.nano)
-    }
-}
-
-
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * Answers every request with `status` and the JSON `body`, on 127.0.0.1 (bench only).
- */
-public interface BenchResponderInterface {
-    
-    fun `stop`()
-    
-    fun `url`(): kotlin.String
-    
-    companion object
-}
-
-/**
- * Answers every request with `status` and the JSON `body`, on 127.0.0.1 (bench only).
- */
-open class BenchResponder: Disposable, AutoCloseable, BenchResponderInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-    constructor(`status`: kotlin.UShort, `body`: kotlin.String) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(SandboxException) { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_constructor_benchresponder_new(
-    
-        
-        FfiConverterUShort.lower(`status`),
-        FfiConverterString.lower(`body`),_status)
-}
-    )
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_voucherkit_kotlin_fn_free_benchresponder(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_voucherkit_kotlin_fn_clone_benchresponder(handle, status)
-        }
-    }
-
-    override fun `stop`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_benchresponder_stop(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    override fun `url`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_benchresponder_url(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-
-    
-
-
-    
-    
-    /**
-     * @suppress
-     */
-    companion object
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeBenchResponder: FfiConverter<BenchResponder, Long> {
-    override fun lower(value: BenchResponder): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): BenchResponder {
-        return BenchResponder(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): BenchResponder {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: BenchResponder) = 8UL
-
-    override fun write(value: BenchResponder, buf: ByteBuffer) {
-        buf.putLong(lower(value))
     }
 }
 
@@ -2815,1030 +2228,6 @@ public object FfiConverterTypeRequestLogger: FfiConverter<RequestLogger, Long> {
 
 
 /**
- * The stateful emulator of both providers on 127.0.0.1 (`voucherkit_sandbox::Sandbox`):
- * balances go down, holds and locks block other tills and expire with the sandbox's own
- * clock, and every documented error arises from the state. `close()` (or `use { }`)
- * stops it.
- */
-public interface SandboxInterface {
-    
-    /**
-     * Moves the emulated clock forward: holds, locks and vouchers expire.
-     */
-    fun `advanceClock`(`by`: java.time.Duration)
-    
-    /**
-     * Removes every fault rule.
-     */
-    fun `clearFaults`()
-    
-    /**
-     * The data set it started with, as JSON (money as strings).
-     */
-    fun `dataJson`(): kotlin.String
-    
-    /**
-     * Adds fault rules: one `{"path", "answer", "times"?, "process"?}` object or an array
-     * of them (all or none). Returns how many were added.
-     */
-    fun `injectFault`(`ruleJson`: kotlin.String): kotlin.UInt
-    
-    /**
-     * The emulated time.
-     */
-    fun `now`(): java.time.Instant
-    
-    fun `port`(): kotlin.UShort
-    
-    /**
-     * Every provider request received so far, as a JSON array of
-     * `{"connection_id", "method", "path", "headers": [[name, value]…], "body_text"}`.
-     */
-    fun `requestsJson`(): kotlin.String
-    
-    /**
-     * Back to the initial data and clock, with no fault rules and an empty log.
-     */
-    fun `reset`()
-    
-    /**
-     * The API key of the first Smart Gift company of the data.
-     */
-    fun `smartgiftKey`(): SecretString
-    
-    /**
-     * A Smart Gift client's `baseUrl`.
-     */
-    fun `smartgiftUrl`(): kotlin.String
-    
-    /**
-     * The session key of the first admin of the first Spaaza chain.
-     */
-    fun `spaazaSessionKey`(): SecretString
-    
-    /**
-     * The user id of the first admin of the first Spaaza chain.
-     */
-    fun `spaazaSessionUserId`(): kotlin.Long
-    
-    /**
-     * A Spaaza client's `baseUrl`.
-     */
-    fun `spaazaUrl`(): kotlin.String
-    
-    /**
-     * The live state (balances, holds, statuses) as JSON in the data set format.
-     */
-    fun `stateJson`(): kotlin.String
-    
-    /**
-     * Stops the server and closes every connection (also done by `close()`).
-     */
-    fun `stop`()
-    
-    /**
-     * `http://127.0.0.1:<port>` (control paths under `/__sandbox/`).
-     */
-    fun `url`(): kotlin.String
-    
-    companion object
-}
-
-/**
- * The stateful emulator of both providers on 127.0.0.1 (`voucherkit_sandbox::Sandbox`):
- * balances go down, holds and locks block other tills and expire with the sandbox's own
- * clock, and every documented error arises from the state. `close()` (or `use { }`)
- * stops it.
- */
-open class Sandbox: Disposable, AutoCloseable, SandboxInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-    /**
-     * Starts on `port` (0 = a free one) with `dataJson` (a data set, format
-     * `sandbox/DATA.md`; null = the demo data) and the emulated time starting at
-     * `startTime` (null = now). Fault rules' `body_file`s are read from `baseDir`
-     * (null = the working directory).
-     */
-    constructor(`port`: kotlin.UShort = 0u, `dataJson`: kotlin.String? = null, `startTime`: java.time.Instant? = null, `baseDir`: kotlin.String? = null) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(SandboxException) { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_constructor_sandbox_new(
-    
-        
-        FfiConverterUShort.lower(`port`),
-        FfiConverterOptionalString.lower(`dataJson`),
-        FfiConverterOptionalTimestamp.lower(`startTime`),
-        FfiConverterOptionalString.lower(`baseDir`),_status)
-}
-    )
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_voucherkit_kotlin_fn_free_sandbox(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_voucherkit_kotlin_fn_clone_sandbox(handle, status)
-        }
-    }
-
-    
-    /**
-     * Moves the emulated clock forward: holds, locks and vouchers expire.
-     */override fun `advanceClock`(`by`: java.time.Duration)
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_advance_clock(
-        it,
-        
-        FfiConverterDuration.lower(`by`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Removes every fault rule.
-     */override fun `clearFaults`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_clear_faults(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-    /**
-     * The data set it started with, as JSON (money as strings).
-     */override fun `dataJson`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_data_json(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Adds fault rules: one `{"path", "answer", "times"?, "process"?}` object or an array
-     * of them (all or none). Returns how many were added.
-     */
-    @Throws(SandboxException::class)override fun `injectFault`(`ruleJson`: kotlin.String): kotlin.UInt {
-            return FfiConverterUInt.lift(
-    callWithHandle {
-    uniffiRustCallWithError(SandboxException) { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_inject_fault(
-        it,
-        
-        FfiConverterString.lower(`ruleJson`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The emulated time.
-     */override fun `now`(): java.time.Instant {
-            return FfiConverterTimestamp.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_now(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    override fun `port`(): kotlin.UShort {
-            return FfiConverterUShort.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_port(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Every provider request received so far, as a JSON array of
-     * `{"connection_id", "method", "path", "headers": [[name, value]…], "body_text"}`.
-     */override fun `requestsJson`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_requests_json(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Back to the initial data and clock, with no fault rules and an empty log.
-     */override fun `reset`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_reset(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-    /**
-     * The API key of the first Smart Gift company of the data.
-     */override fun `smartgiftKey`(): SecretString {
-            return FfiConverterTypeSecretString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_smartgift_key(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * A Smart Gift client's `baseUrl`.
-     */override fun `smartgiftUrl`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_smartgift_url(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The session key of the first admin of the first Spaaza chain.
-     */override fun `spaazaSessionKey`(): SecretString {
-            return FfiConverterTypeSecretString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_spaaza_session_key(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The user id of the first admin of the first Spaaza chain.
-     */override fun `spaazaSessionUserId`(): kotlin.Long {
-            return FfiConverterLong.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_spaaza_session_user_id(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * A Spaaza client's `baseUrl`.
-     */override fun `spaazaUrl`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_spaaza_url(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The live state (balances, holds, statuses) as JSON in the data set format.
-     */override fun `stateJson`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_state_json(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Stops the server and closes every connection (also done by `close()`).
-     */override fun `stop`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_stop(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-    /**
-     * `http://127.0.0.1:<port>` (control paths under `/__sandbox/`).
-     */override fun `url`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_sandbox_url(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-
-    
-
-
-    
-    companion object {
-        
-    /**
-     * The demo data on a free port, with the real time.
-     */
-    @Throws(SandboxException::class) fun `start`(): Sandbox {
-            return FfiConverterTypeSandbox.lift(
-    uniffiRustCallWithError(SandboxException) { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_constructor_sandbox_start(
-    
-        _status)
-}
-    )
-    }
-    
-
-        
-    }
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSandbox: FfiConverter<Sandbox, Long> {
-    override fun lower(value: Sandbox): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): Sandbox {
-        return Sandbox(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): Sandbox {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: Sandbox) = 8UL
-
-    override fun write(value: Sandbox, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * A server on 127.0.0.1 that serves the answers you queue, in order, and records every
- * request (the conformance corpus' scripted mode). A request with no answer left gets
- * `599 {"sandbox_error": "no scripted answer left"}`.
- */
-public interface ScriptedServerInterface {
-    
-    /**
-     * How many queued answers have not been served yet.
-     */
-    fun `pending`(): kotlin.UInt
-    
-    fun `port`(): kotlin.UShort
-    
-    /**
-     * Queues answers: one `{"status", "headers", "body" | "body_text" | "body_file",
-     * "content_type", "fault"}` object or an array of them (all or none). Returns how
-     * many were queued.
-     */
-    fun `push`(`answerJson`: kotlin.String): kotlin.UInt
-    
-    /**
-     * The recorded requests, as `Sandbox.requestsJson()` gives them.
-     */
-    fun `requestsJson`(): kotlin.String
-    
-    /**
-     * Forgets the queued answers and the recorded requests.
-     */
-    fun `reset`()
-    
-    /**
-     * Stops the server (also done by `close()`).
-     */
-    fun `stop`()
-    
-    /**
-     * `http://127.0.0.1:<port>`, no trailing slash.
-     */
-    fun `url`(): kotlin.String
-    
-    companion object
-}
-
-/**
- * A server on 127.0.0.1 that serves the answers you queue, in order, and records every
- * request (the conformance corpus' scripted mode). A request with no answer left gets
- * `599 {"sandbox_error": "no scripted answer left"}`.
- */
-open class ScriptedServer: Disposable, AutoCloseable, ScriptedServerInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-    /**
-     * Starts on a free port; answers' `body_file`s are read from `baseDir` (null = the
-     * working directory).
-     */
-    constructor(`baseDir`: kotlin.String? = null) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(SandboxException) { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_constructor_scriptedserver_new(
-    
-        
-        FfiConverterOptionalString.lower(`baseDir`),_status)
-}
-    )
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_voucherkit_kotlin_fn_free_scriptedserver(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_voucherkit_kotlin_fn_clone_scriptedserver(handle, status)
-        }
-    }
-
-    
-    /**
-     * How many queued answers have not been served yet.
-     */override fun `pending`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_scriptedserver_pending(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    override fun `port`(): kotlin.UShort {
-            return FfiConverterUShort.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_scriptedserver_port(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Queues answers: one `{"status", "headers", "body" | "body_text" | "body_file",
-     * "content_type", "fault"}` object or an array of them (all or none). Returns how
-     * many were queued.
-     */
-    @Throws(SandboxException::class)override fun `push`(`answerJson`: kotlin.String): kotlin.UInt {
-            return FfiConverterUInt.lift(
-    callWithHandle {
-    uniffiRustCallWithError(SandboxException) { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_scriptedserver_push(
-        it,
-        
-        FfiConverterString.lower(`answerJson`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The recorded requests, as `Sandbox.requestsJson()` gives them.
-     */override fun `requestsJson`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_scriptedserver_requests_json(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Forgets the queued answers and the recorded requests.
-     */override fun `reset`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_scriptedserver_reset(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Stops the server (also done by `close()`).
-     */override fun `stop`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_scriptedserver_stop(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-    /**
-     * `http://127.0.0.1:<port>`, no trailing slash.
-     */override fun `url`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_method_scriptedserver_url(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-
-    
-
-
-    
-    
-    /**
-     * @suppress
-     */
-    companion object
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeScriptedServer: FfiConverter<ScriptedServer, Long> {
-    override fun lower(value: ScriptedServer): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): ScriptedServer {
-        return ScriptedServer(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): ScriptedServer {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: ScriptedServer) = 8UL
-
-    override fun write(value: ScriptedServer, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
  * A Smart Gift client. Thread-safe: share one between threads (one connection pool).
  * Every call blocks: run it off the UI thread.
  */
@@ -4310,6 +2699,12 @@ public interface SpaazaInterface {
     fun `getVouchers`(`request`: GetVouchersRequest): VoucherList
     
     /**
+     * Every voucher `request` selects, a page at a time (see [`VoucherPager`]); at most
+     * `max` of them when given. `Spaaza.vouchers(…)` in Kotlin makes it a `Sequence`.
+     */
+    fun `iterVouchers`(`request`: GetVouchersRequest, `max`: kotlin.Long?): VoucherPager
+    
+    /**
      * Locks a basket voucher to `retailerBasketCode` for `voucherLockPeriod` seconds
      * (the core's 300 when null). Exactly one of `voucherKey` / `voucherId`.
      */
@@ -4521,6 +2916,26 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
 
     
     /**
+     * Every voucher `request` selects, a page at a time (see [`VoucherPager`]); at most
+     * `max` of them when given. `Spaaza.vouchers(…)` in Kotlin makes it a `Sequence`.
+     */
+    @Throws(VoucherException::class)override fun `iterVouchers`(`request`: GetVouchersRequest, `max`: kotlin.Long?): VoucherPager {
+            return FfiConverterTypeVoucherPager.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_iter_vouchers(
+        it,
+        
+        FfiConverterTypeGetVouchersRequest.lower(`request`),
+        FfiConverterOptionalLong.lower(`max`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Locks a basket voucher to `retailerBasketCode` for `voucherLockPeriod` seconds
      * (the core's 300 when null). Exactly one of `voucherKey` / `voucherId`.
      */
@@ -4665,6 +3080,290 @@ public object FfiConverterTypeSpaaza: FfiConverter<Spaaza, Long> {
     override fun allocationSize(value: Spaaza) = 8UL
 
     override fun write(value: Spaaza, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Every voucher a `getVouchers` request selects, page after page (the core's
+ * `Spaaza::iter_vouchers`: `numberResults` a page, 50 when null; it stops at a short page,
+ * `resultsCountTotal` or `max`). Kotlin reads it as a `Sequence` (`Spaaza.vouchers(…)` in
+ * Operations.kt). A page is read only when the vouchers before it are used up; a failed
+ * page is thrown by the `next()` that needed it, and ends the walk.
+ *
+ * The core's iterator borrows its client, so it lives on a worker thread of its own that
+ * holds the client; each `next()` asks it for one voucher and waits. Request loggers are
+ * therefore called on that thread. Closing the pager (or dropping it) ends the thread.
+ */
+public interface VoucherPagerInterface {
+    
+    /**
+     * The next voucher, or null once every one has been returned.
+     */
+    fun `next`(): SpaazaVoucher?
+    
+    companion object
+}
+
+/**
+ * Every voucher a `getVouchers` request selects, page after page (the core's
+ * `Spaaza::iter_vouchers`: `numberResults` a page, 50 when null; it stops at a short page,
+ * `resultsCountTotal` or `max`). Kotlin reads it as a `Sequence` (`Spaaza.vouchers(…)` in
+ * Operations.kt). A page is read only when the vouchers before it are used up; a failed
+ * page is thrown by the `next()` that needed it, and ends the walk.
+ *
+ * The core's iterator borrows its client, so it lives on a worker thread of its own that
+ * holds the client; each `next()` asks it for one voucher and waits. Request loggers are
+ * therefore called on that thread. Closing the pager (or dropping it) ends the thread.
+ */
+open class VoucherPager: Disposable, AutoCloseable, VoucherPagerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_voucherkit_kotlin_fn_free_voucherpager(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_voucherkit_kotlin_fn_clone_voucherpager(handle, status)
+        }
+    }
+
+    
+    /**
+     * The next voucher, or null once every one has been returned.
+     */
+    @Throws(VoucherException::class)override fun `next`(): SpaazaVoucher? {
+            return FfiConverterOptionalTypeSpaazaVoucher.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VoucherException) { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_voucherpager_next(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVoucherPager: FfiConverter<VoucherPager, Long> {
+    override fun lower(value: VoucherPager): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): VoucherPager {
+        return VoucherPager(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): VoucherPager {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: VoucherPager) = 8UL
+
+    override fun write(value: VoucherPager, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -4997,12 +3696,59 @@ public object FfiConverterTypeWarningLogger: FfiConverter<WarningLogger, Long> {
 
 
 /**
+ * The till software a client works for (Stripe's `appInfo`): appended to the User-Agent
+ * as `name/version (url)`; the core checks it (field `app_info`).
+ */
+data class AppInfo (
+    val `name`: kotlin.String
+    , 
+    val `version`: kotlin.String? = null 
+    , 
+    val `url`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppInfo: FfiConverterRustBuffer<AppInfo> {
+    override fun read(buf: ByteBuffer): AppInfo {
+        return AppInfo(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AppInfo) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`version`) +
+            FfiConverterOptionalString.allocationSize(value.`url`)
+    )
+
+    override fun write(value: AppInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`version`, buf)
+            FfiConverterOptionalString.write(value.`url`, buf)
+    }
+}
+
+
+
+/**
  * `check`'s arguments.
  */
 data class CheckRequest (
     val `voucherNo`: kotlin.String
     , 
-    val `siteId`: kotlin.String
+    val `siteId`: SiteId
     , 
     val `classifications`: List<kotlin.String> = listOf() 
     , 
@@ -5024,7 +3770,7 @@ public object FfiConverterTypeCheckRequest: FfiConverterRustBuffer<CheckRequest>
     override fun read(buf: ByteBuffer): CheckRequest {
         return CheckRequest(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeSiteId.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeMetaCondition.read(buf),
         )
@@ -5032,14 +3778,14 @@ public object FfiConverterTypeCheckRequest: FfiConverterRustBuffer<CheckRequest>
 
     override fun allocationSize(value: CheckRequest) = (
             FfiConverterString.allocationSize(value.`voucherNo`) +
-            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterTypeSiteId.allocationSize(value.`siteId`) +
             FfiConverterSequenceString.allocationSize(value.`classifications`) +
             FfiConverterSequenceTypeMetaCondition.allocationSize(value.`metaConditions`)
     )
 
     override fun write(value: CheckRequest, buf: ByteBuffer) {
             FfiConverterString.write(value.`voucherNo`, buf)
-            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterTypeSiteId.write(value.`siteId`, buf)
             FfiConverterSequenceString.write(value.`classifications`, buf)
             FfiConverterSequenceTypeMetaCondition.write(value.`metaConditions`, buf)
     }
@@ -5119,6 +3865,50 @@ public object FfiConverterTypeClaimRequest: FfiConverterRustBuffer<ClaimRequest>
             FfiConverterOptionalString.write(value.`username`, buf)
             FfiConverterOptionalString.write(value.`authenticationPointIdentifier`, buf)
             FfiConverterOptionalString.write(value.`auxiliaryIdentifier`, buf)
+    }
+}
+
+
+
+/**
+ * An end-user's card as a voucher names it.
+ */
+data class EntityCard (
+    /**
+     * `regular`, `custom`, … (the wire `type`).
+     */
+    val `cardType`: kotlin.String?
+    , 
+    val `code`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEntityCard: FfiConverterRustBuffer<EntityCard> {
+    override fun read(buf: ByteBuffer): EntityCard {
+        return EntityCard(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EntityCard) = (
+            FfiConverterOptionalString.allocationSize(value.`cardType`) +
+            FfiConverterOptionalString.allocationSize(value.`code`)
+    )
+
+    override fun write(value: EntityCard, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`cardType`, buf)
+            FfiConverterOptionalString.write(value.`code`, buf)
     }
 }
 
@@ -5360,9 +4150,15 @@ data class Hold (
     val `holdToken`: kotlin.String
     , 
     /**
-     * When the answer arrived; the hold lasts about five minutes from then.
+     * When the answer arrived.
      */
     val `receivedAt`: java.time.Instant
+    , 
+    /**
+     * When the hold lapses: `receivedAt` + five minutes, by this till's clock (Smart Gift
+     * documents five minutes and sends no time of its own).
+     */
+    val `expiresAt`: java.time.Instant
     , 
     /**
      * The answer (JSON).
@@ -5387,6 +4183,7 @@ public object FfiConverterTypeHold: FfiConverterRustBuffer<Hold> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterTimestamp.read(buf),
+            FfiConverterTimestamp.read(buf),
             FfiConverterString.read(buf),
         )
     }
@@ -5395,6 +4192,7 @@ public object FfiConverterTypeHold: FfiConverterRustBuffer<Hold> {
             FfiConverterString.allocationSize(value.`message`) +
             FfiConverterString.allocationSize(value.`holdToken`) +
             FfiConverterTimestamp.allocationSize(value.`receivedAt`) +
+            FfiConverterTimestamp.allocationSize(value.`expiresAt`) +
             FfiConverterString.allocationSize(value.`raw`)
     )
 
@@ -5402,6 +4200,7 @@ public object FfiConverterTypeHold: FfiConverterRustBuffer<Hold> {
             FfiConverterString.write(value.`message`, buf)
             FfiConverterString.write(value.`holdToken`, buf)
             FfiConverterTimestamp.write(value.`receivedAt`, buf)
+            FfiConverterTimestamp.write(value.`expiresAt`, buf)
             FfiConverterString.write(value.`raw`, buf)
     }
 }
@@ -5765,7 +4564,7 @@ public object FfiConverterTypeMetaCondition: FfiConverterRustBuffer<MetaConditio
 data class RedeemRequest (
     val `voucherNo`: kotlin.String
     , 
-    val `siteId`: kotlin.String
+    val `siteId`: SiteId
     , 
     val `value`: Money? = null 
     , 
@@ -5800,7 +4599,7 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
     override fun read(buf: ByteBuffer): RedeemRequest {
         return RedeemRequest(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeSiteId.read(buf),
             FfiConverterOptionalTypeMoney.read(buf),
             FfiConverterOptionalSequenceLong.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -5810,7 +4609,7 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
 
     override fun allocationSize(value: RedeemRequest) = (
             FfiConverterString.allocationSize(value.`voucherNo`) +
-            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterTypeSiteId.allocationSize(value.`siteId`) +
             FfiConverterOptionalTypeMoney.allocationSize(value.`value`) +
             FfiConverterOptionalSequenceLong.allocationSize(value.`experiences`) +
             FfiConverterOptionalString.allocationSize(value.`holdToken`) +
@@ -5819,7 +4618,7 @@ public object FfiConverterTypeRedeemRequest: FfiConverterRustBuffer<RedeemReques
 
     override fun write(value: RedeemRequest, buf: ByteBuffer) {
             FfiConverterString.write(value.`voucherNo`, buf)
-            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterTypeSiteId.write(value.`siteId`, buf)
             FfiConverterOptionalTypeMoney.write(value.`value`, buf)
             FfiConverterOptionalSequenceLong.write(value.`experiences`, buf)
             FfiConverterOptionalString.write(value.`holdToken`, buf)
@@ -6077,6 +4876,16 @@ data class RequestLog (
      * What went wrong at the transport level; null when nothing did.
      */
     val `failure`: kotlin.String?
+    , 
+    /**
+     * The answer's `X-RateLimit-Remaining`, when it sent one.
+     */
+    val `rateLimitRemaining`: kotlin.Long?
+    , 
+    /**
+     * The answer's `X-RateLimit-Limit`, when it sent one.
+     */
+    val `rateLimitLimit`: kotlin.Long?
     
 ){
     
@@ -6100,6 +4909,8 @@ public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
             FfiConverterDouble.read(buf),
             FfiConverterInt.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -6110,7 +4921,9 @@ public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
             FfiConverterOptionalInt.allocationSize(value.`status`) +
             FfiConverterDouble.allocationSize(value.`durationMs`) +
             FfiConverterInt.allocationSize(value.`attempt`) +
-            FfiConverterOptionalString.allocationSize(value.`failure`)
+            FfiConverterOptionalString.allocationSize(value.`failure`) +
+            FfiConverterOptionalLong.allocationSize(value.`rateLimitRemaining`) +
+            FfiConverterOptionalLong.allocationSize(value.`rateLimitLimit`)
     )
 
     override fun write(value: RequestLog, buf: ByteBuffer) {
@@ -6121,6 +4934,8 @@ public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
             FfiConverterDouble.write(value.`durationMs`, buf)
             FfiConverterInt.write(value.`attempt`, buf)
             FfiConverterOptionalString.write(value.`failure`, buf)
+            FfiConverterOptionalLong.write(value.`rateLimitRemaining`, buf)
+            FfiConverterOptionalLong.write(value.`rateLimitLimit`, buf)
     }
 }
 
@@ -6132,7 +4947,7 @@ public object FfiConverterTypeRequestLog: FfiConverterRustBuffer<RequestLog> {
 data class ReverseRequest (
     val `voucherNo`: kotlin.String
     , 
-    val `siteId`: kotlin.String
+    val `siteId`: SiteId
     , 
     /**
      * Redemption ids from `redeem`.
@@ -6160,7 +4975,7 @@ public object FfiConverterTypeReverseRequest: FfiConverterRustBuffer<ReverseRequ
     override fun read(buf: ByteBuffer): ReverseRequest {
         return ReverseRequest(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterTypeSiteId.read(buf),
             FfiConverterSequenceLong.read(buf),
             FfiConverterOptionalString.read(buf),
         )
@@ -6168,14 +4983,14 @@ public object FfiConverterTypeReverseRequest: FfiConverterRustBuffer<ReverseRequ
 
     override fun allocationSize(value: ReverseRequest) = (
             FfiConverterString.allocationSize(value.`voucherNo`) +
-            FfiConverterString.allocationSize(value.`siteId`) +
+            FfiConverterTypeSiteId.allocationSize(value.`siteId`) +
             FfiConverterSequenceLong.allocationSize(value.`redemptions`) +
             FfiConverterOptionalString.allocationSize(value.`reference`)
     )
 
     override fun write(value: ReverseRequest, buf: ByteBuffer) {
             FfiConverterString.write(value.`voucherNo`, buf)
-            FfiConverterString.write(value.`siteId`, buf)
+            FfiConverterTypeSiteId.write(value.`siteId`, buf)
             FfiConverterSequenceLong.write(value.`redemptions`, buf)
             FfiConverterOptionalString.write(value.`reference`, buf)
     }
@@ -6281,6 +5096,11 @@ data class SmartGiftConfig (
     val `maxIdleConnections`: kotlin.Int? = null 
     , 
     /**
+     * The till software, appended to the User-Agent (`name/version (url)`).
+     */
+    val `appInfo`: AppInfo? = null 
+    , 
+    /**
      * Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
      */
     val `logger`: RequestLogger? = null 
@@ -6316,6 +5136,7 @@ data class SmartGiftConfig (
         this.`allowInsecureHttp`,
         this.`maxIdleAgeMs`,
         this.`maxIdleConnections`,
+        this.`appInfo`,
         this.`logger`,
         this.`warningLogger`,
         this.`journal`
@@ -6341,6 +5162,7 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalTypeAppInfo.read(buf),
             FfiConverterOptionalTypeRequestLogger.read(buf),
             FfiConverterOptionalTypeWarningLogger.read(buf),
             FfiConverterOptionalTypeJournal.read(buf),
@@ -6358,6 +5180,7 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterBoolean.allocationSize(value.`allowInsecureHttp`) +
             FfiConverterOptionalLong.allocationSize(value.`maxIdleAgeMs`) +
             FfiConverterOptionalInt.allocationSize(value.`maxIdleConnections`) +
+            FfiConverterOptionalTypeAppInfo.allocationSize(value.`appInfo`) +
             FfiConverterOptionalTypeRequestLogger.allocationSize(value.`logger`) +
             FfiConverterOptionalTypeWarningLogger.allocationSize(value.`warningLogger`) +
             FfiConverterOptionalTypeJournal.allocationSize(value.`journal`)
@@ -6374,6 +5197,7 @@ public object FfiConverterTypeSmartGiftConfig: FfiConverterRustBuffer<SmartGiftC
             FfiConverterBoolean.write(value.`allowInsecureHttp`, buf)
             FfiConverterOptionalLong.write(value.`maxIdleAgeMs`, buf)
             FfiConverterOptionalInt.write(value.`maxIdleConnections`, buf)
+            FfiConverterOptionalTypeAppInfo.write(value.`appInfo`, buf)
             FfiConverterOptionalTypeRequestLogger.write(value.`logger`, buf)
             FfiConverterOptionalTypeWarningLogger.write(value.`warningLogger`, buf)
             FfiConverterOptionalTypeJournal.write(value.`journal`, buf)
@@ -6534,6 +5358,11 @@ data class SpaazaConfig (
     val `maxIdleConnections`: kotlin.Int? = null 
     , 
     /**
+     * The till software, appended to the User-Agent (`name/version (url)`).
+     */
+    val `appInfo`: AppInfo? = null 
+    , 
+    /**
      * Sees every HTTP attempt (method, path, status, duration; never a body or a secret).
      */
     val `logger`: RequestLogger? = null 
@@ -6574,6 +5403,7 @@ data class SpaazaConfig (
         this.`allowInsecureHttp`,
         this.`maxIdleAgeMs`,
         this.`maxIdleConnections`,
+        this.`appInfo`,
         this.`logger`,
         this.`warningLogger`,
         this.`journal`
@@ -6604,6 +5434,7 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalTypeAppInfo.read(buf),
             FfiConverterOptionalTypeRequestLogger.read(buf),
             FfiConverterOptionalTypeWarningLogger.read(buf),
             FfiConverterOptionalTypeJournal.read(buf),
@@ -6626,6 +5457,7 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterBoolean.allocationSize(value.`allowInsecureHttp`) +
             FfiConverterOptionalLong.allocationSize(value.`maxIdleAgeMs`) +
             FfiConverterOptionalInt.allocationSize(value.`maxIdleConnections`) +
+            FfiConverterOptionalTypeAppInfo.allocationSize(value.`appInfo`) +
             FfiConverterOptionalTypeRequestLogger.allocationSize(value.`logger`) +
             FfiConverterOptionalTypeWarningLogger.allocationSize(value.`warningLogger`) +
             FfiConverterOptionalTypeJournal.allocationSize(value.`journal`)
@@ -6647,6 +5479,7 @@ public object FfiConverterTypeSpaazaConfig: FfiConverterRustBuffer<SpaazaConfig>
             FfiConverterBoolean.write(value.`allowInsecureHttp`, buf)
             FfiConverterOptionalLong.write(value.`maxIdleAgeMs`, buf)
             FfiConverterOptionalInt.write(value.`maxIdleConnections`, buf)
+            FfiConverterOptionalTypeAppInfo.write(value.`appInfo`, buf)
             FfiConverterOptionalTypeRequestLogger.write(value.`logger`, buf)
             FfiConverterOptionalTypeWarningLogger.write(value.`warningLogger`, buf)
             FfiConverterOptionalTypeJournal.write(value.`journal`, buf)
@@ -6692,16 +5525,38 @@ data class SpaazaVoucher (
     , 
     val `voucherRedeemedDatetime`: kotlin.String?
     , 
+    /**
+     * Seconds until the voucher expires, as Spaaza counted when it answered.
+     */
+    val `voucherExpirySecondsRemaining`: kotlin.Long?
+    , 
     val `userId`: kotlin.Long?
+    , 
+    /**
+     * The end-user's card the voucher names.
+     */
+    val `userEntityCard`: EntityCard?
     , 
     val `voucherThirdPartyId`: kotlin.Long?
     , 
     val `campaignId`: kotlin.Long?
     , 
+    val `campaignTitle`: kotlin.String?
+    , 
+    /**
+     * `signup`, `basket`, … (kept as sent).
+     */
+    val `campaignType`: kotlin.String?
+    , 
     /**
      * After a partial redeem: the new voucher holding the remainder.
      */
     val `regeneratedVoucher`: SpaazaVoucher?
+    , 
+    /**
+     * On a regenerated voucher: the voucher it came from (a summary: id and amounts).
+     */
+    val `parentVoucher`: SpaazaVoucher?
     , 
     val `warnings`: List<SpaazaWarning>
     , 
@@ -6748,7 +5603,12 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeEntityCard.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSpaazaVoucher.read(buf),
             FfiConverterOptionalTypeSpaazaVoucher.read(buf),
             FfiConverterSequenceTypeSpaazaWarning.read(buf),
             FfiConverterString.read(buf),
@@ -6772,10 +5632,15 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalString.allocationSize(value.`voucherCurrencySymbol`) +
             FfiConverterOptionalString.allocationSize(value.`voucherExpiryDatetimeUtc`) +
             FfiConverterOptionalString.allocationSize(value.`voucherRedeemedDatetime`) +
+            FfiConverterOptionalLong.allocationSize(value.`voucherExpirySecondsRemaining`) +
             FfiConverterOptionalLong.allocationSize(value.`userId`) +
+            FfiConverterOptionalTypeEntityCard.allocationSize(value.`userEntityCard`) +
             FfiConverterOptionalLong.allocationSize(value.`voucherThirdPartyId`) +
             FfiConverterOptionalLong.allocationSize(value.`campaignId`) +
+            FfiConverterOptionalString.allocationSize(value.`campaignTitle`) +
+            FfiConverterOptionalString.allocationSize(value.`campaignType`) +
             FfiConverterOptionalTypeSpaazaVoucher.allocationSize(value.`regeneratedVoucher`) +
+            FfiConverterOptionalTypeSpaazaVoucher.allocationSize(value.`parentVoucher`) +
             FfiConverterSequenceTypeSpaazaWarning.allocationSize(value.`warnings`) +
             FfiConverterString.allocationSize(value.`raw`) +
             FfiConverterOptionalString.allocationSize(value.`journalId`)
@@ -6797,10 +5662,15 @@ public object FfiConverterTypeSpaazaVoucher: FfiConverterRustBuffer<SpaazaVouche
             FfiConverterOptionalString.write(value.`voucherCurrencySymbol`, buf)
             FfiConverterOptionalString.write(value.`voucherExpiryDatetimeUtc`, buf)
             FfiConverterOptionalString.write(value.`voucherRedeemedDatetime`, buf)
+            FfiConverterOptionalLong.write(value.`voucherExpirySecondsRemaining`, buf)
             FfiConverterOptionalLong.write(value.`userId`, buf)
+            FfiConverterOptionalTypeEntityCard.write(value.`userEntityCard`, buf)
             FfiConverterOptionalLong.write(value.`voucherThirdPartyId`, buf)
             FfiConverterOptionalLong.write(value.`campaignId`, buf)
+            FfiConverterOptionalString.write(value.`campaignTitle`, buf)
+            FfiConverterOptionalString.write(value.`campaignType`, buf)
             FfiConverterOptionalTypeSpaazaVoucher.write(value.`regeneratedVoucher`, buf)
+            FfiConverterOptionalTypeSpaazaVoucher.write(value.`parentVoucher`, buf)
             FfiConverterSequenceTypeSpaazaWarning.write(value.`warnings`, buf)
             FfiConverterString.write(value.`raw`, buf)
             FfiConverterOptionalString.write(value.`journalId`, buf)
@@ -7012,7 +5882,7 @@ public object FfiConverterTypeWarning: FfiConverterRustBuffer<Warning> {
 
 
 /**
- * What went wrong (DESIGN.md §4). `ErrorKind.VOUCHER_NOT_FOUND.name.lowercase()` is the
+ * What went wrong (docs/errors.md). `ErrorKind.VOUCHER_NOT_FOUND.name.lowercase()` is the
  * kind's name in every language (`"voucher_not_found"`).
  */
 
@@ -7067,62 +5937,91 @@ public object FfiConverterTypeErrorKind: FfiConverterRustBuffer<ErrorKind> {
 
 
 
-
-
 /**
- * A sandbox that cannot start, or a rule, answer or data set it cannot read:
- * `SandboxException` in Kotlin.
+ * A Smart Gift site: an integer id (`SiteId.Number(12)`) or its text (`SiteId.Text("12")`).
+ * The core checks either (a positive id, non-blank text) and sends it as text. The
+ * named-argument forms take a `Long` or a `String` directly.
  */
-sealed class SandboxException(message: String): kotlin.Exception(message) {
+sealed class SiteId {
+    
+    data class Number(
+        val `id`: kotlin.Long) : SiteId()
         
-    /**
-     * Bad JSON, an unknown key, an invalid data set.
-     */
-        class Invalid(message: String) : SandboxException(message)
-        
-    /**
-     * The server could not start (e.g. the port is taken).
-     */
-        class Io(message: String) : SandboxException(message)
+    {
         
 
-    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<SandboxException> {
-        override fun lift(error_buf: RustBuffer.ByValue): SandboxException = FfiConverterTypeSandboxError.lift(error_buf)
+        companion object
     }
+    
+    data class Text(
+        val `id`: kotlin.String) : SiteId()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
 }
 
 /**
  * @suppress
  */
-public object FfiConverterTypeSandboxError : FfiConverterRustBuffer<SandboxException> {
-    override fun read(buf: ByteBuffer): SandboxException {
-        
-            return when(buf.getInt()) {
-            1 -> SandboxException.Invalid(FfiConverterString.read(buf))
-            2 -> SandboxException.Io(FfiConverterString.read(buf))
-            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
+public object FfiConverterTypeSiteId : FfiConverterRustBuffer<SiteId>{
+    override fun read(buf: ByteBuffer): SiteId {
+        return when(buf.getInt()) {
+            1 -> SiteId.Number(
+                FfiConverterLong.read(buf),
+                )
+            2 -> SiteId.Text(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
-        
     }
 
-    override fun allocationSize(value: SandboxException): ULong {
-        return 4UL
+    override fun allocationSize(value: SiteId): ULong = when(value) {
+        is SiteId.Number -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`id`)
+            )
+        }
+        is SiteId.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
     }
 
-    override fun write(value: SandboxException, buf: ByteBuffer) {
+    override fun write(value: SiteId, buf: ByteBuffer) {
         when(value) {
-            is SandboxException.Invalid -> {
+            is SiteId.Number -> {
                 buf.putInt(1)
+                FfiConverterLong.write(value.`id`, buf)
                 Unit
             }
-            is SandboxException.Io -> {
+            is SiteId.Text -> {
                 buf.putInt(2)
+                FfiConverterString.write(value.`id`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
-
 }
+
+
 
 
 
@@ -7567,6 +6466,70 @@ public object FfiConverterOptionalTypeWarningLogger: FfiConverterRustBuffer<Warn
         } else {
             buf.put(1)
             FfiConverterTypeWarningLogger.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAppInfo: FfiConverterRustBuffer<AppInfo?> {
+    override fun read(buf: ByteBuffer): AppInfo? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAppInfo.read(buf)
+    }
+
+    override fun allocationSize(value: AppInfo?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAppInfo.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AppInfo?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAppInfo.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeEntityCard: FfiConverterRustBuffer<EntityCard?> {
+    override fun read(buf: ByteBuffer): EntityCard? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeEntityCard.read(buf)
+    }
+
+    override fun allocationSize(value: EntityCard?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeEntityCard.allocationSize(value)
+        }
+    }
+
+    override fun write(value: EntityCard?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeEntityCard.write(value, buf)
         }
     }
 }
@@ -8106,39 +7069,6 @@ public object FfiConverterTypeSecretString: FfiConverter<SecretString, RustBuffe
 }
     )
     }
-    
-
-        /**
-         * Makes `calls` Smart Gift money redeems (`value` 10.00, site 12) through the Rust core
-         * alone, on the calling thread, and returns the seconds they took (bench only).
-         */
-    @Throws(VoucherException::class) fun `benchCoreRedeem`(`baseUrl`: kotlin.String, `apiKey`: kotlin.String, `calls`: kotlin.UInt): kotlin.Double {
-            return FfiConverterDouble.lift(
-    uniffiRustCallWithError(VoucherException) { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_func_bench_core_redeem(
-    
-        
-        FfiConverterString.lower(`baseUrl`),
-        FfiConverterString.lower(`apiKey`),
-        FfiConverterUInt.lower(`calls`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * Panics inside [`guard`]: lets the Kotlin tests prove that a Rust panic becomes a
-         * `VoucherException` of kind `INTERNAL` and the JVM carries on. Never called otherwise.
-         */
-    @Throws(VoucherException::class) fun `panicForTests`(`message`: kotlin.String)
-        = 
-    uniffiRustCallWithError(VoucherException) { _status ->
-    UniffiLib.uniffi_voucherkit_kotlin_fn_func_panic_for_tests(
-    
-        
-        FfiConverterString.lower(`message`),_status)
-}
-    
     
 
         /**

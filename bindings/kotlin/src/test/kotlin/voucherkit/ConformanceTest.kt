@@ -1,5 +1,8 @@
 package voucherkit
 
+import voucherkit.testing.Sandbox
+import voucherkit.testing.SandboxException
+import voucherkit.testing.ScriptedServer
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.BeforeAll

@@ -1,5 +1,8 @@
 package voucherkit
 
+import voucherkit.testing.Sandbox
+import voucherkit.testing.SandboxException
+import voucherkit.testing.ScriptedServer
 import com.fasterxml.jackson.databind.DeserializationFeature
 import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature
@@ -136,10 +139,10 @@ object Corpus {
             }
         }
 
-        /** A string or an integer site id, as the binding's String. */
-        fun siteId(): String = when (val v = get("site_id")) {
-            null -> ""
-            else -> if (v.isTextual) v.textValue() else if (v.isIntegralNumber) v.asText() else fail("site_id must be a string or integer")
+        /** A string or an integer site id, as given (the core judges each kind). */
+        fun siteId(): SiteId = when (val v = get("site_id")) {
+            null -> SiteId.Text("")
+            else -> if (v.isTextual) SiteId.Text(v.textValue()) else if (v.isIntegralNumber) SiteId.Number(v.longValue()) else fail("site_id must be a string or integer")
         }
 
         fun markAllUsed() {

@@ -1,5 +1,8 @@
 package voucherkit
 
+import voucherkit.testing.Sandbox
+import voucherkit.testing.SandboxException
+import voucherkit.testing.ScriptedServer
 import com.fasterxml.jackson.databind.JsonNode
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -98,7 +101,7 @@ class JournalTest {
         assertEquals(listOf<JournalEntry>(), sg.reconcile())
 
         // The record form carries the reference the same way; a reverse is journaled too.
-        val more = sg.redeem(RedeemRequest(voucherNo = "1000000001", siteId = "12", value = BigDecimal("5.00"), reference = "sale-2"))
+        val more = sg.redeem(RedeemRequest(voucherNo = "1000000001", siteId = SiteId.Text("12"), value = BigDecimal("5.00"), reference = "sale-2"))
         assertEquals("sale-2", journal.entry(more.journalId!!)!!.reference)
         val back = sg.reverse(voucherNo = "1000000001", siteId = "12", redemptions = done.redemptions, reference = "sale-1")
         val reversed = journal.entry(checkNotNull(back.journalId))!!

@@ -1,5 +1,8 @@
 package voucherkit
 
+import voucherkit.testing.Sandbox
+import voucherkit.testing.SandboxException
+import voucherkit.testing.ScriptedServer
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -104,7 +107,7 @@ class LoggingTest {
         server.push("""{"status":200,"body_file":"bodies/spaaza-get-vouchers.json"}""")
         sp.getVouchers(chainId = 2, username = "jane@example.com")
         assertEquals(1, seen.size)
-        assertEquals(RequestLog("spaaza", "GET", "/get-vouchers", 200, seen[0].durationMs, 1, null), seen[0])
+        assertEquals(RequestLog("spaaza", "GET", "/get-vouchers", 200, seen[0].durationMs, 1, null, null, null), seen[0])
         assertFalse(seen.toString().contains("jane"), "$seen")
         assertFalse(seen.toString().contains(SESSION), "$seen")
     }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use voucherkit_sandbox as sb;
 use voucherkit_sandbox::{Answer, FaultRule, RecordedRequest};
 
-use crate::types::SecretString;
+use crate::SecretString;
 
 /// A sandbox that cannot start, or a rule, answer or data set it cannot read:
 /// `SandboxException` in Kotlin.

@@ -6,12 +6,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use voucherkit_core::smartgift::{RedeemRequest, SmartGift, SmartGiftConfig};
-use voucherkit_core::{ClientOptions, Provider, Secret};
+use voucherkit_core::{ClientOptions, Secret};
 use voucherkit_sandbox::http::Server;
 use voucherkit_sandbox::{Answer, RecordedRequest};
 
-use crate::testing::SandboxError;
-use crate::types::{VkResult, guard};
+use crate::sandbox::SandboxError;
 
 /// Answers every request with `status` and the JSON `body`, on 127.0.0.1 (bench only).
 #[derive(Debug, uniffi::Object)]
@@ -44,8 +43,12 @@ impl BenchResponder {
 /// Makes `calls` Smart Gift money redeems (`value` 10.00, site 12) through the Rust core
 /// alone, on the calling thread, and returns the seconds they took (bench only).
 #[uniffi::export]
-pub fn bench_core_redeem(base_url: String, api_key: String, calls: u32) -> VkResult<f64> {
-    guard(Some(Provider::SmartGift), || {
+pub fn bench_core_redeem(
+    base_url: String,
+    api_key: String,
+    calls: u32,
+) -> Result<f64, SandboxError> {
+    let run = || -> voucherkit_core::Result<f64> {
         let client = SmartGift::new(SmartGiftConfig {
             journal: None,
             api_key: Secret::new(api_key),
@@ -58,5 +61,7 @@ pub fn bench_core_redeem(base_url: String, api_key: String, calls: u32) -> VkRes
             client.redeem(&req)?;
         }
         Ok(start.elapsed().as_secs_f64())
-    })
+    };
+    // A failure here is the bench's setup gone wrong, not a result to measure.
+    run().map_err(|e| SandboxError::Invalid(format!("the core redeem failed: {e}")))
 }
