@@ -8,7 +8,8 @@
 set -euo pipefail
 tarball=$(realpath "$1")
 version=$2
-readme=$(realpath "$(dirname "$0")/../../../README.md")
+here=$(cd "$(dirname "$0")" && pwd)
+readme=$(realpath "$here/../../../README.md")
 # shellcheck source=../../../tests/dist/no_rust.sh
 source "$(dirname "$0")/../../../tests/dist/no_rust.sh"
 
@@ -23,16 +24,7 @@ if readelf -S "$prefix/lib/libvoucherkit.so.$version" | grep -q '\.debug_'; then
   echo "test-dist-c: the shipped library carries debug sections" >&2; exit 1
 fi
 
-python3 - "$readme" quickstart.c <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-start = text.index("## C and C++ quick start")
-end = text.find("\n## ", start + 1)
-block = re.search(r"```c\n(.*?)```", text[start:end if end != -1 else len(text)], re.S)
-if not block:
-    sys.exit("README: no ```c block in the C and C++ quick start")
-open(sys.argv[2], "w").write(block.group(1))
-PY
+python3 "$here/../../../tests/dist/readme_block.py" "$readme" "## C and C++ quick start" c quickstart.c
 expect() {
   local what=$1 out=$2
   echo "$out" | sed "s/^/  $what: /"

@@ -33,21 +33,14 @@ node -e '
   console.log(`  installed voucherkit ${pkg.version}, optional: ${Object.keys(pkg.optionalDependencies).join(", ")}`)
 ' "$version"
 
-python3 - "$readme" quickstart.js quickstart.mjs <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-start = text.index("## Node quick start")
-end = text.find("\n## ", start + 1)
-block = re.search(r"```js\n(.*?)```", text[start:end if end != -1 else len(text)], re.S)
-if not block:
-    sys.exit("README: no ```js block in the Node quick start")
-cjs = block.group(1)
-open(sys.argv[2], "w").write(cjs)
+python3 "$here/../../../tests/dist/readme_block.py" "$readme" "## Node quick start" js quickstart.js
 # The same program as an ES module: each `const { … } = require('x')` becomes an import.
-esm, n = re.subn(r"const (\{[^}]*\}) = require\(('[^']+')\)", r"import \1 from \2", cjs)
+python3 - quickstart.js quickstart.mjs <<'PY'
+import re, sys
+esm, n = re.subn(r"const (\{[^}]*\}) = require\(('[^']+')\)", r"import \1 from \2", open(sys.argv[1]).read())
 if n == 0:
     sys.exit("README: the Node quick start has no require() to turn into an import")
-open(sys.argv[3], "w").write(esm)
+open(sys.argv[2], "w").write(esm)
 PY
 for program in quickstart.js quickstart.mjs; do
   out=$(node "$program")

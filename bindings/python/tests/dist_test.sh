@@ -38,16 +38,7 @@ if python3 -m zipfile -l "$wheel" | grep -E '\.(debug|pdb)$'; then
 fi
 python3 -m venv venv
 venv/bin/python -m pip install --quiet --disable-pip-version-check --no-index "$wheel"
-python3 - "$readme" quickstart.py <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-start = text.index("## Python quick start")
-end = text.find("\n## ", start + 1)
-block = re.search(r"```python\n(.*?)```", text[start:end if end != -1 else len(text)], re.S)
-if not block:
-    sys.exit("README: no ```python block in the Python quick start")
-open(sys.argv[2], "w").write(block.group(1))
-PY
+python3 "$here/../../../tests/dist/readme_block.py" "$readme" "## Python quick start" python quickstart.py
 out=$(venv/bin/python quickstart.py)
 echo "$out" | sed 's/^/  quick start: /'
 grep -q "The voucher has been redeemed." <<<"$out" && grep -q "voucher_expired" <<<"$out" \
