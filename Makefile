@@ -8,7 +8,8 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
 RUST_PACKAGES := -p voucherkit-core -p voucherkit-sandbox -p voucherkit-cli -p voucherkit-bench
 
-.PHONY: demo test lint check-targets corpus test-rust conformance bench-rust chaos dist test-dist check-versions
+.PHONY: demo test lint check-targets corpus test-rust conformance bench-rust chaos dist test-dist check-versions \
+	dist-native
 
 # A whole till session against the embedded sandbox: no keys, no network.
 demo:
@@ -22,6 +23,10 @@ TEST_TARGETS :=
 # `test-dist-<lang>` (installs that artifact with no Rust toolchain and redeems with it).
 DIST_TARGETS :=
 TEST_DIST_TARGETS :=
+# The crates whose libraries the artifacts ship (each fragment adds its own), built by one
+# cargo run (dist-native): shared dependencies compile once with one feature set, and a
+# later build of a subset would compile them again with another.
+DIST_CRATES :=
 DIST := $(CURDIR)/dist
 # One version for every artifact: the workspace's (tests/dist/check_versions.py proves the
 # header, the Python package, the npm packages and the jar agree).
@@ -49,6 +54,9 @@ test-dist: dist $(TEST_DIST_TARGETS)
 
 check-versions:
 	python3 tests/dist/check_versions.py
+
+dist-native:
+	$(CARGO) build --profile dist $(DIST_CRATES)
 
 # Ships $(1) as $(2): the line tables go to dist/debug/<name>.debug, the shipped copy is
 # stripped and names that file in .gnu_debuglink (gdb and eu-stack find it there).

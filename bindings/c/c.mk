@@ -32,7 +32,7 @@ SONAME = libvoucherkit.so.$(SO_MAJOR)
 SO_REAL = libvoucherkit.so.$(VERSION_STR)
 
 .PHONY: test-c lint-c build-c build-c-test header check-header c-tests c-asan c-valgrind \
-	c-install-test install install-c bench-c
+	c-install-test install install-c install-c-files bench-c
 
 test-c: lint-c check-header c-tests c-asan c-valgrind c-install-test
 	@echo "make test-c: all C/C++ suites passed"
@@ -129,6 +129,11 @@ c-valgrind: $(addprefix $(C_OUT)/,$(C_PROGRAMS))
 # What `make install` puts in place.
 install: install-c
 install-c: build-c
+	$(MAKE) --no-print-directory install-c-files
+
+# The files of an install from what build-c built (make dist-c builds them itself, with
+# every dist crate in one cargo run, and calls this directly).
+install-c-files:
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/lib/cmake/voucherkit
 	install -m 644 $(C_LIBDIR)/libvoucherkit.a $(DESTDIR)$(PREFIX)/lib/

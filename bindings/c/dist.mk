@@ -4,6 +4,7 @@
 
 DIST_TARGETS += dist-c
 TEST_DIST_TARGETS += test-dist-c
+DIST_CRATES += -p voucherkit-c -p voucherkit-cli
 
 C_DIST_NAME = voucherkit-$(VERSION)-linux-x86_64
 C_DIST_STAGE = $(CARGO_TARGET_DIR)/dist-stage/$(C_DIST_NAME)
@@ -11,10 +12,9 @@ C_DIST_TARBALL = $(DIST)/$(C_DIST_NAME).tar.gz
 
 .PHONY: dist-c test-dist-c
 
-dist-c:
-	$(CARGO) build --profile dist -p voucherkit-c -p voucherkit-cli
+dist-c: dist-native
 	rm -rf $(C_DIST_STAGE) && mkdir -p $(C_DIST_STAGE)/bin $(DIST)
-	$(MAKE) --no-print-directory install-c C_PROFILE=dist C_PROFILE_FLAG="--profile dist" \
+	$(MAKE) --no-print-directory install-c-files C_PROFILE=dist C_PROFILE_FLAG="--profile dist" \
 		PREFIX=/ DESTDIR=$(C_DIST_STAGE) >/dev/null
 	# The .pc file names its prefix relative to itself, so the tree can be extracted anywhere
 	# (the CMake config already finds its prefix from its own location).

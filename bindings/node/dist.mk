@@ -6,20 +6,21 @@
 
 DIST_TARGETS += dist-node
 TEST_DIST_TARGETS += test-dist-node
+DIST_CRATES += -p voucherkit-node
 
 NODE_DIST_STAGE = $(CARGO_TARGET_DIR)/dist-stage/node
 NODE_NAPI = $(CURDIR)/$(NODE_PKG)/node_modules/.bin/napi
 
 .PHONY: dist-node test-dist-node
 
-dist-node: node-deps
+# The addon is cargo's libvoucherkit_node.so from dist-native under napi-rs's platform name
+# (what `napi build --platform` does on linux, without a second cargo run of its own).
+dist-node: node-deps dist-native
 	rm -rf $(NODE_DIST_STAGE) $(DIST)/voucherkit-$(VERSION).tgz $(DIST)/voucherkit-*-$(VERSION).tgz
-	mkdir -p $(NODE_DIST_STAGE)/build $(DIST)
-	cd $(NODE_PKG) && $(NODE_NAPI) build --platform --profile dist --manifest-path Cargo.toml \
-		--output-dir $(NODE_DIST_STAGE)/build --no-js --dts native.d.ts
+	mkdir -p $(DIST)
 	node $(NODE_PKG)/tools/stage-dist.js $(NODE_DIST_STAGE) LICENSE-MIT LICENSE-APACHE
 	$(NODE_NAPI) create-npm-dirs --cwd $(NODE_DIST_STAGE)/voucherkit --npm-dir ../npm >/dev/null
-	$(call split_debug,$(NODE_DIST_STAGE)/build/voucherkit.linux-x64-gnu.node,$(NODE_DIST_STAGE)/npm/linux-x64-gnu/voucherkit.linux-x64-gnu.node)
+	$(call split_debug,$(CARGO_TARGET_DIR)/dist/libvoucherkit_node.so,$(NODE_DIST_STAGE)/npm/linux-x64-gnu/voucherkit.linux-x64-gnu.node)
 	cp LICENSE-MIT LICENSE-APACHE $(NODE_DIST_STAGE)/npm/linux-x64-gnu/
 	cd $(NODE_DIST_STAGE)/voucherkit && npm pack --silent --pack-destination $(DIST) >/dev/null
 	cd $(NODE_DIST_STAGE)/npm/linux-x64-gnu && npm pack --silent --pack-destination $(DIST) >/dev/null

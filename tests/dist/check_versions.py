@@ -6,7 +6,7 @@ a user sees a version must say the same (run by `make check-versions`, before `m
   reads from its crate, the C library and the CLI follow the workspace);
 - bindings/c/include/voucherkit.h: VOUCHERKIT_VERSION_MAJOR/MINOR/PATCH/STRING;
 - bindings/node/package.json: `version`;
-- bindings/kotlin/pom.xml: the project's `<version>`;
+- bindings/kotlin/pom.xml and bindings/kotlin/testing/pom.xml: the project's `<version>`;
 - CHANGELOG.md: a `## <version>` section.
 
 The built artifacts are checked again by each `make test-dist-<lang>` (the installed
@@ -58,11 +58,12 @@ def main() -> int:
     if npm != version:
         problems.append(f"bindings/node/package.json: version {npm}, not {version}")
 
-    pom = ET.parse(ROOT / "bindings/kotlin/pom.xml").getroot()
     ns = {"m": "http://maven.apache.org/POM/4.0.0"}
-    jar = pom.findtext("m:version", namespaces=ns) or pom.findtext("version")
-    if jar != version:
-        problems.append(f"bindings/kotlin/pom.xml: version {jar}, not {version}")
+    for pom_path in ["bindings/kotlin/pom.xml", "bindings/kotlin/testing/pom.xml"]:
+        pom = ET.parse(ROOT / pom_path).getroot()
+        jar = pom.findtext("m:version", namespaces=ns) or pom.findtext("version")
+        if jar != version:
+            problems.append(f"{pom_path}: version {jar}, not {version}")
 
     changelog = (ROOT / "CHANGELOG.md").read_text()
     if not re.search(rf"^## \[?{re.escape(version)}\]?", changelog, re.M):
