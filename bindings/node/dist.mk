@@ -10,6 +10,9 @@ DIST_CRATES += -p voucherkit-node
 
 NODE_DIST_STAGE = $(CARGO_TARGET_DIR)/dist-stage/node
 NODE_NAPI = $(CURDIR)/$(NODE_PKG)/node_modules/.bin/napi
+# napi create-npm-dirs keeps the platform packages inside the main package's directory
+# (its `files` leave them out of the main tarball).
+NODE_PLATFORM_DIR = $(NODE_DIST_STAGE)/voucherkit/npm/linux-x64-gnu
 
 .PHONY: dist-node test-dist-node
 
@@ -19,11 +22,11 @@ dist-node: node-deps dist-native
 	rm -rf $(NODE_DIST_STAGE) $(DIST)/voucherkit-$(VERSION).tgz $(DIST)/voucherkit-*-$(VERSION).tgz
 	mkdir -p $(DIST)
 	node $(NODE_PKG)/tools/stage-dist.js $(NODE_DIST_STAGE) LICENSE-MIT LICENSE-APACHE
-	$(NODE_NAPI) create-npm-dirs --cwd $(NODE_DIST_STAGE)/voucherkit --npm-dir ../npm >/dev/null
-	$(call split_debug,$(CARGO_TARGET_DIR)/dist/libvoucherkit_node.so,$(NODE_DIST_STAGE)/npm/linux-x64-gnu/voucherkit.linux-x64-gnu.node)
-	cp LICENSE-MIT LICENSE-APACHE $(NODE_DIST_STAGE)/npm/linux-x64-gnu/
+	$(NODE_NAPI) create-npm-dirs --cwd $(NODE_DIST_STAGE)/voucherkit --npm-dir npm >/dev/null
+	$(call split_debug,$(CARGO_TARGET_DIR)/dist/libvoucherkit_node.so,$(NODE_PLATFORM_DIR)/voucherkit.linux-x64-gnu.node)
+	cp LICENSE-MIT LICENSE-APACHE $(NODE_PLATFORM_DIR)/
 	cd $(NODE_DIST_STAGE)/voucherkit && npm pack --silent --pack-destination $(DIST) >/dev/null
-	cd $(NODE_DIST_STAGE)/npm/linux-x64-gnu && npm pack --silent --pack-destination $(DIST) >/dev/null
+	cd $(NODE_PLATFORM_DIR) && npm pack --silent --pack-destination $(DIST) >/dev/null
 	@ls -l $(DIST)/voucherkit-$(VERSION).tgz $(DIST)/voucherkit-linux-x64-gnu-$(VERSION).tgz
 
 test-dist-node:

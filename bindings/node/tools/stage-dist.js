@@ -2,8 +2,9 @@
 // `make dist-node`, step 2: lays out the npm packages as napi-rs publishes them.
 //   <stage>/voucherkit/            the main package: JS, types, CLI shim, no binary, and an
 //                                  optionalDependency on every platform package
-//   <stage>/npm/<platform>/        one package per napi target (`napi create-npm-dirs`); the
-//                                  built addon is copied into its own (`napi artifacts`)
+//   <stage>/voucherkit/npm/<platform>/  one package per napi target (`napi create-npm-dirs`,
+//                                  outside the main package's `files`); the built addon is
+//                                  copied into its own (`napi artifacts`)
 // Usage: node tools/stage-dist.js <stage dir> <license files…>
 const { cpSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs')
 const { basename, join } = require('node:path')
