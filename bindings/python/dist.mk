@@ -12,7 +12,7 @@ PY_DIST_STAGE = $(CARGO_TARGET_DIR)/dist-stage/python
 .PHONY: dist-python test-dist-python
 
 dist-python: $(PY)
-	rm -rf $(PY_DIST_STAGE) $(DIST)/voucherkit-*.whl $(DIST)/voucherkit-*.tar.gz
+	rm -rf $(PY_DIST_STAGE) $(DIST)/voucherkit-*.whl $(DIST)/voucherkit-$(VERSION).tar.gz
 	mkdir -p $(PY_DIST_STAGE) $(DIST)
 	cd $(PY_DIR) && PATH=$(PY_VENV)/bin:$$PATH $(PY_VENV)/bin/maturin build --profile dist --zig \
 		--compatibility manylinux2014 --target x86_64-unknown-linux-gnu --out $(PY_DIST_STAGE)/built
