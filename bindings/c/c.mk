@@ -84,17 +84,23 @@ build-c-test: | $(C_OUT)
 	cp $(C_STATIC) $(C_TEST_STATIC)
 	$(CARGO) build -p voucherkit-c $(C_PROFILE_FLAG)
 
+# test_c is one program from several sources (split by concern; test_c.c has main), built
+# in one compiler call so each build stays a single link.
+C_TEST_C_SRCS := $(addprefix $(C_SRC)/,test_c.c test_c_operations.c test_c_errors.c \
+	test_c_callbacks.c test_c_sandbox.c test_c_misuse.c test_c_journal.c)
+C_TEST_C_DEPS := $(C_TEST_C_SRCS) $(C_SRC)/test_c.h
+
 # Plain builds (also what valgrind runs) and ASan+UBSan builds, all linking the test staticlib.
-$(C_OUT)/test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c-test | $(C_OUT)
-	$(CC) $(C_CFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/test_c: $(C_TEST_C_DEPS) $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CC) $(C_CFLAGS) $(C_TEST_C_SRCS) $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 $(C_OUT)/test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CXX) $(C_CXXFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 $(C_OUT)/conformance: $(C_SRC)/conformance.cpp $(C_SRC)/results_json.hpp $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CXX) $(C_CXXFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 $(C_OUT)/journal_scenarios: $(C_SRC)/journal_scenarios.cpp $(C_SRC)/results_json.hpp $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CXX) $(C_CXXFLAGS) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
-$(C_OUT)/asan_test_c: $(C_SRC)/test_c.c $(C_HEADERS) build-c-test | $(C_OUT)
-	$(CC) $(C_CFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
+$(C_OUT)/asan_test_c: $(C_TEST_C_DEPS) $(C_HEADERS) build-c-test | $(C_OUT)
+	$(CC) $(C_CFLAGS) $(C_SAN) $(C_TEST_C_SRCS) $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 $(C_OUT)/asan_test_cpp: $(C_SRC)/test_cpp.cpp $(C_HEADERS) build-c-test | $(C_OUT)
 	$(CXX) $(C_CXXFLAGS) $(C_SAN) $< $(C_TEST_STATIC) $(C_NATIVE_LIBS) -o $@
 $(C_OUT)/asan_conformance: $(C_SRC)/conformance.cpp $(C_SRC)/results_json.hpp $(C_HEADERS) build-c-test | $(C_OUT)

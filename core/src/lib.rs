@@ -26,6 +26,7 @@
 //! # Ok::<(), voucherkit_core::Error>(())
 //! ```
 
+mod closable;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -39,6 +40,7 @@ mod status;
 pub mod transport;
 mod validate;
 
+pub use closable::{CLOSED_MESSAGE, Closable};
 pub use error::{Error, ErrorKind, Provider, Result};
 pub use money::Amount;
 pub use rust_decimal::Decimal;

@@ -534,47 +534,6 @@ const APP_INFO: &[(&str, &str)] = &[
     ("url", "app_info"),
 ];
 
-/// A native client's core client until `close()`: calls take their own handle, so one
-/// in flight when the client closes finishes normally; a call after it is refused.
-pub struct Slot<T> {
-    inner: std::sync::Mutex<Option<std::sync::Arc<T>>>,
-    provider: Provider,
-    what: &'static str,
-}
-
-impl<T> Slot<T> {
-    pub fn new(client: T, provider: Provider, what: &'static str) -> Slot<T> {
-        Slot {
-            inner: std::sync::Mutex::new(Some(std::sync::Arc::new(client))),
-            provider,
-            what,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<std::sync::Arc<T>>> {
-        // Nothing runs under the lock that could panic; a poisoned one still holds a value.
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The client, or `invalid_request` naming `client` once it is closed.
-    pub fn get(&self) -> Vk<std::sync::Arc<T>> {
-        self.lock().clone().ok_or_else(|| {
-            Error::invalid(
-                "client",
-                format!("this {} client is closed; create a new one", self.what),
-            )
-            .with_provider(self.provider)
-        })
-    }
-
-    /// Lets the core client go (its pooled connections close once no call uses it).
-    pub fn close(&self) {
-        self.lock().take();
-    }
-}
-
 /// An N-API failure while reading arguments (never expected): an `internal` error.
 pub fn napi_err(e: napi::Error) -> Error {
     Error::internal(format!("reading a JavaScript value failed: {e}"))

@@ -7,9 +7,9 @@ use voucherkit_core::smartgift::{
     CheckRequest, HoldRequest, MetaCondition, RedeemRequest, ReleaseRequest, ReverseRequest,
     SmartGift, SmartGiftConfig,
 };
-use voucherkit_core::{Provider, Secret};
+use voucherkit_core::{Closable, Provider, Secret};
 
-use crate::convert::{self, CLIENT_OPTIONS, Opts, Slot, Vk, guarded, result_text};
+use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
 use crate::journal::{client_journal, entries_text};
 use crate::{Job, LogCallback};
 
@@ -64,7 +64,7 @@ const REVERSE: &[(&str, &str)] = &[
 /// The native Smart Gift client; `index.js` wraps it.
 #[napi(js_name = "SmartGift")]
 pub struct NativeSmartGift {
-    inner: Slot<SmartGift>,
+    inner: Closable<SmartGift>,
     summary: String,
     user_agent: String,
 }
@@ -188,7 +188,7 @@ impl NativeSmartGift {
         match built {
             Ok((client, summary)) => Ok(NativeSmartGift {
                 user_agent: client.user_agent().to_owned(),
-                inner: Slot::new(client, PROVIDER, "SmartGift"),
+                inner: Closable::new(client, PROVIDER),
                 summary,
             }),
             Err(e) => Err(convert::thrown(&e)),

@@ -8,9 +8,9 @@ use voucherkit_core::spaaza::{
     ClaimRequest, DEFAULT_API_VERSION, GetVouchersRequest, LockVoucherRequest,
     RedeemVoucherRequest, Spaaza, SpaazaAuth, SpaazaConfig, UnlockVoucherRequest,
 };
-use voucherkit_core::{Error, Provider, Secret};
+use voucherkit_core::{Closable, Error, Provider, Secret};
 
-use crate::convert::{self, CLIENT_OPTIONS, Opts, Slot, Vk, guarded, result_text};
+use crate::convert::{self, CLIENT_OPTIONS, Opts, Vk, guarded, result_text};
 use crate::journal::{client_journal, entries_text};
 use crate::pages::NativeVoucherPages;
 use crate::{Job, LogCallback};
@@ -180,7 +180,7 @@ fn get_request(v: Unknown) -> Vk<GetVouchersRequest> {
 /// The native Spaaza client; `index.js` wraps it.
 #[napi(js_name = "Spaaza")]
 pub struct NativeSpaaza {
-    inner: Slot<Spaaza>,
+    inner: Closable<Spaaza>,
     summary: String,
     user_agent: String,
 }
@@ -255,7 +255,7 @@ impl NativeSpaaza {
         match built {
             Ok((client, summary)) => Ok(NativeSpaaza {
                 user_agent: client.user_agent().to_owned(),
-                inner: Slot::new(client, PROVIDER, "Spaaza"),
+                inner: Closable::new(client, PROVIDER),
                 summary,
             }),
             Err(e) => Err(convert::thrown(&e)),

@@ -12,10 +12,10 @@ use voucherkit_core::smartgift::{
     ReleaseRequest, Released, ReverseRequest, Reversed, SmartGift, SmartGiftConfig,
     SmartGiftVoucher,
 };
-use voucherkit_core::{Provider, Secret};
+use voucherkit_core::{Closable, Provider, Secret};
 
 use crate::convert::{self, json_to_py};
-use crate::handle::Handle;
+use crate::handle::OpenClient;
 use crate::journal::{self, PyJournalEntry};
 use crate::options::{TransportArgs, client_options};
 use crate::{errors, guard};
@@ -63,7 +63,7 @@ fn meta_condition(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<MetaCondi
 /// A Smart Gift client. Thread-safe: share one per till process.
 #[pyclass(name = "SmartGift", module = "voucherkit", frozen)]
 pub struct PySmartGift {
-    inner: Handle<SmartGift>,
+    inner: Closable<SmartGift>,
     base_url: String,
     user_agent: String,
     api_key: Secret,
@@ -127,7 +127,7 @@ impl PySmartGift {
             Ok(PySmartGift {
                 base_url: inner.base_url().to_owned(),
                 user_agent: inner.user_agent().to_owned(),
-                inner: Handle::new(inner, PROVIDER),
+                inner: Closable::new(inner, PROVIDER),
                 api_key,
                 journal: journal_path,
             })
@@ -199,7 +199,7 @@ impl PySmartGift {
         meta_conditions: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<PySmartGiftVoucher> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let site_id = convert::site_id(py, &site_id, PROVIDER)?;
             let meta = meta_conditions
                 .unwrap_or_default()
@@ -223,7 +223,7 @@ impl PySmartGift {
     #[pyo3(signature = (*, voucher_no))]
     fn hold(&self, py: Python<'_>, voucher_no: String) -> PyResult<PyHold> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = HoldRequest { voucher_no };
             let h = py
                 .detach(|| client.hold(&req))
@@ -247,7 +247,7 @@ impl PySmartGift {
         reference: Option<String>,
     ) -> PyResult<PyRedemption> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let site_id = convert::site_id(py, &site_id, PROVIDER)?;
             let value = value
                 .map(|v| convert::amount(py, &v, "value", PROVIDER))
@@ -276,7 +276,7 @@ impl PySmartGift {
         hold_token: String,
     ) -> PyResult<PyReleased> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = ReleaseRequest {
                 voucher_no,
                 hold_token,
@@ -299,7 +299,7 @@ impl PySmartGift {
         reference: Option<String>,
     ) -> PyResult<PyReversed> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = ReverseRequest {
                 reference,
                 voucher_no,
@@ -318,7 +318,7 @@ impl PySmartGift {
     /// as they stand afterwards. Needs `journal=`.
     fn reconcile(&self, py: Python<'_>) -> PyResult<Vec<PyJournalEntry>> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             journal::reconciled(py, py.detach(|| client.reconcile()))
         })
     }

@@ -9,9 +9,10 @@ import inspect
 import logging
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_type
 
 import pytest
 
@@ -227,3 +228,59 @@ def test_100_concurrent_redeems_never_block_the_loop(sandbox: Sandbox) -> None:
             return
     shown = [f"{n} ticks, median {m * 1000:.2f} ms, worst {w * 1000:.2f} ms" for n, m, w in runs]
     pytest.fail(f"the loop was not responsive while the redeems ran: {shown}")
+
+
+def test_mypy_strict_sees_each_operation_as_a_coroutine_of_its_result(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The package ships py.typed and the async clients are annotated in place: for a user
+    of ``mypy --strict`` each operation is a coroutine of the synchronous client's result
+    type. ``make test-python`` runs mypy --strict over this file, which checks every
+    ``assert_type``; the ``isinstance`` checks hold at run time."""
+
+    async def main() -> None:
+        journal = voucherkit.Journal(tmp_path / "typed.db")
+        async with asmartgift(sandbox, journal=journal) as sg:
+            check = assert_type(
+                sg.check(voucher_no="1000000001", site_id=12),
+                Coroutine[Any, Any, voucherkit.SmartGiftVoucher],
+            )
+            assert isinstance(await check, voucherkit.SmartGiftVoucher)
+            h = assert_type(await sg.hold(voucher_no="1000000001"), voucherkit.Hold)
+            redeem = assert_type(
+                sg.redeem(
+                    voucher_no="1000000001",
+                    site_id=12,
+                    value=Decimal("1.00"),
+                    hold_token=h.hold_token,
+                ),
+                Coroutine[Any, Any, voucherkit.Redemption],
+            )
+            r = await redeem
+            assert isinstance(r, voucherkit.Redemption)
+            released = await sg.release(voucher_no="1000000001", hold_token=h.hold_token)
+            assert isinstance(assert_type(released, voucherkit.Released), voucherkit.Released)
+            rev = await sg.reverse(voucher_no="1000000001", site_id=12, redemptions=r.redemptions)
+            assert isinstance(assert_type(rev, voucherkit.Reversed), voucherkit.Reversed)
+            entries = assert_type(await sg.reconcile(), list[voucherkit.JournalEntry])
+            assert all(isinstance(e, voucherkit.JournalEntry) for e in entries)
+        async with aspaaza(sandbox) as sp:
+            listed = assert_type(
+                sp.get_vouchers(chain_id=2, voucher_id=438595, show_all_statuses=True),
+                Coroutine[Any, Any, voucherkit.VoucherList],
+            )
+            assert isinstance(await listed, voucherkit.VoucherList)
+            pages = assert_type(
+                sp.iter_vouchers(chain_id=2, show_all_statuses=True),
+                AsyncIterator[voucherkit.SpaazaVoucher],
+            )
+            async for one in pages:
+                assert isinstance(
+                    assert_type(one, voucherkit.SpaazaVoucher), voucherkit.SpaazaVoucher
+                )
+            done = await sp.redeem_voucher(chain_id=2, voucher_id=438595, amount=Decimal("1.00"))
+            assert isinstance(assert_type(done, voucherkit.SpaazaVoucher), voucherkit.SpaazaVoucher)
+        closing = assert_type(sg.close(), Coroutine[Any, Any, None])
+        await closing
+
+    asyncio.run(main())

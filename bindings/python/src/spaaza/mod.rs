@@ -8,10 +8,10 @@ use voucherkit_core::spaaza::{
     ClaimRequest, GetVouchersRequest, LockVoucherRequest, RedeemVoucherRequest, Spaaza, SpaazaAuth,
     SpaazaConfig, UnlockVoucherRequest,
 };
-use voucherkit_core::{Provider, Secret};
+use voucherkit_core::{Closable, Provider, Secret};
 
 use crate::convert;
-use crate::handle::Handle;
+use crate::handle::OpenClient;
 use crate::journal::{self, PyJournalEntry};
 use crate::options::{TransportArgs, client_options};
 use crate::smartgift::py_repr;
@@ -28,7 +28,7 @@ const PROVIDER: Provider = Provider::Spaaza;
 /// A Spaaza client. Thread-safe: share one per till process.
 #[pyclass(name = "Spaaza", module = "voucherkit", frozen)]
 pub struct PySpaaza {
-    inner: Handle<Spaaza>,
+    inner: Closable<Spaaza>,
     base_url: String,
     user_agent: String,
     auth: SpaazaAuth,
@@ -106,7 +106,7 @@ impl PySpaaza {
             Ok(PySpaaza {
                 base_url: inner.base_url().to_owned(),
                 user_agent: inner.user_agent().to_owned(),
-                inner: Handle::new(inner, PROVIDER),
+                inner: Closable::new(inner, PROVIDER),
                 auth: mode,
                 session_user_id,
                 session_key,
@@ -199,7 +199,7 @@ impl PySpaaza {
         reference: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let amount = amount
                 .map(|a| convert::amount(py, &a, "amount", PROVIDER))
                 .transpose()?;
@@ -227,7 +227,7 @@ impl PySpaaza {
         voucher_id: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = UnlockVoucherRequest {
                 voucher_key,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
@@ -256,7 +256,7 @@ impl PySpaaza {
         auxiliary_identifier: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = ClaimRequest {
                 chain_id: convert::opt_int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
@@ -292,7 +292,7 @@ impl PySpaaza {
         auxiliary_identifier: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = ClaimRequest {
                 chain_id: convert::opt_int(py, &chain_id, "chain_id", PROVIDER)?,
                 voucher_key,
@@ -326,7 +326,7 @@ impl PySpaaza {
         voucher_locking_code: Option<String>,
     ) -> PyResult<PySpaazaVoucher> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = LockVoucherRequest {
                 voucher_key,
                 voucher_id: convert::opt_int(py, &voucher_id, "voucher_id", PROVIDER)?,
@@ -374,7 +374,7 @@ impl PySpaaza {
         max_redeemed_datetime: Option<String>,
     ) -> PyResult<PyVoucherList> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = vouchers_request(
                 py,
                 chain_id,
@@ -434,7 +434,7 @@ impl PySpaaza {
         max: Option<Bound<'_, PyAny>>,
     ) -> PyResult<PyVoucherPages> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             let req = vouchers_request(
                 py,
                 chain_id,
@@ -478,7 +478,7 @@ impl PySpaaza {
     /// as they stand afterwards. Needs `journal=`.
     fn reconcile(&self, py: Python<'_>) -> PyResult<Vec<PyJournalEntry>> {
         guard(py, || {
-            let client = self.inner.get(py)?;
+            let client = self.inner.open(py)?;
             journal::reconciled(py, py.detach(|| client.reconcile()))
         })
     }
