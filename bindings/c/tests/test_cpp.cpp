@@ -604,6 +604,12 @@ static void test_numeric_site_ids(const std::string &corpus) {
     CHECK(sent.find(R"(\"site_id\":\"34\")") != std::string::npos);
     CHECK(sent.find(R"(\"site_id\":\"56\")") != std::string::npos);
     CHECK_EQ(server.pending(), 0u);
+    // A site number is positive as in every other language: refused before anything is sent.
+    for (std::int64_t bad : {std::int64_t{0}, std::int64_t{-5}}) {
+        auto e = EXPECT_ERROR(InvalidRequest, sg.redeem("SG-1", bad, "10.00"));
+        CHECK(e && e->field() == std::optional<std::string>("site_id"));
+    }
+    CHECK_EQ(server.requests_json(), sent);
 }
 
 // app_info reaches the User-Agent; a bad one is refused by the library naming app_info;

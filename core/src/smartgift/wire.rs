@@ -244,11 +244,17 @@ pub(crate) fn voucher_no(v: &str) -> Result<&str> {
     validate::non_blank(v, "voucher_no").map_err(invalid)
 }
 
-/// The site as sent: always a string.
+/// The site as sent: always a string. A site number must be positive whether it came as
+/// a number or as text (`"-5"` from a C or C++ till is refused like `-5` from Python).
 pub(crate) fn site_id(site: &SiteId) -> Result<String> {
     match site {
         SiteId::Number(n) => validate::positive_id(*n, "site_id").map(|n| n.to_string()),
-        SiteId::Text(s) => validate::non_blank(s, "site_id").map(str::to_owned),
+        SiteId::Text(s) => {
+            validate::non_blank(s, "site_id").and_then(|text| match text.trim().parse::<i64>() {
+                Ok(n) => validate::positive_id(n, "site_id").map(|_| text.to_owned()),
+                Err(_) => Ok(text.to_owned()),
+            })
+        }
     }
     .map_err(invalid)
 }
@@ -340,5 +346,27 @@ fn voucher_from(data: Map<String, Value>) -> SmartGiftVoucher {
             .filter(|v| !v.is_null())
             .cloned(),
         raw: Value::Object(data),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_number_must_be_positive_as_a_number_or_as_text() {
+        assert_eq!(site_id(&SiteId::Number(12)).unwrap(), "12");
+        assert_eq!(site_id(&SiteId::Text("12".into())).unwrap(), "12");
+        assert_eq!(site_id(&SiteId::Text("X".into())).unwrap(), "X");
+        for bad in [
+            SiteId::Number(0),
+            SiteId::Number(-5),
+            SiteId::Text("0".into()),
+            SiteId::Text(" -5 ".into()),
+            SiteId::Text(" ".into()),
+        ] {
+            let e = site_id(&bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("site_id"), "{bad:?}");
+        }
     }
 }
