@@ -210,6 +210,8 @@ def smartgift_voucher_json(v: voucherkit.SmartGiftVoucher) -> Json:
 
 def spaaza_voucher_json(v: voucherkit.SpaazaVoucher) -> Json:
     regenerated = v.regenerated_voucher
+    parent = v.parent_voucher
+    card = v.user_entity_card
     return {
         "voucher_key": v.voucher_key,
         "voucher_id": v.voucher_id,
@@ -229,7 +231,14 @@ def spaaza_voucher_json(v: voucherkit.SpaazaVoucher) -> Json:
         "user_id": v.user_id,
         "voucher_third_party_id": v.voucher_third_party_id,
         "campaign_id": v.campaign_id,
+        "voucher_expiry_seconds_remaining": v.voucher_expiry_seconds_remaining,
+        "user_entity_card": (
+            None if card is None else {"card_type": card["card_type"], "code": card["code"]}
+        ),
+        "campaign_title": v.campaign_title,
+        "campaign_type": v.campaign_type,
         "regenerated_voucher": None if regenerated is None else spaaza_voucher_json(regenerated),
+        "parent_voucher": None if parent is None else spaaza_voucher_json(parent),
         "warnings": warnings_json(v.warnings),
         "raw": v.raw,
     }

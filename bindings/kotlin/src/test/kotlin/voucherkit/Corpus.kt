@@ -394,7 +394,14 @@ object Corpus {
         "user_id" to num(v.userId),
         "voucher_third_party_id" to num(v.voucherThirdPartyId),
         "campaign_id" to num(v.campaignId),
+        "voucher_expiry_seconds_remaining" to num(v.voucherExpirySecondsRemaining),
+        "user_entity_card" to (
+            v.userEntityCard?.let { obj("card_type" to text(it.cardType), "code" to text(it.code)) } ?: NullNode.instance
+        ),
+        "campaign_title" to text(v.campaignTitle),
+        "campaign_type" to text(v.campaignType),
         "regenerated_voucher" to (v.regeneratedVoucher?.let(::spaazaJson) ?: NullNode.instance),
+        "parent_voucher" to (v.parentVoucher?.let(::spaazaJson) ?: NullNode.instance),
         "warnings" to warningsJson(v.warnings),
         "raw" to parse(v.raw),
     )
