@@ -46,13 +46,15 @@ build-kotlin:
 kotlin-bindgen:
 	$(CARGO) build -p voucherkit-kotlin-bindgen
 
-# Writes the Kotlin for both built libraries into $(1) (voucherkit/, voucherkit/testing/).
+# Writes the Kotlin for both built libraries into $(1) (voucherkit/, voucherkit/testing/);
+# close() of the two clients closes them in Rust (tools/close_clients.py says why).
 define kt_generate
 	rm -rf $(1) && mkdir -p $(1)
 	$(KT_BINDGEN) generate --library $(KT_LIB) --language kotlin --no-format \
 		--config $(KT_DIR)/bindgen/roots.toml --out-dir $(1) >/dev/null
 	$(KT_BINDGEN) generate --library $(KT_TESTING_LIB) --language kotlin --no-format \
 		--config $(KT_DIR)/bindgen/roots.toml --out-dir $(1) >/dev/null
+	python3 $(KT_DIR)/tools/close_clients.py $(1)/voucherkit/voucherkit_kotlin.kt
 endef
 
 kotlin-generate: build-kotlin kotlin-bindgen

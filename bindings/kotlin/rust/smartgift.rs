@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use voucherkit_core::Provider;
 use voucherkit_core::smartgift as sg;
+use voucherkit_core::{Closable, Provider};
 
 use crate::journal::{self, Journal, JournalEntry};
 use crate::logging::{RequestLogger, WarningLogger};
@@ -254,10 +254,14 @@ pub struct Reversed {
 }
 
 /// A Smart Gift client. Thread-safe: share one between threads (one connection pool).
-/// Every call blocks: run it off the UI thread.
-#[derive(Debug, uniffi::Object)]
+/// Every call blocks: run it off the UI thread. `close()` ends it: a later call is
+/// `INVALID_REQUEST` naming `client`, as in every language.
+#[derive(uniffi::Object)]
 pub struct SmartGift {
-    inner: sg::SmartGift,
+    inner: Closable<sg::SmartGift>,
+    // Kept apart so they still answer once the client is closed.
+    base_url: String,
+    user_agent: String,
 }
 
 fn voucher(v: sg::SmartGiftVoucher) -> SmartGiftVoucher {
@@ -311,29 +315,42 @@ impl SmartGift {
                 base_url: config.base_url,
                 options,
             })?;
-            Ok(Arc::new(SmartGift { inner }))
+            Ok(Arc::new(SmartGift {
+                base_url: inner.base_url().to_owned(),
+                user_agent: inner.user_agent().to_owned(),
+                inner: Closable::new(inner, Provider::SmartGift),
+            }))
         })
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> String {
-        self.inner.base_url().to_owned()
+        self.base_url.clone()
     }
 
     /// The User-Agent every request carries.
     pub fn user_agent(&self) -> String {
-        self.inner.user_agent().to_owned()
+        self.user_agent.clone()
+    }
+
+    /// Ends the client (Kotlin's `close()`, which `use {}` calls): its pooled connections
+    /// close once no call in flight uses them; a later call is `INVALID_REQUEST` naming
+    /// `client`. Closing twice is harmless.
+    pub fn close_client(&self) {
+        self.inner.close();
     }
 
     /// What a voucher is worth at a site. A read: safe to retry.
     pub fn check(&self, request: CheckRequest) -> VkResult<SmartGiftVoucher> {
-        guard(PROVIDER, || self.inner.check(&request.into()).map(voucher))
+        guard(PROVIDER, || {
+            self.inner.get()?.check(&request.into()).map(voucher)
+        })
     }
 
     /// Reserves the whole voucher for about five minutes.
     pub fn hold(&self, request: HoldRequest) -> VkResult<Hold> {
         guard(PROVIDER, || {
-            let h = self.inner.hold(&sg::HoldRequest {
+            let h = self.inner.get()?.hold(&sg::HoldRequest {
                 voucher_no: request.voucher_no,
             })?;
             Ok(Hold {
@@ -351,7 +368,7 @@ impl SmartGift {
     /// or `check` before trying again.
     pub fn redeem(&self, request: RedeemRequest) -> VkResult<Redemption> {
         guard(PROVIDER, || {
-            let r = self.inner.redeem(&request.into())?;
+            let r = self.inner.get()?.redeem(&request.into())?;
             Ok(Redemption {
                 message: r.message,
                 redemptions: redemption_ids(r.redemptions)?,
@@ -364,7 +381,7 @@ impl SmartGift {
     /// Gives up a hold before it expires.
     pub fn release(&self, request: ReleaseRequest) -> VkResult<Released> {
         guard(PROVIDER, || {
-            let r = self.inner.release(&sg::ReleaseRequest {
+            let r = self.inner.get()?.release(&sg::ReleaseRequest {
                 voucher_no: request.voucher_no,
                 hold_token: request.hold_token,
             })?;
@@ -378,7 +395,7 @@ impl SmartGift {
     /// Undoes redemptions (each id in full).
     pub fn reverse(&self, request: ReverseRequest) -> VkResult<Reversed> {
         guard(PROVIDER, || {
-            let r = self.inner.reverse(&sg::ReverseRequest {
+            let r = self.inner.get()?.reverse(&sg::ReverseRequest {
                 reference: request.reference,
                 voucher_no: request.voucher_no,
                 site_id: request.site_id.into(),
@@ -397,6 +414,8 @@ impl SmartGift {
     /// examined, in their state afterwards. Run it at start-up and after any
     /// `OUTCOME_UNKNOWN`. Without a journal: `INVALID_REQUEST`, field `journal`.
     pub fn reconcile(&self) -> VkResult<Vec<JournalEntry>> {
-        guard(PROVIDER, || self.inner.reconcile().map(journal::entries))
+        guard(PROVIDER, || {
+            self.inner.get()?.reconcile().map(journal::entries)
+        })
     }
 }

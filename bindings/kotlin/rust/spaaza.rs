@@ -4,8 +4,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, mpsc};
 
 use voucherkit_core as vk;
-use voucherkit_core::Provider;
 use voucherkit_core::spaaza as sp;
+use voucherkit_core::{Closable, Provider};
 
 use crate::journal::{self, Journal, JournalEntry};
 use crate::logging::{RequestLogger, WarningLogger};
@@ -357,11 +357,15 @@ fn voucher(v: sp::SpaazaVoucher) -> SpaazaVoucher {
 }
 
 /// A Spaaza client. Thread-safe: share one between threads (one connection pool).
-/// Every call blocks: run it off the UI thread.
-#[derive(Debug, uniffi::Object)]
+/// Every call blocks: run it off the UI thread. `close()` ends it: a later call is
+/// `INVALID_REQUEST` naming `client`, as in every language.
+#[derive(uniffi::Object)]
 pub struct Spaaza {
-    // Shared with the worker thread of a `VoucherPager`.
-    inner: Arc<sp::Spaaza>,
+    // A call's `Arc` is shared with the worker thread of a `VoucherPager`.
+    inner: Closable<sp::Spaaza>,
+    // Kept apart so they still answer once the client is closed.
+    base_url: String,
+    user_agent: String,
 }
 
 #[uniffi::export]
@@ -398,19 +402,28 @@ impl Spaaza {
                 options,
             })?;
             Ok(Arc::new(Spaaza {
-                inner: Arc::new(inner),
+                base_url: inner.base_url().to_owned(),
+                user_agent: inner.user_agent().to_owned(),
+                inner: Closable::new(inner, Provider::Spaaza),
             }))
         })
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> String {
-        self.inner.base_url().to_owned()
+        self.base_url.clone()
     }
 
     /// The User-Agent every request carries.
     pub fn user_agent(&self) -> String {
-        self.inner.user_agent().to_owned()
+        self.user_agent.clone()
+    }
+
+    /// Ends the client (Kotlin's `close()`, which `use {}` calls): its pooled connections
+    /// close once no call in flight (or open voucher iteration) uses them; a later call is
+    /// `INVALID_REQUEST` naming `client`. Closing twice is harmless.
+    pub fn close_client(&self) {
+        self.inner.close();
     }
 
     /// Redeems a voucher wholly (no `amount`) or partly (the rest comes back as
@@ -420,6 +433,7 @@ impl Spaaza {
     pub fn redeem_voucher(&self, request: RedeemVoucherRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
             self.inner
+                .get()?
                 .redeem_voucher(&sp::RedeemVoucherRequest {
                     reference: request.reference,
                     chain_id: request.chain_id,
@@ -436,6 +450,7 @@ impl Spaaza {
     pub fn unlock_voucher(&self, request: UnlockVoucherRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
             self.inner
+                .get()?
                 .unlock_voucher(&sp::UnlockVoucherRequest {
                     voucher_key: request.voucher_key,
                     voucher_id: request.voucher_id,
@@ -447,14 +462,20 @@ impl Spaaza {
     /// Takes a claimed voucher back from its end-user.
     pub fn unclaim_voucher(&self, request: ClaimRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
-            self.inner.unclaim_voucher(&request.into()).map(voucher)
+            self.inner
+                .get()?
+                .unclaim_voucher(&request.into())
+                .map(voucher)
         })
     }
 
     /// Gives a voucher to an end-user.
     pub fn claim_voucher(&self, request: ClaimRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
-            self.inner.claim_voucher(&request.into()).map(voucher)
+            self.inner
+                .get()?
+                .claim_voucher(&request.into())
+                .map(voucher)
         })
     }
 
@@ -463,6 +484,7 @@ impl Spaaza {
     pub fn lock_voucher(&self, request: LockVoucherRequest) -> VkResult<SpaazaVoucher> {
         guard(PROVIDER, || {
             self.inner
+                .get()?
                 .lock_voucher(&sp::LockVoucherRequest {
                     voucher_key: request.voucher_key,
                     voucher_id: request.voucher_id,
@@ -478,7 +500,7 @@ impl Spaaza {
     /// to retry.
     pub fn get_vouchers(&self, request: GetVouchersRequest) -> VkResult<VoucherList> {
         guard(PROVIDER, || {
-            let list = self.inner.get_vouchers(&request.into())?;
+            let list = self.inner.get()?.get_vouchers(&request.into())?;
             Ok(VoucherList {
                 results_count_total: list.results_count_total,
                 vouchers: list.vouchers.into_iter().map(voucher).collect(),
@@ -506,7 +528,7 @@ impl Spaaza {
                 })
                 .transpose()?;
             Ok(Arc::new(VoucherPager::start(
-                self.inner.clone(),
+                self.inner.get()?,
                 request.into(),
                 max,
             )))
@@ -518,7 +540,9 @@ impl Spaaza {
     /// examined, in their state afterwards. Without a journal: `INVALID_REQUEST`, field
     /// `journal`.
     pub fn reconcile(&self) -> VkResult<Vec<JournalEntry>> {
-        guard(PROVIDER, || self.inner.reconcile().map(journal::entries))
+        guard(PROVIDER, || {
+            self.inner.get()?.reconcile().map(journal::entries)
+        })
     }
 }
 

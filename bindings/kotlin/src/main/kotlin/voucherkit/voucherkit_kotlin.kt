@@ -738,6 +738,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_check(
     ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_close_client(
+    ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_hold(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_smartgift_reconcile(
@@ -753,6 +755,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_base_url(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_claim_voucher(
+    ): Int
+    external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_close_client(
     ): Int
     external fun uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers(
     ): Int
@@ -838,6 +842,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_smartgift_check(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_method_smartgift_close_client(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_voucherkit_kotlin_fn_method_smartgift_hold(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_smartgift_reconcile(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -860,6 +866,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_claim_voucher(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_voucherkit_kotlin_fn_method_spaaza_close_client(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_get_vouchers(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_voucherkit_kotlin_fn_method_spaaza_iter_vouchers(`ptr`: Long,`request`: RustBuffer.ByValue,`max`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1032,6 +1040,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_check() and 0xFFFF) != 63923) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_close_client() and 0xFFFF) != 30491) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_smartgift_hold() and 0xFFFF) != 29045) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1054,6 +1065,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_claim_voucher() and 0xFFFF) != 47907) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_close_client() and 0xFFFF) != 6597) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_voucherkit_kotlin_checksum_method_spaaza_get_vouchers() and 0xFFFF) != 65066) {
@@ -1161,7 +1175,9 @@ inline fun <T : Disposable?, R> T.use(block: (T) -> R) =
     } finally {
         try {
             // N.B. our implementation is on the nullable type `Disposable?`.
-            this?.destroy()
+            // voucherkit (tools/close_clients.py): close() where there is one, so `use {}`
+            // ends a client as close() does.
+            if (this is AutoCloseable) this.close() else this?.destroy()
         } catch (e: Throwable) {
             // swallow
         }
@@ -2229,7 +2245,8 @@ public object FfiConverterTypeRequestLogger: FfiConverter<RequestLogger, Long> {
 
 /**
  * A Smart Gift client. Thread-safe: share one between threads (one connection pool).
- * Every call blocks: run it off the UI thread.
+ * Every call blocks: run it off the UI thread. `close()` ends it: a later call is
+ * `INVALID_REQUEST` naming `client`, as in every language.
  */
 public interface SmartGiftInterface {
     
@@ -2242,6 +2259,13 @@ public interface SmartGiftInterface {
      * What a voucher is worth at a site. A read: safe to retry.
      */
     fun `check`(`request`: CheckRequest): SmartGiftVoucher
+    
+    /**
+     * Ends the client (Kotlin's `close()`, which `use {}` calls): its pooled connections
+     * close once no call in flight uses them; a later call is `INVALID_REQUEST` naming
+     * `client`. Closing twice is harmless.
+     */
+    fun `closeClient`()
     
     /**
      * Reserves the whole voucher for about five minutes.
@@ -2283,7 +2307,8 @@ public interface SmartGiftInterface {
 
 /**
  * A Smart Gift client. Thread-safe: share one between threads (one connection pool).
- * Every call blocks: run it off the UI thread.
+ * Every call blocks: run it off the UI thread. `close()` ends it: a later call is
+ * `INVALID_REQUEST` naming `client`, as in every language.
  */
 open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
 {
@@ -2346,7 +2371,9 @@ open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
 
     @Synchronized
     override fun close() {
-        this.destroy()
+        // voucherkit (tools/close_clients.py): the client closes in Rust; a later call is
+        // INVALID_REQUEST naming `client`. The object itself goes with its Cleaner.
+        this.closeClient()
     }
 
     internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
@@ -2430,6 +2457,23 @@ open class SmartGift: Disposable, AutoCloseable, SmartGiftInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Ends the client (Kotlin's `close()`, which `use {}` calls): its pooled connections
+     * close once no call in flight uses them; a later call is `INVALID_REQUEST` naming
+     * `client`. Closing twice is harmless.
+     */override fun `closeClient`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_smartgift_close_client(
+        it,
+        _status)
+}
+    }
+    
     
 
     
@@ -2678,7 +2722,8 @@ public object FfiConverterTypeSmartGift: FfiConverter<SmartGift, Long> {
 
 /**
  * A Spaaza client. Thread-safe: share one between threads (one connection pool).
- * Every call blocks: run it off the UI thread.
+ * Every call blocks: run it off the UI thread. `close()` ends it: a later call is
+ * `INVALID_REQUEST` naming `client`, as in every language.
  */
 public interface SpaazaInterface {
     
@@ -2691,6 +2736,13 @@ public interface SpaazaInterface {
      * Gives a voucher to an end-user.
      */
     fun `claimVoucher`(`request`: ClaimRequest): SpaazaVoucher
+    
+    /**
+     * Ends the client (Kotlin's `close()`, which `use {}` calls): its pooled connections
+     * close once no call in flight (or open voucher iteration) uses them; a later call is
+     * `INVALID_REQUEST` naming `client`. Closing twice is harmless.
+     */
+    fun `closeClient`()
     
     /**
      * Reads a chain's vouchers, e.g. to reconcile after `OUTCOME_UNKNOWN`. A read: safe
@@ -2746,7 +2798,8 @@ public interface SpaazaInterface {
 
 /**
  * A Spaaza client. Thread-safe: share one between threads (one connection pool).
- * Every call blocks: run it off the UI thread.
+ * Every call blocks: run it off the UI thread. `close()` ends it: a later call is
+ * `INVALID_REQUEST` naming `client`, as in every language.
  */
 open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
 {
@@ -2809,7 +2862,9 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
 
     @Synchronized
     override fun close() {
-        this.destroy()
+        // voucherkit (tools/close_clients.py): the client closes in Rust; a later call is
+        // INVALID_REQUEST naming `client`. The object itself goes with its Cleaner.
+        this.closeClient()
     }
 
     internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
@@ -2893,6 +2948,23 @@ open class Spaaza: Disposable, AutoCloseable, SpaazaInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Ends the client (Kotlin's `close()`, which `use {}` calls): its pooled connections
+     * close once no call in flight (or open voucher iteration) uses them; a later call is
+     * `INVALID_REQUEST` naming `client`. Closing twice is harmless.
+     */override fun `closeClient`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_voucherkit_kotlin_fn_method_spaaza_close_client(
+        it,
+        _status)
+}
+    }
+    
     
 
     

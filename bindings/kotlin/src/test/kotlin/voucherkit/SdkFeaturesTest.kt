@@ -170,41 +170,47 @@ class SdkFeaturesTest {
     }
 
     /**
-     * The clients are AutoCloseable: after close() (or the end of use {}) every call throws
-     * IllegalStateException, the JVM's convention for a closed resource, and sends nothing;
-     * closing twice is harmless.
+     * The clients are AutoCloseable: after close() (or the end of use {}) every call is
+     * VoucherException INVALID_REQUEST naming `client`, as in every language, and sends
+     * nothing; closing twice is harmless; baseUrl/userAgent still answer.
      */
     @Test
-    fun `a call after close or use throws IllegalStateException and closing twice is harmless`() {
+    fun `a call after close or use is INVALID_REQUEST naming client and closing twice is harmless`() {
+        fun assertClosed(provider: String, call: () -> Any) {
+            val e = org.junit.jupiter.api.assertThrows<VoucherException> { call() }
+            assertEquals(ErrorKind.INVALID_REQUEST, e.kind)
+            assertEquals("client", e.field)
+            assertEquals(provider, e.provider)
+            assertTrue(e.errorMessage.contains("closed"), e.errorMessage)
+        }
         val sg = smartGift()
         sg.check(voucherNo = "1000000001", siteId = "12")
         sg.close()
         sg.close()
-        assertTrue(sg.uniffiIsDestroyed)
         sb.reset()
-        val closed = listOf<() -> Any>(
+        assertTrue(sg.userAgent().startsWith("voucherkit"), sg.userAgent())
+        listOf<() -> Any>(
             { sg.check(voucherNo = "1000000001", siteId = "12") },
             { sg.hold(voucherNo = "1000000001") },
             { sg.redeem(voucherNo = "1000000001", siteId = "12", value = BigDecimal("1.00")) },
             { sg.release(voucherNo = "1000000001", holdToken = "t") },
             { sg.reverse(voucherNo = "1000000001", siteId = "12", redemptions = listOf(1L)) },
             { sg.reconcile() },
-            { sg.userAgent() },
-        )
-        for (call in closed) {
-            val e = org.junit.jupiter.api.assertThrows<IllegalStateException> { call() }
-            assertTrue(e.message!!.contains("destroyed"), e.message)
-        }
+        ).forEach { assertClosed("smartgift", it) }
 
         val sp = spaaza().use { sp ->
             assertEquals(1, sp.getVouchers(chainId = 2, voucherId = 438595, showAllStatuses = true).vouchers.size)
             sp
         }
         sb.reset()
-        org.junit.jupiter.api.assertThrows<IllegalStateException> { sp.getVouchers(chainId = 2) }
-        org.junit.jupiter.api.assertThrows<IllegalStateException> { sp.redeemVoucher(chainId = 2, voucherId = 438595, amount = BigDecimal("1.00")) }
-        org.junit.jupiter.api.assertThrows<IllegalStateException> { sp.vouchers(chainId = 2).toList() }
+        assertClosed("spaaza") { sp.getVouchers(chainId = 2) }
+        assertClosed("spaaza") { sp.redeemVoucher(chainId = 2, voucherId = 438595, amount = BigDecimal("1.00")) }
+        assertClosed("spaaza") { sp.vouchers(chainId = 2).toList() }
         sp.close()
+        // destroy() still frees the native object at once; a call after it is the JVM's
+        // IllegalStateException (uniffi's), never a crash.
+        sp.destroy()
+        org.junit.jupiter.api.assertThrows<IllegalStateException> { sp.getVouchers(chainId = 2) }
         assertEquals(0, Corpus.parse(sb.requestsJson()).size(), "nothing was sent after close()")
         // Other clients carry on, and no money moved.
         smartGift().use { other ->
