@@ -1,5 +1,6 @@
 //! A client that `close()` can end, for bindings whose clients are objects of their
-//! language (Python, Node): one rule for a call on a closed client, in every language.
+//! language (Python, Node, Kotlin): one rule for a call on a closed client, in every
+//! language.
 //!
 //! The client sits behind an `Arc`. A call takes a clone and works on that, so `close()`
 //! never waits for calls in flight: they finish (a journaled write resolves its entry),
@@ -52,11 +53,6 @@ impl<T> Closable<T> {
     pub fn is_closed(&self) -> bool {
         self.lock().is_none()
     }
-
-    /// The provider this client talks to.
-    pub fn provider(&self) -> Provider {
-        self.provider
-    }
 }
 
 #[cfg(test)]
@@ -68,7 +64,6 @@ mod tests {
     fn an_open_client_is_shared_and_a_closed_one_refused_naming_client() {
         let c = Closable::new(String::from("client"), Provider::Spaaza);
         assert!(!c.is_closed());
-        assert_eq!(c.provider(), Provider::Spaaza);
         let a = c.get().unwrap();
         let b = c.get().unwrap();
         assert!(Arc::ptr_eq(&a, &b), "every call works on the same client");
